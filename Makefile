@@ -1,0 +1,36 @@
+# Two commands matter: `make run` (all of Sapa on this machine) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+STAGE  ?= dev
+
+.PHONY: install run test lint package bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/sapa local
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+package: install
+	$(BIN)/python -m sapa_cli.package --stage $(STAGE)
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf dist vendor .sapa

@@ -1,0 +1,226 @@
+"""Every table, queue and alarm Sapa needs, declared once.
+
+Three consumers read this module: the CloudFormation merge template
+(`chalicelib.core.cfn`), the bootstrap that creates the same resources on any
+endpoint (`chalicelib.core.bootstrap`), and the test fixtures. Adding a table
+or queue here is the only step needed to have it everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# One visibility timeout for every queue must outlast every retry of the
+# consumer; AWS recommends at least six times the function timeout.
+VISIBILITY_FACTOR = 6
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    hash_key: str
+    range_key: str | None = None
+    # "ALL", "KEYS_ONLY" or a tuple of non-key attributes to include.
+    projection: str | tuple[str, ...] = "ALL"
+
+
+@dataclass(frozen=True)
+class Table:
+    logical: str
+    hash_key: str
+    range_key: str | None = None
+    indexes: tuple[Index, ...] = ()
+    ttl_attribute: str | None = None
+    # Key attributes that are numbers; everything else is a string.
+    numeric: frozenset[str] = field(default_factory=frozenset)
+    purpose: str = ""
+
+    def attribute_type(self, name: str) -> str:
+        return "N" if name in self.numeric else "S"
+
+    def key_attributes(self) -> list[str]:
+        names: list[str] = []
+        for name in (self.hash_key, self.range_key):
+            if name and name not in names:
+                names.append(name)
+        for index in self.indexes:
+            for name in (index.hash_key, index.range_key):
+                if name and name not in names:
+                    names.append(name)
+        return names
+
+
+@dataclass(frozen=True)
+class Queue:
+    logical: str
+    consumer: str  # the Chalice handler name that consumes it
+    consumer_timeout: int  # seconds; also written to the function's config
+    batch_size: int = 10
+    max_receive_count: int = 5
+    purpose: str = ""
+    # A DLQ with anything in it pages someone: these are messages Sapa gave up on.
+    dlq_alarm_threshold: int = 1
+
+    @property
+    def visibility_timeout(self) -> int:
+        return self.consumer_timeout * VISIBILITY_FACTOR
+
+    @property
+    def dlq_logical(self) -> str:
+        return f"{self.logical}-dlq"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    logical: str
+    expire_days: int
+    purpose: str = ""
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "customers",
+        hash_key="id",
+        indexes=(
+            Index("external_id-index", "external_id", projection="KEYS_ONLY"),
+            Index("phone-index", "phone", projection="KEYS_ONLY"),
+            # "MM-DD#Asia/Jakarta": the hourly birthday run reads exactly the
+            # customers it greets, one zone and one day at a time.
+            Index("birthday-index", "birthday_key", "id"),
+        ),
+        purpose="Customer records and their current consents",
+    ),
+    Table(
+        "consent",
+        hash_key="pk",
+        range_key="sk",
+        purpose="Consent history (append-only) and the suppression list of salted hashes",
+    ),
+    Table(
+        "access",
+        hash_key="pk",
+        range_key="sk",
+        indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
+        purpose="Staff tokens (hashed) and the audit log",
+    ),
+    Table(
+        "messages",
+        hash_key="id",
+        indexes=(
+            Index("customer-index", "customer_id", "created_at"),
+            Index("provider-index", "provider_id", projection="KEYS_ONLY"),
+            Index("campaign-index", "campaign_id", "id"),
+        ),
+        ttl_attribute="expires_at",
+        purpose="Every message sent or received, with its delivery status",
+    ),
+    Table(
+        "idempotency",
+        hash_key="id",
+        ttl_attribute="expiration",
+        purpose="Powertools Idempotency records",
+    ),
+    Table(
+        "greetings",
+        hash_key="pk",
+        range_key="sk",
+        ttl_attribute="expires_at",
+        purpose="Holiday overrides, greeting run counts and the telemarketers' call list",
+    ),
+    Table(
+        "campaigns",
+        hash_key="pk",
+        range_key="sk",
+        indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
+        ttl_attribute="expires_at",
+        purpose="Campaigns, their recipients, fan-out checkpoints and frequency-cap ledger",
+    ),
+    Table(
+        "scrm",
+        hash_key="pk",
+        range_key="sk",
+        indexes=(
+            Index("gsi1", "gsi1pk", "gsi1sk"),
+            Index("gsi2", "gsi2pk", "gsi2sk"),
+        ),
+        ttl_attribute="expires_at",
+        purpose="Conversations, events, dedupe keys, identities, canned replies, leads, metrics",
+    ),
+    Table(
+        "ratelimits",
+        hash_key="pk",
+        ttl_attribute="expires_at",
+        purpose="Per-channel send-rate windows shared by concurrent workers",
+    ),
+)
+
+QUEUES: tuple[Queue, ...] = (
+    Queue(
+        "outbound",
+        consumer="send_outbound",
+        consumer_timeout=30,
+        batch_size=10,
+        purpose="One record per message to deliver by WhatsApp or email",
+    ),
+    Queue(
+        "inbound",
+        consumer="analyse_inbound",
+        consumer_timeout=30,
+        batch_size=10,
+        purpose="Raw Meta webhook deliveries, verified and waiting for analysis",
+    ),
+    Queue(
+        "fanout",
+        consumer="fan_out_audience",
+        consumer_timeout=120,
+        batch_size=1,
+        purpose="Audience segments of a campaign or holiday greeting to expand",
+    ),
+    Queue(
+        "email-events",
+        consumer="record_email_event",
+        consumer_timeout=30,
+        batch_size=10,
+        purpose="SES delivery, bounce and complaint notifications (via SNS)",
+    ),
+)
+
+BUCKETS: tuple[Bucket, ...] = (
+    Bucket("payloads", expire_days=30, purpose="Webhook bodies too large for an SQS message"),
+)
+
+# SES publishes delivery events to this topic; the email-events queue subscribes.
+EMAIL_EVENTS_TOPIC = "email-events"
+SES_CONFIGURATION_SET = "sapa"
+
+
+def prefix(stage: str) -> str:
+    return f"sapa-{stage}"
+
+
+def table_name(stage: str, logical: str) -> str:
+    return f"{prefix(stage)}-{logical}"
+
+
+def queue_name(stage: str, logical: str) -> str:
+    return f"{prefix(stage)}-{logical}"
+
+
+def topic_name(stage: str, logical: str) -> str:
+    return f"{prefix(stage)}-{logical}"
+
+
+def configuration_set_name(stage: str) -> str:
+    return f"{prefix(stage)}-{SES_CONFIGURATION_SET}"
+
+
+def table(logical: str) -> Table:
+    return next(t for t in TABLES if t.logical == logical)
+
+
+def queue(logical: str) -> Queue:
+    return next(q for q in QUEUES if q.logical == logical)
+
+
+def queue_for_consumer(consumer: str) -> Queue:
+    return next(q for q in QUEUES if q.consumer == consumer)

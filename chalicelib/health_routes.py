@@ -1,0 +1,17 @@
+"""GET /health: no auth, answers load balancers and `make run`'s readiness wait."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import health
+from chalicelib.core import aws, settings
+from chalicelib.core.http import json_response
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/health", methods=["GET"])
+def get_health() -> Response:
+    report = health.check(settings.current(), aws.default())
+    return json_response(report.body(), status=200 if report.ok else 503)

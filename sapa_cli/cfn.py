@@ -1,0 +1,360 @@
+"""The CloudFormation merge template, generated from `chalicelib.core.resources`.
+
+`chalice package --merge-template` deep-merges this into the template Chalice
+writes, so one `sam.json` creates the functions *and* every table, queue,
+dead-letter queue, alarm, topic, bucket and the least-privilege role policy.
+It also fixes what Chalice cannot express (aws/chalice#2029): SQS event
+sources get `FunctionResponseTypes: [ReportBatchItemFailures]` and a real
+`Fn::GetAtt` on the queue, so the mapping waits for the queue to exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Chalice, SQSEventConfig
+from chalice.utils import to_cfn_resource_name
+
+from chalicelib.core import resources
+from chalicelib.core.resources import Bucket, Queue, Table
+
+ALERTS_TOPIC = "Alerts"
+EMAIL_EVENTS_TOPIC = "EmailEventsTopic"
+CONFIGURATION_SET = "EmailConfigurationSet"
+
+Template = dict[str, Any]
+
+
+def logical_id(kind: str, name: str) -> str:
+    return to_cfn_resource_name(name) + kind
+
+
+def _table(stage: str, table: Table) -> Template:
+    definitions = [
+        {"AttributeName": name, "AttributeType": table.attribute_type(name)} for name in table.key_attributes()
+    ]
+    key_schema = [{"AttributeName": table.hash_key, "KeyType": "HASH"}]
+    if table.range_key:
+        key_schema.append({"AttributeName": table.range_key, "KeyType": "RANGE"})
+    properties: Template = {
+        "TableName": resources.table_name(stage, table.logical),
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": definitions,
+        "KeySchema": key_schema,
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "SSESpecification": {"SSEEnabled": True},
+        "Tags": [{"Key": "app", "Value": "sapa"}, {"Key": "stage", "Value": stage}],
+    }
+    if table.indexes:
+        properties["GlobalSecondaryIndexes"] = [gsi_spec(index) for index in table.indexes]
+    if table.ttl_attribute:
+        properties["TimeToLiveSpecification"] = {"AttributeName": table.ttl_attribute, "Enabled": True}
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": properties,
+    }
+
+
+def gsi_spec(index: resources.Index) -> Template:
+    """One GSI in the shape both CloudFormation and the DynamoDB API accept."""
+    key_schema = [{"AttributeName": index.hash_key, "KeyType": "HASH"}]
+    if index.range_key:
+        key_schema.append({"AttributeName": index.range_key, "KeyType": "RANGE"})
+    if isinstance(index.projection, tuple):
+        projection: Template = {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.projection)}
+    else:
+        projection = {"ProjectionType": index.projection}
+    return {"IndexName": index.name, "KeySchema": key_schema, "Projection": projection}
+
+
+def _queues(stage: str, queue: Queue) -> Template:
+    dlq_id = logical_id("Queue", queue.dlq_logical)
+    queue_id = logical_id("Queue", queue.logical)
+    return {
+        dlq_id: {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": resources.queue_name(stage, queue.dlq_logical),
+                "MessageRetentionPeriod": 14 * 24 * 3600,
+                "SqsManagedSseEnabled": True,
+            },
+        },
+        queue_id: {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": resources.queue_name(stage, queue.logical),
+                "VisibilityTimeout": queue.visibility_timeout,
+                "MessageRetentionPeriod": 4 * 24 * 3600,
+                "SqsManagedSseEnabled": True,
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+                    "maxReceiveCount": queue.max_receive_count,
+                },
+            },
+        },
+        logical_id("Alarm", queue.dlq_logical): {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmName": f"{resources.prefix(stage)}-{queue.dlq_logical}-not-empty",
+                "AlarmDescription": f"Messages Sapa gave up on are waiting in {queue.dlq_logical}: {queue.purpose}",
+                "Namespace": "AWS/SQS",
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}],
+                "Statistic": "Maximum",
+                "Period": 300,
+                "EvaluationPeriods": 1,
+                "Threshold": queue.dlq_alarm_threshold,
+                "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                "TreatMissingData": "notBreaching",
+                "AlarmActions": [{"Ref": ALERTS_TOPIC}],
+            },
+        },
+    }
+
+
+def _bucket(stage: str, bucket: Bucket) -> Template:
+    return {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BucketName": {"Fn::Sub": f"{resources.prefix(stage)}-{bucket.logical}-${{AWS::AccountId}}"},
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "LifecycleConfiguration": {
+                "Rules": [{"Id": "expire", "Status": "Enabled", "ExpirationInDays": bucket.expire_days}]
+            },
+        },
+    }
+
+
+def _email_events(stage: str) -> Template:
+    queue_id = logical_id("Queue", "email-events")
+    return {
+        EMAIL_EVENTS_TOPIC: {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": resources.topic_name(stage, resources.EMAIL_EVENTS_TOPIC)},
+        },
+        "EmailEventsSubscription": {
+            "Type": "AWS::SNS::Subscription",
+            "Properties": {
+                "TopicArn": {"Ref": EMAIL_EVENTS_TOPIC},
+                "Protocol": "sqs",
+                "Endpoint": {"Fn::GetAtt": [queue_id, "Arn"]},
+                "RawMessageDelivery": True,
+            },
+        },
+        "EmailEventsQueuePolicy": {
+            "Type": "AWS::SQS::QueuePolicy",
+            "Properties": {
+                "Queues": [{"Ref": queue_id}],
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "sns.amazonaws.com"},
+                            "Action": "sqs:SendMessage",
+                            "Resource": {"Fn::GetAtt": [queue_id, "Arn"]},
+                            "Condition": {"ArnEquals": {"aws:SourceArn": {"Ref": EMAIL_EVENTS_TOPIC}}},
+                        }
+                    ],
+                },
+            },
+        },
+        CONFIGURATION_SET: {
+            "Type": "AWS::SES::ConfigurationSet",
+            "Properties": {"Name": resources.configuration_set_name(stage)},
+        },
+        "EmailConfigurationSetDestination": {
+            "Type": "AWS::SES::ConfigurationSetEventDestination",
+            "Properties": {
+                "ConfigurationSetName": {"Ref": CONFIGURATION_SET},
+                "EventDestination": {
+                    "Name": "to-sns",
+                    "Enabled": True,
+                    "MatchingEventTypes": ["send", "delivery", "bounce", "complaint", "reject", "open", "click"],
+                    "SnsDestination": {"TopicARN": {"Ref": EMAIL_EVENTS_TOPIC}},
+                },
+            },
+        },
+    }
+
+
+def _arn(service: str, resource: str) -> dict[str, str]:
+    return {"Fn::Sub": f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"}
+
+
+def role_policy(stage: str) -> Template:
+    """Exactly the actions Sapa calls, on exactly Sapa's resources."""
+    table_arns: list[Any] = []
+    for table in resources.TABLES:
+        table_id = logical_id("Table", table.logical)
+        table_arns.append({"Fn::GetAtt": [table_id, "Arn"]})
+        if table.indexes:
+            table_arns.append({"Fn::Sub": f"${{{table_id}.Arn}}/index/*"})
+    queue_arns = [{"Fn::GetAtt": [logical_id("Queue", q.logical), "Arn"]} for q in resources.QUEUES]
+    bucket_arns = [{"Fn::Sub": f"${{{logical_id('Bucket', b.logical)}.Arn}}/*"} for b in resources.BUCKETS]
+    statements = [
+        {
+            "Sid": "Logs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": _arn("logs", f"log-group:/aws/lambda/sapa-{stage}-*"),
+        },
+        {
+            "Sid": "Tracing",
+            "Effect": "Allow",
+            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "Tables",
+            "Effect": "Allow",
+            "Action": [
+                "dynamodb:DescribeTable",
+                "dynamodb:GetItem",
+                "dynamodb:BatchGetItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:BatchWriteItem",
+                "dynamodb:ConditionCheckItem",
+            ],
+            "Resource": table_arns,
+        },
+        {
+            "Sid": "Queues",
+            "Effect": "Allow",
+            "Action": [
+                "sqs:GetQueueUrl",
+                "sqs:GetQueueAttributes",
+                "sqs:SendMessage",
+                "sqs:ReceiveMessage",
+                "sqs:DeleteMessage",
+                "sqs:ChangeMessageVisibility",
+            ],
+            "Resource": queue_arns,
+        },
+        {
+            "Sid": "LargePayloads",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": bucket_arns,
+        },
+        {
+            "Sid": "Email",
+            "Effect": "Allow",
+            "Action": ["ses:SendEmail"],
+            "Resource": [
+                _arn("ses", "identity/*"),
+                _arn("ses", f"configuration-set/{resources.configuration_set_name(stage)}"),
+            ],
+        },
+        {
+            "Sid": "Secrets",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter", "ssm:GetParameters"],
+            "Resource": _arn("ssm", f"parameter/sapa/{stage}/*"),
+        },
+        {
+            "Sid": "DecryptSecrets",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": _arn("kms", "key/*"),
+            "Condition": {"StringEquals": {"kms:ViaService": {"Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"}}},
+        },
+    ]
+    return {
+        "Policies": [
+            {
+                "PolicyName": "SapaLeastPrivilege",
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+            }
+        ]
+    }
+
+
+def lambda_names(app: Chalice) -> list[str]:
+    """Chalice's names of every Lambda function the app defines."""
+    names = ["api_handler"] if app.routes else []
+    names.extend(auth.name for auth in app.builtin_auth_handlers)
+    names.extend(source.name for source in app.event_sources)
+    names.extend(function.name for function in app.pure_lambda_functions)
+    return names
+
+
+def function_id(name: str) -> str:
+    return "APIHandler" if name == "api_handler" else to_cfn_resource_name(name)
+
+
+def role_id(name: str) -> str:
+    """Chalice gives each function its own role when the policy is ours (autogen_policy: false)."""
+    return to_cfn_resource_name(f"{name}_role")
+
+
+def _event_source_overrides(app: Chalice) -> Template:
+    overrides: Template = {}
+    for source in app.event_sources:
+        if not isinstance(source, SQSEventConfig):
+            continue
+        queue = resources.queue_for_consumer(source.name)
+        function_id = to_cfn_resource_name(source.name)
+        event_id = to_cfn_resource_name(f"{source.name}-sqs-event-source")
+        overrides[function_id] = {
+            "Properties": {
+                "Events": {
+                    event_id: {
+                        "Properties": {
+                            "Queue": {"Fn::GetAtt": [logical_id("Queue", queue.logical), "Arn"]},
+                            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                        }
+                    }
+                }
+            }
+        }
+    return overrides
+
+
+def merge_template(stage: str, app: Chalice) -> Template:
+    template_resources: Template = {
+        ALERTS_TOPIC: {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": f"{resources.prefix(stage)}-alerts"},
+        },
+    }
+    for table in resources.TABLES:
+        template_resources[logical_id("Table", table.logical)] = _table(stage, table)
+    for queue in resources.QUEUES:
+        template_resources.update(_queues(stage, queue))
+    for bucket in resources.BUCKETS:
+        template_resources[logical_id("Bucket", bucket.logical)] = _bucket(stage, bucket)
+    template_resources.update(_email_events(stage))
+
+    bucket_ref = {"Ref": logical_id("Bucket", resources.BUCKETS[0].logical)}
+    for name in lambda_names(app):
+        entry = template_resources.setdefault(function_id(name), {})
+        entry.setdefault("Properties", {})["Environment"] = {"Variables": {"SAPA_PAYLOAD_BUCKET": bucket_ref}}
+        template_resources[role_id(name)] = {"Properties": role_policy(stage)}
+    for resource_id, override in _event_source_overrides(app).items():
+        entry = template_resources.setdefault(resource_id, {})
+        entry.setdefault("Properties", {}).update(override["Properties"])
+
+    return {
+        "Outputs": {
+            "AlertsTopicArn": {"Value": {"Ref": ALERTS_TOPIC}},
+            "EmailEventsTopicArn": {"Value": {"Ref": EMAIL_EVENTS_TOPIC}},
+        },
+        "Resources": template_resources,
+    }

@@ -1,0 +1,130 @@
+"""Synthetic demo customers: Indonesian names, spread over WIB, WITA and WIT.
+
+Deterministic (seeded), so a demo and a benchmark see the same people; some
+have birthdays today in each zone so the greeting run has work at once.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from chalicelib.core.aws import AwsClients
+from chalicelib.core.settings import Settings
+
+FIRST_NAMES = (
+    "Budi Siti Agus Dewi Rina Andi Wahyu Putri Rudi Sri Joko Ayu Bambang Indah Hendra Yuni Eko Fitri Made Ketut "
+    "Nyoman Wayan Yohanes Maria Daeng Andi Fransiskus Theresia Muhammad Nur Rizky Anisa Dimas Lestari Slamet Wulan "
+    "Gede Komang Ahmad Fajar Ratna Kevin Jessica Stefanus Natalia Arif Intan Bayu Citra"
+).split()
+LAST_NAMES = (
+    "Santoso Wijaya Saputra Hidayat Kusuma Pratama Siregar Nasution Simanjuntak Sitompul Wibowo Setiawan Gunawan "
+    "Halim Tanjung Lubis Harahap Manurung Pangaribuan Sinaga Rahman Hakim Purnomo Susanto Kurniawan Tambunan "
+    "Pattinama Rumbiak Wenda Mandagi Lumban Tobing Mahendra Permana Sulistyo"
+).split()
+# (province, city) by zone: the province decides the time zone.
+PLACES = {
+    "Asia/Jakarta": (
+        ("DKI Jakarta", "Jakarta"),
+        ("Jawa Barat", "Bandung"),
+        ("Jawa Timur", "Surabaya"),
+        ("Jawa Tengah", "Semarang"),
+        ("Sumatera Utara", "Medan"),
+        ("DI Yogyakarta", "Yogyakarta"),
+        ("Banten", "Tangerang"),
+        ("Kalimantan Barat", "Pontianak"),
+    ),
+    "Asia/Makassar": (
+        ("Bali", "Denpasar"),
+        ("Sulawesi Selatan", "Makassar"),
+        ("Kalimantan Timur", "Balikpapan"),
+        ("Sulawesi Utara", "Manado"),
+        ("Nusa Tenggara Barat", "Mataram"),
+    ),
+    "Asia/Jayapura": (
+        ("Papua", "Jayapura"),
+        ("Maluku", "Ambon"),
+        ("Maluku Utara", "Ternate"),
+    ),
+}
+ZONE_WEIGHTS = (("Asia/Jakarta", 0.6), ("Asia/Makassar", 0.3), ("Asia/Jayapura", 0.1))
+VEHICLES = (
+    ("Toyota", "Avanza"),
+    ("Toyota", "Innova"),
+    ("Toyota", "Rush"),
+    ("Toyota", "Calya"),
+    ("Toyota", "Fortuner"),
+    ("Daihatsu", "Xenia"),
+    ("Daihatsu", "Ayla"),
+    ("Daihatsu", "Sigra"),
+    ("Daihatsu", "Terios"),
+    ("Daihatsu", "Gran Max"),
+)
+CONTRACT_STATUSES = ("active", "active", "active", "paid_off", "overdue")
+RELIGIONS = ("islam", "islam", "islam", "islam", "kristen", "katolik", "hindu", "buddha", "konghucu")
+
+
+def synthetic_customers(count: int, today: date, seed: int = 27) -> Iterator[dict[str, Any]]:
+    """Customer inputs in the public JSON shape; about 1 in 20 has a birthday today."""
+    rng = random.Random(seed)
+    zones = [zone for zone, _ in ZONE_WEIGHTS]
+    weights = [weight for _, weight in ZONE_WEIGHTS]
+    for n in range(count):
+        zone = rng.choices(zones, weights)[0]
+        province, city = rng.choice(PLACES[zone])
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        born_year = rng.randint(1965, 2003)
+        if n % 20 == 0:
+            birth = date(born_year, today.month, min(today.day, 28))
+        else:
+            birth = date(born_year, 1, 1) + timedelta(days=rng.randint(0, 364))
+        brand, model = rng.choice(VEHICLES)
+        start = today - timedelta(days=rng.randint(60, 365 * 6))
+        # Consent mix: most on WhatsApp, some email only, a few nothing (telegreeting).
+        roll = rng.random()
+        phone = f"+628{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}"
+        email = f"{first.lower()}.{last.lower()}{n}@contoh.co.id"
+        consents: dict[str, list[str]]
+        if roll < 0.6:
+            consents = {"whatsapp": ["greetings", "promotions"], "email": ["greetings"]}
+        elif roll < 0.8:
+            consents = {"email": ["greetings", "promotions"]}
+        elif roll < 0.9:
+            consents = {"whatsapp": ["greetings"]}
+        else:
+            consents = {}
+        yield {
+            "external_id": f"DEMO-{n:06d}",
+            "name": f"{first} {last}",
+            "phone": phone,
+            "email": email,
+            "birth_date": birth.isoformat(),
+            "province": province,
+            "city": city,
+            "language": "en" if rng.random() < 0.08 else "id",
+            "attributes": {
+                "vehicle_brand": brand,
+                "vehicle_model": model,
+                "contract_status": rng.choice(CONTRACT_STATUSES),
+                "contract_start": start.isoformat(),
+                "branch": city,
+                "religion": rng.choice(RELIGIONS),
+            },
+            "consents": consents,
+        }
+
+
+def seed_demo(settings: Settings, aws: AwsClients, count: int, today: date | None = None) -> str:
+    """Write the synthetic customers through the same validation as the API."""
+    from chalicelib.customers.model import validate_customer
+
+    now = datetime.now(UTC)
+    table = aws.table(settings.table_name("customers"))
+    written = 0
+    with table.batch_writer(overwrite_by_pkeys=["id"]) as batch:
+        for data in synthetic_customers(count, today or now.date()):
+            batch.put_item(Item=validate_customer(data).to_item(now))
+            written += 1
+    return f"seeded {written} demo customers"

@@ -1,0 +1,85 @@
+"""Shared fixtures: environment first, then moto, then the app.
+
+The environment is set at import time, before anything imports `app`
+(Chalice's test client only sets the stage's variables during a call), and no
+AWS client exists before moto starts: Sapa's clients are created lazily.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+    os.environ.pop(_name, None)
+os.environ.update(
+    {
+        "SAPA_STAGE": "local",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "ap-southeast-3",
+        "AWS_REGION": "ap-southeast-3",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "Sapa",
+        "POWERTOOLS_SERVICE_NAME": "sapa",
+        "META_APP_SECRET": "test-meta-app-secret",
+        "META_VERIFY_TOKEN": "test-verify-token",
+        "SAPA_ADMIN_TOKEN": "test-admin-token",
+        "SAPA_SIGNING_SECRET": "test-signing-secret",
+        "SAPA_HASH_SALT": "test-hash-salt",
+    }
+)
+
+from moto import mock_aws  # noqa: E402
+
+from chalicelib.core import aws as aws_module  # noqa: E402
+from chalicelib.core.aws import AwsClients  # noqa: E402
+from chalicelib.core.settings import Settings  # noqa: E402
+
+ADMIN = {"Authorization": "Bearer test-admin-token"}
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@pytest.fixture
+def aws(settings: Settings) -> Iterator[AwsClients]:
+    """A fresh moto account with every Sapa resource created by the real bootstrap."""
+    from sapa_cli.bootstrap import bootstrap
+
+    with mock_aws():
+        aws_module.default().reset()
+        clients = AwsClients()
+        bootstrap(settings, clients)
+        yield clients
+        aws_module.default().reset()
+
+
+@pytest.fixture
+def app(aws: AwsClients) -> Any:
+    import app as sapa_app
+
+    return sapa_app.app
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[Any]:
+    from chalice.test import Client
+
+    with Client(app, stage_name="local") as test_client:
+        yield test_client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_metrics() -> Iterator[None]:
+    """Powertools keeps the metric set globally; each test starts empty."""
+    from chalicelib.core.observability import metrics
+
+    metrics.clear_metrics()
+    yield
+    metrics.clear_metrics()
