@@ -7,10 +7,16 @@ blueprints under chalicelib/; their logic lives in plain modules beside them.
 from chalice.app import Chalice
 
 from chalicelib import health_routes
+from chalicelib.access import authorizer
 from chalicelib.core import middleware
+from chalicelib.customers import routes as customer_routes
+from chalicelib.customers import unsubscribe_routes
 
 app = Chalice(app_name="sapa")
 
 middleware.register(app)
 
 app.register_blueprint(health_routes.bp)
+app.register_blueprint(authorizer.bp)
+app.register_blueprint(customer_routes.bp)
+app.register_blueprint(unsubscribe_routes.bp)

@@ -117,14 +117,11 @@ def synthetic_customers(count: int, today: date, seed: int = 27) -> Iterator[dic
 
 
 def seed_demo(settings: Settings, aws: AwsClients, count: int, today: date | None = None) -> str:
-    """Write the synthetic customers through the same validation as the API."""
-    from chalicelib.customers.model import validate_customer
+    """Load the synthetic customers through the same import path as a CSV (consent history included)."""
+    from chalicelib.customers import deps
+    from chalicelib.customers.service import Actor
 
-    now = datetime.now(UTC)
-    table = aws.table(settings.table_name("customers"))
-    written = 0
-    with table.batch_writer(overwrite_by_pkeys=["id"]) as batch:
-        for data in synthetic_customers(count, today or now.date()):
-            batch.put_item(Item=validate_customer(data).to_item(now))
-            written += 1
-    return f"seeded {written} demo customers"
+    del settings, aws  # the service is built from the same environment
+    rows = ((n + 2, data, None) for n, data in enumerate(synthetic_customers(count, today or datetime.now(UTC).date())))
+    report = deps.customer_service().import_rows(rows, Actor("seed", "import"))
+    return f"seeded {report.created} new and {report.updated} updated demo customers"

@@ -19,12 +19,20 @@ def json_errors(event: Request, get_response: Callable[[Request], Response]) -> 
     try:
         response = get_response(event)
     except ApiError as error:
-        if error.status >= 500:
-            logger.warning("request refused", extra={"error": error.code, "status": error.status})
-        return error_response(error)
+        response = error_response(error)
     if response.status_code == 500 and isinstance(response.body, dict) and "Code" in response.body:
         # Chalice's own catch-all: keep the status, use Sapa's error shape.
-        return json_response({"error": "internal_error", "message": "An internal error occurred"}, status=500)
+        response = json_response({"error": "internal_error", "message": "An internal error occurred"}, status=500)
+    # One access line per request; the formatter masks phone numbers and e-mails in the query.
+    logger.info(
+        "request",
+        extra={
+            "method": event.method,
+            "path": event.context.get("resourcePath") if event.context else None,
+            "query": dict(event.query_params) if event.query_params else None,
+            "status": response.status_code,
+        },
+    )
     return response
 
 

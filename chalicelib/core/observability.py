@@ -8,6 +8,7 @@ numbers, e-mail addresses and message texts never reach stdout.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -52,7 +53,7 @@ def mask(value: Any, key: str | None = None) -> Any:
         return MASK
     if isinstance(value, str):
         return mask_text(value)
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: mask(v, str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [mask(v) for v in value]

@@ -1,0 +1,139 @@
+"""HTTP routes for customers, consent and the audit log (staff only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.access.authorizer import require, staff_auth
+from chalicelib.access.roles import Permission
+from chalicelib.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
+from chalicelib.customers import deps
+from chalicelib.customers.csv_rows import InvalidCsv, read_csv_rows, row_to_customer_data
+from chalicelib.customers.model import InvalidCustomer, customer_from_item, validate_customer
+from chalicelib.customers.service import Actor
+from chalicelib.outbound.message_log import public_message
+
+bp = Blueprint(__name__)
+
+# API Gateway refuses bodies over 10 MB; larger files go through `sapa import`.
+MAX_CSV_BYTES = 10 * 1024 * 1024
+
+
+def _invalid(error: InvalidCustomer) -> ValidationFailed:
+    return ValidationFailed(dict(error.fields))
+
+
+@bp.route("/customers", methods=["POST"], authorizer=staff_auth)
+def create_customer() -> Response:
+    staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    try:
+        customer, created = deps.customer_service().upsert(json_object(bp.current_request), Actor(staff.name, "api"))
+    except InvalidCustomer as error:
+        raise _invalid(error) from None
+    return json_response(customer, status=201 if created else 200)
+
+
+@bp.route("/customers", methods=["GET"], authorizer=staff_auth)
+def list_customers() -> Response:
+    require(bp.current_request, Permission.CUSTOMERS_READ)
+    params = query(bp.current_request)
+    repository = deps.repository()
+    if "phone" in params:
+        try:
+            phone = validate_customer({"phone": params["phone"]}, partial=True).phone
+        except InvalidCustomer as error:
+            raise _invalid(error) from None
+        items = repository.by_phone(phone or "")
+        return json_response(page([customer_from_item(i) for i in items], None))
+    if "external_id" in params:
+        found = repository.by_external_id(params["external_id"])
+        return json_response(page([customer_from_item(found)] if found else [], None))
+    items, last = repository.page(limit_param(params), decode_cursor(params))
+    return json_response(page([customer_from_item(i) for i in items], last))
+
+
+@bp.route("/customers/{customer_id}", methods=["GET"], authorizer=staff_auth)
+def get_customer(customer_id: str) -> Response:
+    require(bp.current_request, Permission.CUSTOMERS_READ)
+    customer = deps.customer_service().get(customer_id)
+    if customer is None:
+        raise NotFound(f"No customer {customer_id}")
+    return json_response(customer)
+
+
+@bp.route("/customers/{customer_id}", methods=["PUT"], authorizer=staff_auth)
+def update_customer(customer_id: str) -> Response:
+    staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    try:
+        customer = deps.customer_service().update(
+            customer_id, json_object(bp.current_request), Actor(staff.name, "api")
+        )
+    except InvalidCustomer as error:
+        raise _invalid(error) from None
+    if customer is None:
+        raise NotFound(f"No customer {customer_id}")
+    return json_response(customer)
+
+
+@bp.route("/customers/{customer_id}", methods=["DELETE"], authorizer=staff_auth)
+def erase_customer(customer_id: str) -> Response:
+    staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    result = deps.customer_service().erase(customer_id, Actor(staff.name, "api"))
+    if result is None:
+        raise NotFound(f"No customer {customer_id}")
+    return json_response(result)
+
+
+@bp.route("/customers/{customer_id}/messages", methods=["GET"], authorizer=staff_auth)
+def customer_messages(customer_id: str) -> Response:
+    require(bp.current_request, Permission.CUSTOMERS_READ)
+    params = query(bp.current_request)
+    items, last = deps.message_log().for_customer(customer_id, limit_param(params), decode_cursor(params))
+    return json_response(page([public_message(i) for i in items], last))
+
+
+@bp.route("/customers/{customer_id}/consents", methods=["GET"], authorizer=staff_auth)
+def customer_consent_history(customer_id: str) -> Response:
+    require(bp.current_request, Permission.CUSTOMERS_READ)
+    from chalicelib.customers.consent import ConsentLedger
+
+    return json_response(page(ConsentLedger(deps.table("consent")).history(customer_id), None))
+
+
+@bp.route("/customers/import", methods=["POST"], authorizer=staff_auth, content_types=["text/csv"])
+def import_customers() -> Response:
+    staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    body = raw_body(bp.current_request)
+    if len(body) > MAX_CSV_BYTES:
+        raise PayloadTooLarge("CSV over 10 MB: use `sapa import FILE.csv`")
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnsupportedMediaType("The CSV must be UTF-8 text") from None
+    try:
+        report = deps.customer_service().import_rows(
+            csv_import_rows(text.splitlines(keepends=True)), Actor(staff.name, "import")
+        )
+    except InvalidCsv as error:
+        raise ValidationFailed(dict(error.fields), "The CSV cannot be imported") from None
+    return json_response(report.body())
+
+
+def csv_import_rows(lines: Any) -> Any:
+    """(row number, customer data or None, errors or None) for each CSV row."""
+    for row_number, row in read_csv_rows(lines):
+        try:
+            yield row_number, row_to_customer_data(row), None
+        except InvalidCustomer as error:
+            yield row_number, None, dict(error.fields)
+
+
+@bp.route("/audit", methods=["GET"], authorizer=staff_auth)
+def audit_log() -> Response:
+    require(bp.current_request, Permission.AUDIT)
+    params = query(bp.current_request)
+    items, last = deps.audit().page(limit_param(params), decode_cursor(params))
+    return json_response(page(items, last))

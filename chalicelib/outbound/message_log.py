@@ -1,0 +1,233 @@
+"""The message log: every message sent to or received from a customer, with status.
+
+Outbound ids are derived from the idempotency key (customer, occasion, date,
+channel), so writing the `queued` record twice is a no-op and a status can be
+found without an index. Statuses only move forward: queued → sent →
+delivered → read, or to failed/skipped; a late "delivered" never overwrites
+"read".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+# Higher rank wins. failed outranks sent (the provider gave up after accepting),
+# but never delivered/read: those prove the customer has it.
+STATUS_RANK = {"queued": 0, "deferred": 0, "sending": 1, "sent": 2, "failed": 3, "delivered": 4, "read": 5}
+TERMINAL_SKIP = "skipped"
+
+
+def message_id(customer_id: str, occasion: str, occasion_ref: str, channel: str) -> str:
+    """The idempotency key of an outbound message, as a short stable id."""
+    digest = hashlib.sha256(f"{customer_id}|{occasion}|{occasion_ref}|{channel}".encode()).hexdigest()
+    return f"msg_{digest[:32]}"
+
+
+def _conditional_failed(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+class MessageLog:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def create(self, item: dict[str, Any]) -> bool:
+        """Write a new record; False when one with this id already exists."""
+        try:
+            self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(id)")
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+    def get(self, message_id_: str) -> dict[str, Any] | None:
+        return self.table.get_item(Key={"id": message_id_}, ConsistentRead=True).get("Item")
+
+    def claim_send(self, message_id_: str, now: datetime, lease_seconds: int) -> bool:
+        """Mark `sending` before calling the provider; refuse if sent, or if another worker holds the lease."""
+        try:
+            self.table.update_item(
+                Key={"id": message_id_},
+                UpdateExpression="SET #s = :sending, lease_until = :lease, updated_at = :now ADD attempts :one",
+                ConditionExpression="attribute_exists(id) AND (#s IN (:queued, :deferred) OR "
+                "(#s = :sending AND lease_until < :now_epoch) OR (#s = :failed AND retryable = :true))",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":sending": "sending",
+                    ":queued": "queued",
+                    ":deferred": "deferred",
+                    ":failed": "failed",
+                    ":true": True,
+                    ":lease": int(now.timestamp()) + lease_seconds,
+                    ":now": now.isoformat(),
+                    ":now_epoch": int(now.timestamp()),
+                    ":one": 1,
+                },
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+    def release(self, message_id_: str, now: datetime, reason: str) -> None:
+        """A retryable failure: give the lease back so the next delivery may try again."""
+        self.table.update_item(
+            Key={"id": message_id_},
+            UpdateExpression="SET #s = :queued, last_error = :reason, updated_at = :now REMOVE lease_until",
+            ConditionExpression="#s = :sending",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":queued": "queued",
+                ":sending": "sending",
+                ":reason": reason,
+                ":now": now.isoformat(),
+            },
+        )
+
+    def mark_sent(self, message_id_: str, provider_id: str, now: datetime) -> None:
+        self.table.update_item(
+            Key={"id": message_id_},
+            UpdateExpression="SET #s = :sent, status_rank = :rank, provider_id = :pid, sent_at = :now, "
+            "updated_at = :now REMOVE lease_until",
+            ConditionExpression="#s = :sending",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":sent": "sent",
+                ":sending": "sending",
+                ":pid": provider_id,
+                ":now": now.isoformat(),
+                ":rank": STATUS_RANK["sent"],
+            },
+        )
+
+    def mark_failed(self, message_id_: str, reason: str, code: str, retryable: bool, now: datetime) -> None:
+        self.table.update_item(
+            Key={"id": message_id_},
+            UpdateExpression="SET #s = :failed, reason = :reason, error_code = :code, retryable = :retryable, "
+            "updated_at = :now REMOVE lease_until",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":failed": "failed",
+                ":reason": reason,
+                ":code": code,
+                ":retryable": retryable,
+                ":now": now.isoformat(),
+            },
+        )
+
+    def mark_skipped(self, message_id_: str, reason: str, now: datetime) -> None:
+        self.table.update_item(
+            Key={"id": message_id_},
+            UpdateExpression="SET #s = :skipped, reason = :reason, updated_at = :now REMOVE lease_until",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":skipped": TERMINAL_SKIP, ":reason": reason, ":now": now.isoformat()},
+        )
+
+    def find_by_provider_id(self, provider_id: str) -> dict[str, Any] | None:
+        result = self.table.query(IndexName="provider-index", KeyConditionExpression=Key("provider_id").eq(provider_id))
+        if not result["Items"]:
+            return None
+        return self.get(str(result["Items"][0]["id"]))
+
+    def advance_status(
+        self, message_id_: str, status: str, at: datetime, reason: str | None = None, code: str | None = None
+    ) -> bool:
+        """Move a delivery status forward only; out-of-order reports never move it back."""
+        rank = STATUS_RANK.get(status)
+        if rank is None:
+            return False
+        names = {"#s": "status", "#r": "status_rank"}
+        values: dict[str, Any] = {":s": status, ":r": rank, ":at": at.isoformat()}
+        update = f"SET #s = :s, #r = :r, updated_at = :at, {status}_at = :at"
+        if reason:
+            update += ", reason = :reason, error_code = :code, retryable = :false"
+            values.update({":reason": reason, ":code": code or "", ":false": False})
+        try:
+            self.table.update_item(
+                Key={"id": message_id_},
+                UpdateExpression=update,
+                ConditionExpression="attribute_exists(id) AND (attribute_not_exists(#r) OR #r < :r)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+    def for_customer(
+        self, customer_id: str, limit: int, start: dict[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        kwargs: dict[str, Any] = {
+            "IndexName": "customer-index",
+            "KeyConditionExpression": Key("customer_id").eq(customer_id),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        result = self.table.query(**kwargs)
+        return result["Items"], result.get("LastEvaluatedKey")
+
+    def all_for_customer(self, customer_id: str) -> Iterator[dict[str, Any]]:
+        start = None
+        while True:
+            items, start = self.for_customer(customer_id, 200, start)
+            yield from items
+            if not start:
+                return
+
+    def for_campaign(self, campaign_id: str, status: str | None = None) -> Iterator[dict[str, Any]]:
+        kwargs: dict[str, Any] = {
+            "IndexName": "campaign-index",
+            "KeyConditionExpression": Key("campaign_id").eq(campaign_id),
+        }
+        while True:
+            page = self.table.query(**kwargs)
+            for item in page["Items"]:
+                if status is None or item.get("status") == status:
+                    yield item
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def erase_texts(self, customer_id: str, now: datetime) -> int:
+        """Erasure: keep the delivery facts, drop the words and the contact."""
+        erased = 0
+        for item in self.all_for_customer(customer_id):
+            self.table.update_item(
+                Key={"id": item["id"]},
+                UpdateExpression="SET erased_at = :now REMOVE #t, subject, html, #to, params",
+                ExpressionAttributeNames={"#t": "text", "#to": "to"},
+                ExpressionAttributeValues={":now": now.isoformat()},
+            )
+            erased += 1
+        return erased
+
+
+def public_message(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": item["id"],
+        "direction": item.get("direction", "out"),
+        "channel": item.get("channel"),
+        "occasion": item.get("occasion"),
+        "occasion_date": item.get("occasion_date"),
+        "campaign_id": item.get("campaign_id"),
+        "status": item.get("status"),
+        "reason": item.get("reason"),
+        "text": item.get("text"),
+        "subject": item.get("subject"),
+        "language": item.get("language"),
+        "provider_id": item.get("provider_id"),
+        "created_at": item.get("created_at"),
+        "updated_at": item.get("updated_at"),
+    }

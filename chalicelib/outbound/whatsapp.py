@@ -1,0 +1,155 @@
+"""WhatsApp Cloud API adapter: one HTTP call per message, every failure classified.
+
+Plain urllib3 (already shipped with botocore) keeps the Lambda package small.
+The client never retries (urllib3 retries are off too): whether and when to
+try again is the worker's decision, made from `ProviderError.disposition`.
+Phone numbers and message texts are never logged.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import urllib3
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, ReadTimeoutError, SSLError
+
+from chalicelib.core.observability import logger
+from chalicelib.outbound.provider import Disposition, OutboundWhatsApp, ProviderError, SendResult
+from chalicelib.outbound.whatsapp_errors import classify, no_message_id, transport_error
+
+MIN_PHONE_DIGITS = 8
+MAX_PHONE_DIGITS = 15  # E.164
+
+
+def recipient_digits(to: str) -> str:
+    """E.164 `+6281234567890` as Graph wants it: `6281234567890`.
+
+    Anything else is refused before any call, so a malformed number can never
+    reach a different person.
+    """
+    digits = to.strip().removeprefix("+")
+    if not digits.isascii() or not digits.isdigit() or not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
+        raise ProviderError("invalid_recipient", "recipient is not an E.164 phone number", Disposition.PERMANENT)
+    return digits
+
+
+def _transport_code(error: Exception) -> str:
+    if isinstance(error, MaxRetryError) and error.reason is not None:
+        return _transport_code(error.reason)
+    # NewConnectionError and NameResolutionError are ConnectTimeoutErrors: nothing was sent.
+    if isinstance(error, (ConnectTimeoutError, SSLError)):
+        return "connection_failed"
+    if isinstance(error, ReadTimeoutError):
+        return "timeout"
+    return "connection_lost"
+
+
+class WhatsAppClient:
+    """Sends template and free-form messages from one WhatsApp business number."""
+
+    def __init__(
+        self,
+        graph_url: str,
+        api_version: str,
+        phone_number_id: str,
+        access_token: str,
+        http: urllib3.PoolManager | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        if not graph_url.startswith(("http://", "https://")):
+            raise ValueError("graph_url must be an http(s) URL")
+        self.messages_url = f"{graph_url.rstrip('/')}/{api_version.strip('/')}/{phone_number_id.strip('/')}/messages"
+        self._token = access_token
+        self._http = http or urllib3.PoolManager()
+        self._timeout = urllib3.Timeout(total=timeout)
+
+    def __repr__(self) -> str:
+        return f"WhatsAppClient({self.messages_url!r})"
+
+    # -- the Sender port ---------------------------------------------------
+    def send(self, message: OutboundWhatsApp) -> SendResult:
+        if message.template_name is not None:
+            return self.send_template(message.to, message.template_name, message.language_code, message.body_parameters)
+        return self.send_text(message.to, message.text or "", reply_to=message.context_message_id)
+
+    # -- message kinds -----------------------------------------------------
+    def send_template(
+        self, to: str, template_name: str, language_code: str, body_parameters: list[str] | None = None
+    ) -> SendResult:
+        """A pre-approved template: the only kind allowed outside the 24-hour window."""
+        template: dict[str, Any] = {"name": template_name, "language": {"code": language_code}}
+        if body_parameters:
+            template["components"] = [
+                {"type": "body", "parameters": [{"type": "text", "text": str(value)} for value in body_parameters]}
+            ]
+        return self._post(to, {"type": "template", "template": template}, kind="template")
+
+    def send_text(self, to: str, text: str, reply_to: str | None = None) -> SendResult:
+        """Free-form text, accepted by Meta only within 24 hours of the customer's last message."""
+        payload: dict[str, Any] = {"type": "text", "text": {"preview_url": False, "body": text}}
+        if reply_to:
+            payload["context"] = {"message_id": reply_to}
+        return self._post(to, payload, kind="text")
+
+    # -- transport ---------------------------------------------------------
+    def _post(self, to: str, content: dict[str, Any], *, kind: str) -> SendResult:
+        payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient_digits(to)}
+        payload.update(content)
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = {"Authorization": f"Bearer {self._token}", "Content-Type": "application/json"}
+        try:
+            response = self._http.request(
+                "POST",
+                self.messages_url,
+                body=body,
+                headers=headers,
+                timeout=self._timeout,
+                retries=False,
+                redirect=False,
+            )
+        except (HTTPError, OSError) as error:
+            raise self._failed(transport_error(_transport_code(error)), kind) from error
+        parsed = _json_object(response.data)
+        if 200 <= response.status < 300:
+            provider_id = _message_id(parsed)
+            if provider_id is None:
+                raise self._failed(no_message_id(response.status), kind)
+            logger.debug("whatsapp message accepted", extra={"kind": kind, "provider_id": provider_id})
+            return SendResult(provider_id=provider_id)
+        raise self._failed(classify(response.status, parsed), kind)
+
+    @staticmethod
+    def _failed(error: ProviderError, kind: str) -> ProviderError:
+        # Only codes and Graph's trace id: enough to find the call in Meta support, nothing personal.
+        log = logger.warning if error.alert else logger.info
+        log(
+            "whatsapp send not accepted",
+            extra={
+                "kind": kind,
+                "code": error.code,
+                "disposition": error.disposition.value,
+                "http_status": error.http_status,
+                "fbtrace_id": error.trace_id,
+                "alert": error.alert,
+            },
+        )
+        return error
+
+
+def _json_object(data: bytes | None) -> dict[str, Any] | None:
+    if not data:
+        return None
+    try:
+        parsed = json.loads(data)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _message_id(body: dict[str, Any] | None) -> str | None:
+    messages = body.get("messages") if body else None
+    if not isinstance(messages, list) or not messages or not isinstance(messages[0], dict):
+        return None
+    provider_id = messages[0].get("id")
+    return provider_id if isinstance(provider_id, str) and provider_id.strip() else None
