@@ -11,6 +11,7 @@ from chalicelib.access import authorizer
 from chalicelib.core import middleware
 from chalicelib.customers import routes as customer_routes
 from chalicelib.customers import unsubscribe_routes
+from chalicelib.outbound import consumers as outbound_consumers
 
 app = Chalice(app_name="sapa")
 
@@ -20,3 +21,4 @@ app.register_blueprint(health_routes.bp)
 app.register_blueprint(authorizer.bp)
 app.register_blueprint(customer_routes.bp)
 app.register_blueprint(unsubscribe_routes.bp)
+app.register_blueprint(outbound_consumers.bp)

@@ -83,3 +83,36 @@ def _fresh_metrics() -> Iterator[None]:
     metrics.clear_metrics()
     yield
     metrics.clear_metrics()
+
+
+@pytest.fixture
+def whatsapp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The local Graph API sandbox, with Sapa's WhatsApp adapter pointed at it: the customer's phone."""
+    from sapa_cli.local.whatsapp_sandbox import WhatsAppSandbox
+
+    with WhatsAppSandbox("test-whatsapp-token") as sandbox:
+        monkeypatch.setenv("WHATSAPP_GRAPH_URL", sandbox.base_url)
+        monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", "test-whatsapp-token")
+        monkeypatch.setenv("SAPA_RETRY_BASE_SECONDS", "0")
+        yield sandbox
+
+
+@pytest.fixture
+def runner(app: Any, aws: AwsClients, settings: Settings) -> Any:
+    """The local event runner over moto: drain(queue) delivers until the queue is empty."""
+    from sapa_cli.local.runner import LocalRunner
+
+    local = LocalRunner(app, settings, aws, wait_seconds=0, log=lambda _: None)
+
+    def drain(consumer: str = "send_outbound", rounds: int = 50) -> int:
+        source = next(s for s in local.sqs_sources if s.name == consumer)
+        handled = 0
+        for _ in range(rounds):
+            count = local.poll_once(source, wait_seconds=0)
+            if count == 0:
+                return handled
+            handled += count
+        return handled
+
+    local.drain = drain  # type: ignore[attr-defined]
+    return local

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -21,6 +22,14 @@ from botocore.exceptions import ClientError
 # but never delivered/read: those prove the customer has it.
 STATUS_RANK = {"queued": 0, "deferred": 0, "sending": 1, "sent": 2, "failed": 3, "delivered": 4, "read": 5}
 TERMINAL_SKIP = "skipped"
+
+
+class Claim(StrEnum):
+    CLAIMED = "claimed"  # this worker may call the provider now
+    DONE = "done"  # already sent, delivered, skipped or failed for good
+    IN_FLIGHT = "in_flight"  # another worker holds a live lease
+    ABANDONED = "abandoned"  # a worker died mid-send: outcome unknown, do not resend
+    MISSING = "missing"  # no log record: the message was never dispatched
 
 
 def message_id(customer_id: str, occasion: str, occasion_ref: str, channel: str) -> str:
@@ -50,14 +59,20 @@ class MessageLog:
     def get(self, message_id_: str) -> dict[str, Any] | None:
         return self.table.get_item(Key={"id": message_id_}, ConsistentRead=True).get("Item")
 
-    def claim_send(self, message_id_: str, now: datetime, lease_seconds: int) -> bool:
-        """Mark `sending` before calling the provider; refuse if sent, or if another worker holds the lease."""
+    def claim_send(self, message_id_: str, now: datetime, lease_seconds: int) -> Claim:
+        """Mark `sending` before calling the provider, so no other delivery of this message can.
+
+        A record already `sending` is never claimed again, even when its lease
+        has run out: the worker that held it may have died *after* the provider
+        accepted the message, and sending again would greet the customer twice.
+        Such a record is reported ABANDONED and settled as `unconfirmed`.
+        """
         try:
             self.table.update_item(
                 Key={"id": message_id_},
                 UpdateExpression="SET #s = :sending, lease_until = :lease, updated_at = :now ADD attempts :one",
                 ConditionExpression="attribute_exists(id) AND (#s IN (:queued, :deferred) OR "
-                "(#s = :sending AND lease_until < :now_epoch) OR (#s = :failed AND retryable = :true))",
+                "(#s = :failed AND retryable = :true))",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={
                     ":sending": "sending",
@@ -67,15 +82,22 @@ class MessageLog:
                     ":true": True,
                     ":lease": int(now.timestamp()) + lease_seconds,
                     ":now": now.isoformat(),
-                    ":now_epoch": int(now.timestamp()),
                     ":one": 1,
                 },
             )
         except ClientError as error:
-            if _conditional_failed(error):
-                return False
-            raise
-        return True
+            if not _conditional_failed(error):
+                raise
+        else:
+            return Claim.CLAIMED
+        current = self.get(message_id_)
+        if current is None:
+            return Claim.MISSING
+        if current.get("status") != "sending":
+            return Claim.DONE
+        if int(current.get("lease_until", 0)) > int(now.timestamp()):
+            return Claim.IN_FLIGHT
+        return Claim.ABANDONED
 
     def release(self, message_id_: str, now: datetime, reason: str) -> None:
         """A retryable failure: give the lease back so the next delivery may try again."""

@@ -82,6 +82,9 @@ class OutboundWhatsApp:
     body_parameters: list[str] = field(default_factory=list)
     text: str | None = None
     context_message_id: str | None = None
+    # Echoed back by Meta in every status webhook: lets Sapa recognise its own message even
+    # when a worker died before it could store the wamid.
+    callback_data: str | None = None
 
     def __post_init__(self) -> None:
         if (self.template_name is None) == (self.text is None):

@@ -70,12 +70,25 @@ class WhatsAppClient:
     # -- the Sender port ---------------------------------------------------
     def send(self, message: OutboundWhatsApp) -> SendResult:
         if message.template_name is not None:
-            return self.send_template(message.to, message.template_name, message.language_code, message.body_parameters)
-        return self.send_text(message.to, message.text or "", reply_to=message.context_message_id)
+            return self.send_template(
+                message.to,
+                message.template_name,
+                message.language_code,
+                message.body_parameters,
+                callback_data=message.callback_data,
+            )
+        return self.send_text(
+            message.to, message.text or "", reply_to=message.context_message_id, callback_data=message.callback_data
+        )
 
     # -- message kinds -----------------------------------------------------
     def send_template(
-        self, to: str, template_name: str, language_code: str, body_parameters: list[str] | None = None
+        self,
+        to: str,
+        template_name: str,
+        language_code: str,
+        body_parameters: list[str] | None = None,
+        callback_data: str | None = None,
     ) -> SendResult:
         """A pre-approved template: the only kind allowed outside the 24-hour window."""
         template: dict[str, Any] = {"name": template_name, "language": {"code": language_code}}
@@ -83,19 +96,23 @@ class WhatsAppClient:
             template["components"] = [
                 {"type": "body", "parameters": [{"type": "text", "text": str(value)} for value in body_parameters]}
             ]
-        return self._post(to, {"type": "template", "template": template}, kind="template")
+        return self._post(to, {"type": "template", "template": template}, kind="template", callback_data=callback_data)
 
-    def send_text(self, to: str, text: str, reply_to: str | None = None) -> SendResult:
+    def send_text(
+        self, to: str, text: str, reply_to: str | None = None, callback_data: str | None = None
+    ) -> SendResult:
         """Free-form text, accepted by Meta only within 24 hours of the customer's last message."""
         payload: dict[str, Any] = {"type": "text", "text": {"preview_url": False, "body": text}}
         if reply_to:
             payload["context"] = {"message_id": reply_to}
-        return self._post(to, payload, kind="text")
+        return self._post(to, payload, kind="text", callback_data=callback_data)
 
     # -- transport ---------------------------------------------------------
-    def _post(self, to: str, content: dict[str, Any], *, kind: str) -> SendResult:
+    def _post(self, to: str, content: dict[str, Any], *, kind: str, callback_data: str | None = None) -> SendResult:
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient_digits(to)}
         payload.update(content)
+        if callback_data:
+            payload["biz_opaque_callback_data"] = callback_data
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         headers = {"Authorization": f"Bearer {self._token}", "Content-Type": "application/json"}
         try:

@@ -1,0 +1,43 @@
+"""Queue consumers of the delivery pipeline: the sender and SES delivery events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, SQSEvent
+
+from chalicelib.core import aws, resources, settings
+from chalicelib.outbound import deps, worker
+
+bp = Blueprint(__name__)
+
+_STAGE = settings.current().stage
+SENDER_CONCURRENCY = deps.DEFAULT_SENDER_CONCURRENCY
+
+
+@bp.on_sqs_message(
+    queue=resources.queue_name(_STAGE, "outbound"),
+    batch_size=resources.queue("outbound").batch_size,
+    maximum_concurrency=SENDER_CONCURRENCY,
+    name="send_outbound",
+)
+def send_outbound(event: SQSEvent) -> dict[str, Any]:
+    url = deps.queue_url("outbound")
+
+    def change_visibility(receipt_handle: str, seconds: int) -> None:
+        aws.default().sqs.change_message_visibility(
+            QueueUrl=url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+        )
+
+    return worker.handle_batch(event.to_dict(), event.context, deps.deliverer(), change_visibility)
+
+
+@bp.on_sqs_message(
+    queue=resources.queue_name(_STAGE, "email-events"),
+    batch_size=resources.queue("email-events").batch_size,
+    name="record_email_event",
+)
+def record_email_event(event: SQSEvent) -> dict[str, Any]:
+    from chalicelib.outbound import email_events
+
+    return email_events.handle_batch(event.to_dict(), event.context, email_events.default_recorder())

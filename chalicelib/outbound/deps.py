@@ -1,0 +1,112 @@
+"""Build the delivery pipeline's collaborators from settings and the AWS clients."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.core import aws, resources, settings
+from chalicelib.customers import deps as customer_deps
+from chalicelib.outbound.delivery import Deliverer, Observer
+from chalicelib.outbound.dispatch import Dispatcher, OutboundQueue
+from chalicelib.outbound.rate_limit import ChannelLimits
+from chalicelib.outbound.status import StatusObserver, StatusUpdater
+
+DEFAULT_WHATSAPP_RATE = 80.0  # messages per second, Cloud API default throughput
+DEFAULT_SES_RATE = 14.0  # the default SES sending rate of a production account
+DEFAULT_SENDER_CONCURRENCY = 5
+GRAPH_API_VERSION = "v21.0"
+
+_observers: list[Observer] = []
+_status_observers: list[StatusObserver] = []
+
+
+def register_observer(observer: Observer) -> None:
+    """Other contexts (campaign counters) hear about every delivery outcome."""
+    if observer not in _observers:
+        _observers.append(observer)
+
+
+def register_status_observer(observer: StatusObserver) -> None:
+    """... and about every delivered, read, failed or clicked status that comes back."""
+    if observer not in _status_observers:
+        _status_observers.append(observer)
+
+
+def status_observers() -> list[StatusObserver]:
+    return list(_status_observers)
+
+
+def status_updater() -> StatusUpdater:
+    return StatusUpdater(customer_deps.message_log(), status_observers())
+
+
+def queue_url(logical: str) -> str:
+    return _queue_url(settings.current().stage, logical)
+
+
+@lru_cache(maxsize=32)
+def _queue_url(stage: str, logical: str) -> str:
+    return str(aws.default().sqs.get_queue_url(QueueName=resources.queue_name(stage, logical))["QueueUrl"])
+
+
+def dispatcher() -> Dispatcher:
+    queue = OutboundQueue(aws.default().sqs, lambda: queue_url("outbound"))
+    return Dispatcher(customer_deps.message_log(), queue, customer_deps.utc_now)
+
+
+def whatsapp_sender() -> Any:
+    from chalicelib.outbound.whatsapp import WhatsAppClient
+
+    config = settings.current()
+    return WhatsAppClient(
+        graph_url=config.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com"),
+        api_version=config.get("WHATSAPP_API_VERSION", GRAPH_API_VERSION),
+        phone_number_id=config.get("WHATSAPP_PHONE_NUMBER_ID", "100000000000001"),
+        access_token=config.secret("WHATSAPP_ACCESS_TOKEN"),
+    )
+
+
+def email_sender() -> Any:
+    from chalicelib.outbound.email import SesEmailSender
+
+    config = settings.current()
+    return SesEmailSender(
+        aws.default().client("sesv2"),
+        sender=config.get("SAPA_EMAIL_SENDER", "halo@sapa.example"),
+        sender_name=config.get("SAPA_EMAIL_SENDER_NAME", "Sapa"),
+        configuration_set=resources.configuration_set_name(config.stage),
+    )
+
+
+@lru_cache(maxsize=4)
+def _limits(whatsapp: float, email: float, concurrency: int) -> ChannelLimits:
+    # Cached: the bucket must outlive one batch to limit a warm worker's rate.
+    return ChannelLimits({"whatsapp": whatsapp, "email": email}, concurrency)
+
+
+def limits() -> ChannelLimits:
+    config = settings.current()
+    return _limits(
+        config.get_float("SAPA_WHATSAPP_RATE", DEFAULT_WHATSAPP_RATE),
+        config.get_float("SAPA_SES_RATE", DEFAULT_SES_RATE),
+        config.get_int("SAPA_SENDER_CONCURRENCY", DEFAULT_SENDER_CONCURRENCY),
+    )
+
+
+def deliverer(senders: dict[str, Any] | None = None) -> Deliverer:
+    if senders is None:
+        senders = {"whatsapp": whatsapp_sender(), "email": email_sender()}
+        from chalicelib.scrm import deps as scrm_deps
+
+        senders.update(scrm_deps.social_senders())
+    return Deliverer(
+        customers=customer_deps.repository(),
+        log=customer_deps.message_log(),
+        senders=senders,
+        limits=limits(),
+        clock=customer_deps.utc_now,
+        max_attempts=resources.queue("outbound").max_receive_count,
+        observers=list(_observers),
+        retry_base_seconds=settings.current().get_float("SAPA_RETRY_BASE_SECONDS", 10.0),
+    )
