@@ -8,10 +8,13 @@ from chalice.app import Chalice
 
 from chalicelib import health_routes
 from chalicelib.access import authorizer
+from chalicelib.campaigns import routes as campaign_routes
 from chalicelib.core import middleware
 from chalicelib.customers import routes as customer_routes
 from chalicelib.customers import unsubscribe_routes
+from chalicelib.greetings import routes as greeting_routes
 from chalicelib.outbound import consumers as outbound_consumers
+from chalicelib.scrm import routes as scrm_routes
 
 app = Chalice(app_name="sapa")
 
@@ -22,3 +25,6 @@ app.register_blueprint(authorizer.bp)
 app.register_blueprint(customer_routes.bp)
 app.register_blueprint(unsubscribe_routes.bp)
 app.register_blueprint(outbound_consumers.bp)
+app.register_blueprint(greeting_routes.bp)
+app.register_blueprint(campaign_routes.bp)
+app.register_blueprint(scrm_routes.bp)

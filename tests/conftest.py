@@ -33,6 +33,9 @@ os.environ.update(
     }
 )
 
+import json  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
 from moto import mock_aws  # noqa: E402
 
 from chalicelib.core import aws as aws_module  # noqa: E402
@@ -116,3 +119,40 @@ def runner(app: Any, aws: AwsClients, settings: Settings) -> Any:
 
     local.drain = drain  # type: ignore[attr-defined]
     return local
+
+
+@pytest.fixture
+def staff_token(aws, settings) -> Callable[[str], dict[str, str]]:
+    """Authorization headers for a new staff member with the given role."""
+    from datetime import UTC, datetime
+
+    from chalicelib.access.roles import Role
+    from chalicelib.access.tokens import StaffStore
+
+    store = StaffStore(aws.table(settings.table_name("access")))
+    made: dict[str, dict[str, str]] = {}
+
+    def headers(role: str) -> dict[str, str]:
+        if role not in made:
+            token = store.add(f"{role}-user", Role(role), datetime.now(UTC))
+            made[role] = {"Authorization": f"Bearer {token}"}
+        return made[role]
+
+    return headers
+
+
+@pytest.fixture
+def api(client) -> Callable[..., tuple[int, Any]]:
+    """Call the API and decode the JSON answer: api("POST", "/customers", body, headers)."""
+
+    def call(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        payload = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
+        response = getattr(client.http, method.lower())(path, body=payload, headers=all_headers)
+        text = response.body.decode() if response.body else ""
+        try:
+            return response.status_code, json.loads(text) if text else None
+        except ValueError:
+            return response.status_code, text
+
+    return call

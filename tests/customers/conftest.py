@@ -1,47 +1,9 @@
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-from chalicelib.access.roles import Role
-from chalicelib.access.tokens import StaffStore
-
-
-@pytest.fixture
-def staff_token(aws, settings) -> Callable[[str], dict[str, str]]:
-    """Authorization headers for a new staff member with the given role."""
-    from datetime import UTC, datetime
-
-    store = StaffStore(aws.table(settings.table_name("access")))
-    made: dict[str, dict[str, str]] = {}
-
-    def headers(role: str) -> dict[str, str]:
-        if role not in made:
-            token = store.add(f"{role}-user", Role(role), datetime.now(UTC))
-            made[role] = {"Authorization": f"Bearer {token}"}
-        return made[role]
-
-    return headers
-
-
-@pytest.fixture
-def api(client) -> Callable[..., tuple[int, Any]]:
-    """Call the API and decode the JSON answer: api("POST", "/customers", body, headers)."""
-
-    def call(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-        all_headers = {"Content-Type": "application/json", **(headers or {})}
-        payload = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
-        response = getattr(client.http, method.lower())(path, body=payload, headers=all_headers)
-        text = response.body.decode() if response.body else ""
-        try:
-            return response.status_code, json.loads(text) if text else None
-        except ValueError:
-            return response.status_code, text
-
-    return call
 
 
 @pytest.fixture

@@ -1,0 +1,7 @@
+"""HTTP routes of the scrm context."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint
+
+bp = Blueprint(__name__)
