@@ -1,7 +1,141 @@
-"""HTTP routes of the greetings context."""
+"""HTTP routes and the hourly schedule of the greetings context."""
 
 from __future__ import annotations
 
-from chalice.app import Blueprint
+from datetime import date
+from typing import Any
+
+from chalice.app import Blueprint, CloudWatchEvent, Response
+
+from chalicelib.access.authorizer import require, staff_auth
+from chalicelib.access.roles import Permission
+from chalicelib.core.errors import NotFound, ValidationFailed
+from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query
+from chalicelib.core.observability import logger
+from chalicelib.customers import deps as customer_deps
+from chalicelib.greetings import deps
+from chalicelib.greetings.holidays_calendar import (
+    InvalidOverride,
+    calendar_for_year,
+    cancel_override,
+    parse_override,
+)
+from chalicelib.greetings.store import CALL_OUTCOMES
 
 bp = Blueprint(__name__)
+
+
+def _day(value: Any, name: str = "date") -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed({name: "must be a date YYYY-MM-DD"}) from None
+
+
+# -- holidays ----------------------------------------------------------------------------
+
+
+@bp.route("/holidays", methods=["GET"], authorizer=staff_auth)
+def list_holidays() -> Response:
+    require(bp.current_request, Permission.READ)
+    params = query(bp.current_request)
+    raw_year = params.get("year") or str(customer_deps.utc_now().year)
+    if not raw_year.isdigit() or not 1970 <= int(raw_year) <= 2100:
+        raise ValidationFailed({"year": "must be a year between 1970 and 2100"})
+    year = int(raw_year)
+    holidays = calendar_for_year(year, deps.holiday_store().overrides(year))
+    return json_response({"items": [h.to_dict() for h in holidays], "next": None})
+
+
+@bp.route("/holidays/{day}", methods=["PUT"], authorizer=staff_auth)
+def put_holiday(day: str) -> Response:
+    staff = require(bp.current_request, Permission.HOLIDAYS)
+    try:
+        override = parse_override(day, json_object(bp.current_request))
+    except InvalidOverride as error:
+        raise ValidationFailed(dict(error.fields)) from None
+    now = customer_deps.utc_now()
+    deps.holiday_store().save(override, staff.name, now)
+    customer_deps.audit().record(staff.name, "holiday.set", day, now, name=override.name, greet=override.greet)
+    merged = calendar_for_year(override.date.year, deps.holiday_store().overrides(override.date.year))
+    return json_response({"items": [h.to_dict() for h in merged if h.date == override.date], "next": None})
+
+
+@bp.route("/holidays/{day}", methods=["DELETE"], authorizer=staff_auth)
+def cancel_holiday(day: str) -> Response:
+    staff = require(bp.current_request, Permission.HOLIDAYS)
+    try:
+        override = cancel_override(day)
+    except InvalidOverride as error:
+        raise ValidationFailed(dict(error.fields)) from None
+    now = customer_deps.utc_now()
+    deps.holiday_store().save(override, staff.name, now)
+    customer_deps.audit().record(staff.name, "holiday.cancelled", day, now)
+    return json_response({"date": day, "cancelled": True})
+
+
+# -- greeting runs ---------------------------------------------------------------------------
+
+
+@bp.route("/greetings/runs", methods=["POST"], authorizer=staff_auth)
+def run_greetings() -> Response:
+    staff = require(bp.current_request, Permission.GREETINGS)
+    body = json_object(bp.current_request)
+    day = _day(body.get("date"))
+    inline = deps.customer_count() <= deps.inline_audience_limit()
+    report = deps.greeting_service().run_date(day, inline_holidays=inline)
+    customer_deps.audit().record(
+        staff.name, "greetings.run", day.isoformat(), customer_deps.utc_now(), **report.counters()
+    )
+    return json_response({"date": day.isoformat(), **report.body()})
+
+
+@bp.route("/greetings/runs/{day}", methods=["GET"], authorizer=staff_auth)
+def greeting_run(day: str) -> Response:
+    require(bp.current_request, Permission.READ)
+    totals = deps.run_store().totals(_day(day))
+    skipped = {k.removeprefix("skipped_"): v for k, v in totals.items() if k.startswith("skipped_")}
+    return json_response(
+        {
+            "date": day,
+            "birthday": totals.get("birthday", 0),
+            "holiday": totals.get("holiday", 0),
+            "telegreeting": totals.get("telegreeting", 0),
+            "skipped": skipped,
+        }
+    )
+
+
+@bp.schedule("cron(0 * * * ? *)", name="greet_hourly", description="Birthday and holiday greetings, every zone")
+def greet_hourly(event: CloudWatchEvent) -> dict[str, Any]:
+    report = deps.greeting_service().run_hourly(customer_deps.utc_now())
+    logger.info("hourly greetings", extra=report.body())
+    return report.body()
+
+
+# -- telegreeting ------------------------------------------------------------------------------
+
+
+@bp.route("/telegreeting", methods=["GET"], authorizer=staff_auth)
+def call_list() -> Response:
+    require(bp.current_request, Permission.TELEGREETING)
+    params = query(bp.current_request)
+    day = _day(params.get("date") or customer_deps.utc_now().date().isoformat())
+    items, last = deps.call_list().page(day, limit_param(params), decode_cursor(params))
+    return json_response(page(items, last))
+
+
+@bp.route("/telegreeting/{task_id}", methods=["POST"], authorizer=staff_auth)
+def record_call(task_id: str) -> Response:
+    staff = require(bp.current_request, Permission.TELEGREETING)
+    body = json_object(bp.current_request)
+    outcome = body.get("outcome")
+    if outcome not in CALL_OUTCOMES:
+        raise ValidationFailed({"outcome": f"must be one of {', '.join(CALL_OUTCOMES)}"})
+    notes = body.get("notes")
+    if notes is not None and (not isinstance(notes, str) or len(notes) > 1000):
+        raise ValidationFailed({"notes": "must be text of at most 1000 characters"})
+    task = deps.call_list().record_outcome(task_id, outcome, notes, staff.name, customer_deps.utc_now())
+    if task is None:
+        raise NotFound(f"No call task {task_id}")
+    return json_response(task)

@@ -1,0 +1,85 @@
+"""Build the greetings context's collaborators from settings and the AWS clients."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from chalicelib.core import aws, settings
+from chalicelib.customers import deps as customer_deps
+from chalicelib.customers.unsubscribe import UnsubscribeGrant, unsubscribe_url
+from chalicelib.greetings.run import GreetingService
+from chalicelib.greetings.store import CallList, HolidayStore, RunStore
+from chalicelib.outbound import deps as outbound_deps
+
+DEFAULT_SEND_HOUR = 8
+DEFAULT_SEGMENTS = 4
+# A manual run greets a holiday's audience inline when the table is this small; else through the fan-out queue.
+DEFAULT_INLINE_AUDIENCE_LIMIT = 5000
+
+
+def holiday_store() -> HolidayStore:
+    return HolidayStore(customer_deps.table("greetings"))
+
+
+def run_store() -> RunStore:
+    return RunStore(customer_deps.table("greetings"))
+
+
+def call_list() -> CallList:
+    return CallList(customer_deps.table("greetings"))
+
+
+def _unsubscribe(customer_id: str) -> str:
+    config = settings.current()
+    return unsubscribe_url(
+        config.get("SAPA_PUBLIC_URL", "https://sapa.example"),
+        config.secret("SAPA_SIGNING_SECRET"),
+        UnsubscribeGrant(customer_id, "email", "greetings"),
+    )
+
+
+def _enqueue_jobs(jobs: list[dict[str, Any]]) -> None:
+    sqs = aws.default().sqs
+    url = outbound_deps.queue_url("fanout")
+    for start in range(0, len(jobs), 10):
+        entries = [{"Id": str(i), "MessageBody": json.dumps(job)} for i, job in enumerate(jobs[start : start + 10])]
+        result = sqs.send_message_batch(QueueUrl=url, Entries=entries)
+        if result.get("Failed"):
+            raise RuntimeError(f"SQS refused {len(result['Failed'])} fan-out jobs")
+
+
+def _audience_matches(audience: Mapping[str, Any], item: Mapping[str, Any], day: date) -> bool:
+    from chalicelib.campaigns.segments import parse_segment
+    from chalicelib.customers.model import customer_from_item
+
+    return parse_segment(dict(audience)).matches(customer_from_item(item), day)
+
+
+def greeting_service() -> GreetingService:
+    config = settings.current()
+    return GreetingService(
+        customers=customer_deps.repository(),
+        holidays=holiday_store(),
+        runs=run_store(),
+        calls=call_list(),
+        dispatcher=outbound_deps.dispatcher(),
+        clock=customer_deps.utc_now,
+        unsubscribe_url=_unsubscribe,
+        enqueue_jobs=_enqueue_jobs,
+        send_hour=config.get_int("SAPA_GREETING_HOUR", DEFAULT_SEND_HOUR),
+        segments=config.get_int("SAPA_HOLIDAY_SEGMENTS", DEFAULT_SEGMENTS),
+        audience_matches=_audience_matches,
+    )
+
+
+def inline_audience_limit() -> int:
+    return settings.current().get_int("SAPA_INLINE_AUDIENCE_LIMIT", DEFAULT_INLINE_AUDIENCE_LIMIT)
+
+
+def customer_count() -> int:
+    """DynamoDB's item count (refreshed about every six hours): enough to pick inline or fan-out."""
+    table = settings.current().table_name("customers")
+    return int(aws.default().dynamodb.describe_table(TableName=table)["Table"].get("ItemCount", 0))

@@ -1,0 +1,19 @@
+"""A holiday audience segment from the fan-out queue: greet everyone in it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib.core.observability import logger
+from chalicelib.greetings import deps
+
+
+def process_holiday_job(job: Mapping[str, Any]) -> None:
+    service = deps.greeting_service()
+    holiday = service.holiday_from_job(job)
+    if holiday is None:
+        logger.info("holiday no longer greeted; job dropped", extra={"job": dict(job)})
+        return
+    report = service.greet_holiday_segment(holiday, job.get("zone"), int(job["segment"]), int(job["total_segments"]))
+    logger.info("holiday segment greeted", extra={"holiday": holiday.key, "segment": job["segment"], **report.body()})

@@ -1,0 +1,189 @@
+"""The greetings table: holiday overrides, run counts and the telemarketers' call list.
+
+pk                     sk                              what
+holiday#<year>         <date>                          a staff override for that date
+run#<date>             total                           counters of a greeting date (atomic ADD)
+run#<date>             holiday#<key>#<zone>            marker: that holiday's audience was fanned out
+calls#<date>           <customer>#<occasion>           a call for a telemarketer (one per person and occasion)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from chalicelib.greetings.holidays_calendar import HolidayOverride
+from chalicelib.greetings.messages import CallTask
+
+CALL_TTL_DAYS = 90
+CALL_OUTCOMES = ("reached", "no_answer", "wrong_number", "declined", "callback", "done")
+
+
+def _conditional_failed(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+class HolidayStore:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def overrides(self, year: int) -> list[HolidayOverride]:
+        result = self.table.query(KeyConditionExpression=Key("pk").eq(f"holiday#{year}"))
+        return [HolidayOverride.from_dict(item["override"]) for item in result["Items"]]
+
+    def save(self, override: HolidayOverride, actor: str, now: datetime) -> None:
+        self.table.put_item(
+            Item={
+                "pk": f"holiday#{override.date.year}",
+                "sk": override.date.isoformat(),
+                "override": override.to_dict(),
+                "by": actor,
+                "at": now.isoformat(),
+            }
+        )
+
+
+class RunStore:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def add(self, day: date, counts: Mapping[str, int], now: datetime) -> None:
+        increments = {k: v for k, v in counts.items() if v}
+        if not increments:
+            return
+        names = {f"#c{i}": name for i, name in enumerate(increments)}
+        values: dict[str, Any] = {f":c{i}": value for i, value in enumerate(increments.values())}
+        adds = ", ".join(f"#c{i} :c{i}" for i in range(len(increments)))
+        values[":now"] = now.isoformat()
+        self.table.update_item(
+            Key={"pk": f"run#{day.isoformat()}", "sk": "total"},
+            UpdateExpression="SET updated_at = :now ADD " + adds,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def totals(self, day: date) -> dict[str, int]:
+        item = self.table.get_item(Key={"pk": f"run#{day.isoformat()}", "sk": "total"}).get("Item") or {}
+        return {k: int(v) for k, v in item.items() if k not in ("pk", "sk", "updated_at")}
+
+    def claim_fanout(self, day: date, holiday_key: str, zone: str, now: datetime) -> bool:
+        """True once per (date, holiday, zone): only the first run fans the audience out."""
+        try:
+            self.table.put_item(
+                Item={"pk": f"run#{day.isoformat()}", "sk": f"holiday#{holiday_key}#{zone}", "at": now.isoformat()},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+    def release_fanout(self, day: date, holiday_key: str, zone: str) -> None:
+        self.table.delete_item(Key={"pk": f"run#{day.isoformat()}", "sk": f"holiday#{holiday_key}#{zone}"})
+
+
+def task_id(day: date, customer_id: str, occasion: str) -> str:
+    return f"{day.isoformat()}.{customer_id}.{occasion}"
+
+
+def parse_task_id(value: str) -> tuple[date, str, str] | None:
+    parts = value.split(".", 2)
+    if len(parts) != 3:
+        return None
+    try:
+        return date.fromisoformat(parts[0]), parts[1], parts[2]
+    except ValueError:
+        return None
+
+
+class CallList:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def add(self, task: CallTask, now: datetime) -> bool:
+        try:
+            self.table.put_item(
+                Item={
+                    "pk": f"calls#{task.day.isoformat()}",
+                    "sk": f"{task.customer_id}#{task.occasion}",
+                    "id": task_id(task.day, task.customer_id, task.occasion),
+                    "customer_id": task.customer_id,
+                    "name": task.name,
+                    "phone": task.phone,
+                    "occasion": task.occasion,
+                    "language": task.language,
+                    "script": task.script,
+                    "status": "open",
+                    "created_at": now.isoformat(),
+                    "expires_at": int(now.timestamp()) + CALL_TTL_DAYS * 86400,
+                    "gsi2pk": f"customer#{task.customer_id}",
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+    def page(self, day: date, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]:
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"calls#{day.isoformat()}"), "Limit": limit}
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        result = self.table.query(**kwargs)
+        return [public_task(i) for i in result["Items"]], result.get("LastEvaluatedKey")
+
+    def record_outcome(
+        self, value: str, outcome: str, notes: str | None, by: str, now: datetime
+    ) -> dict[str, Any] | None:
+        parsed = parse_task_id(value)
+        if parsed is None:
+            return None
+        day, customer_id, occasion = parsed
+        try:
+            result = self.table.update_item(
+                Key={"pk": f"calls#{day.isoformat()}", "sk": f"{customer_id}#{occasion}"},
+                UpdateExpression="SET #s = :done, outcome = :outcome, notes = :notes, called_by = :by, "
+                "called_at = :now",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":done": "done",
+                    ":outcome": outcome,
+                    ":notes": notes or "",
+                    ":by": by,
+                    ":now": now.isoformat(),
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return None
+            raise
+        return public_task(result["Attributes"])
+
+
+def public_task(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: item.get(key)
+        for key in (
+            "id",
+            "customer_id",
+            "name",
+            "phone",
+            "occasion",
+            "language",
+            "script",
+            "status",
+            "outcome",
+            "notes",
+            "called_by",
+            "called_at",
+            "created_at",
+        )
+    }
