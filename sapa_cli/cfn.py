@@ -4,8 +4,8 @@
 writes, so one `sam.json` creates the functions *and* every table, queue,
 dead-letter queue, alarm, topic, bucket and the least-privilege role policy.
 It also fixes what Chalice cannot express (aws/chalice#2029): SQS event
-sources get `FunctionResponseTypes: [ReportBatchItemFailures]` and a real
-`Fn::GetAtt` on the queue, so the mapping waits for the queue to exist.
+sources get `FunctionResponseTypes: [ReportBatchItemFailures]`, and their
+functions depend on the queue, so the mapping waits for it to exist.
 """
 
 from __future__ import annotations
@@ -313,16 +313,11 @@ def _event_source_overrides(app: Chalice) -> Template:
         function_id = to_cfn_resource_name(source.name)
         event_id = to_cfn_resource_name(f"{source.name}-sqs-event-source")
         overrides[function_id] = {
+            # Chalice's Fn::Sub ARN names the same queue; DependsOn makes the mapping wait for it.
+            "DependsOn": [logical_id("Queue", queue.logical)],
             "Properties": {
-                "Events": {
-                    event_id: {
-                        "Properties": {
-                            "Queue": {"Fn::GetAtt": [logical_id("Queue", queue.logical), "Arn"]},
-                            "FunctionResponseTypes": ["ReportBatchItemFailures"],
-                        }
-                    }
-                }
-            }
+                "Events": {event_id: {"Properties": {"FunctionResponseTypes": ["ReportBatchItemFailures"]}}}
+            },
         }
     return overrides
 
@@ -349,6 +344,7 @@ def merge_template(stage: str, app: Chalice) -> Template:
         template_resources[role_id(name)] = {"Properties": role_policy(stage)}
     for resource_id, override in _event_source_overrides(app).items():
         entry = template_resources.setdefault(resource_id, {})
+        entry["DependsOn"] = override["DependsOn"]
         entry.setdefault("Properties", {}).update(override["Properties"])
 
     return {

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def write_merge_template(stage: str, path: Path) -> None:
-    os.environ["SAPA_STAGE"] = stage  # queue names in the decorators follow the stage
+    # Only the handlers' names matter here, not the stage the app was imported with.
     import app
     from sapa_cli.cfn import merge_template
 

@@ -70,7 +70,8 @@ def test_every_sqs_consumer_reports_partial_batch_failures(packaged) -> None:
     assert len(sqs_events) == sum(1 for q in resources.QUEUES if q.consumer in _consumers())
     for event in sqs_events:
         assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-        assert "Fn::GetAtt" in event["Properties"]["Queue"]
+        queue_name = event["Properties"]["Queue"]["Fn::Sub"].rsplit(":", 1)[1]
+        assert queue_name in {f"sapa-dev-{q.logical}" for q in resources.QUEUES}
 
 
 def test_roles_allow_only_sapa_resources(packaged) -> None:
