@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.customers.consent import allows
+from chalicelib.outbound.dispatch import log_item
 from chalicelib.outbound.email import OutboundEmail
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import Claim, MessageLog
@@ -141,6 +142,10 @@ class Deliverer:
 
         self.limits.acquire(envelope.channel)
         claim = self.log.claim_send(envelope.message_id, self.clock(), LEASE_SECONDS)
+        if claim is Claim.MISSING:
+            # Queued by another producer without a log record: the queue is the contract, log it now.
+            self.log.create(log_item(envelope, self.clock()))
+            claim = self.log.claim_send(envelope.message_id, self.clock(), LEASE_SECONDS)
         if claim is Claim.DONE or claim is Claim.MISSING:
             return Outcome("duplicate", claim.value)
         if claim is Claim.IN_FLIGHT:

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-STATE_DIR = ROOT / ".sapa"
-PID_FILE = STATE_DIR / "local.pid"
 REGION = "ap-southeast-3"  # Jakarta
 
 
@@ -84,10 +82,16 @@ def wait_for_http(url: str, timeout: float) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout:.0f}s ({last})")
 
 
+def pid_file() -> Path:
+    state = Path(os.environ.get("SAPA_STATE_DIR") or ROOT / ".sapa")
+    state.mkdir(parents=True, exist_ok=True)
+    return state / "local.pid"
+
+
 @contextlib.contextmanager
 def single_instance() -> Iterator[None]:
     """A second `make run` says so instead of failing on a taken port."""
-    STATE_DIR.mkdir(exist_ok=True)
+    PID_FILE = pid_file()
     if PID_FILE.exists():
         try:
             pid = int(PID_FILE.read_text().strip())
@@ -151,11 +155,8 @@ def run(seed: bool, customers: int) -> None:
 
                 print(f"[sapa] {seed_demo(settings, aws, customers)}", flush=True)
 
-            sandbox = ROOT / "sapa_cli" / "local" / "whatsapp_sandbox.py"
-            if sandbox.exists():
-                children.append(
-                    _spawn([py, "-m", "sapa_cli.local.whatsapp_sandbox", "--port", str(ports.whatsapp)], env)
-                )
+            sandbox = [py, "-m", "sapa_cli.local.whatsapp_sandbox", "--port", str(ports.whatsapp), "--quiet"]
+            children.append(_spawn(sandbox, env))
 
             chalice = [str(Path(py).parent / "chalice"), "local", "--stage", "local", "--host", "127.0.0.1"]
             children.append(_spawn([*chalice, "--port", str(ports.api)], env))
