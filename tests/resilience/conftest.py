@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from chalicelib.customers import deps as customer_deps
+from chalicelib.customers.model import validate_customer
+from chalicelib.outbound.envelope import Envelope
+from chalicelib.outbound.message_log import message_id
+
+
+@pytest.fixture
+def consenting_customers(aws) -> Callable[[int], list[dict[str, Any]]]:
+    def make(count: int) -> list[dict[str, Any]]:
+        items = []
+        for n in range(count):
+            item = validate_customer(
+                {
+                    "external_id": f"R-{n}",
+                    "name": f"Rina {n}",
+                    "phone": f"+62813{n:08d}",
+                    "email": f"rina{n}@contoh.co.id",
+                    "consents": {"whatsapp": ["greetings", "promotions"], "email": ["greetings"]},
+                }
+            ).to_item(datetime.now(UTC))
+            customer_deps.repository().put(item)
+            items.append(item)
+        return items
+
+    return make
+
+
+@pytest.fixture
+def greeting() -> Callable[[dict[str, Any]], Envelope]:
+    def make(customer: dict[str, Any], day: str = "2027-06-15") -> Envelope:
+        return Envelope(
+            message_id=message_id(customer["id"], "birthday", day, "whatsapp"),
+            customer_id=customer["id"],
+            channel="whatsapp",
+            purpose="greetings",
+            occasion="birthday",
+            occasion_ref=day,
+            text=f"Selamat ulang tahun, {customer['name']}!",
+            whatsapp_template={"name": "sapa_ulang_tahun", "language": "id", "params": [customer["name"]]},
+        )
+
+    return make
