@@ -9,7 +9,7 @@ from chalice.app import Chalice, ConvertToMiddleware, Request, Response
 
 from chalicelib.core.errors import ApiError
 from chalicelib.core.http import error_response, json_response
-from chalicelib.core.observability import logger, metrics, tracer
+from chalicelib.core.observability import logger, metrics, tracer, tracing_enabled
 
 EVENT_TYPES = ("sqs", "scheduled", "sns", "pure_lambda")
 
@@ -47,5 +47,6 @@ def register(app: Chalice) -> None:
     for event_type in EVENT_TYPES:
         app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)), event_type)
     app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
-    app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all")
+    if tracing_enabled():
+        app.register_middleware(ConvertToMiddleware(tracer().capture_lambda_handler), "all")
     app.register_middleware(json_errors, "http")

@@ -7,11 +7,13 @@ numbers, e-mail addresses and message texts never reach stdout.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 SERVICE = "sapa"
@@ -90,4 +92,15 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
 
 logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-tracer = Tracer(service=SERVICE)
+
+
+def tracing_enabled() -> bool:
+    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("true", "1")
+
+
+@lru_cache(maxsize=1)
+def tracer() -> Any:
+    """The Powertools Tracer, created only where tracing is on: the X-Ray SDK costs ~150 ms to import."""
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=SERVICE)

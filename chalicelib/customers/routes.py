@@ -10,11 +10,9 @@ from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
-from chalicelib.customers import deps
-from chalicelib.customers.csv_rows import InvalidCsv, read_csv_rows, row_to_customer_data
-from chalicelib.customers.model import InvalidCustomer, customer_from_item, validate_customer
-from chalicelib.customers.service import Actor
-from chalicelib.outbound.message_log import public_message
+
+# Domain modules (phonenumbers, email-validator, the CSV reader) are imported inside
+# the handlers that use them: a cold start pays only for the route that runs.
 
 bp = Blueprint(__name__)
 
@@ -22,13 +20,17 @@ bp = Blueprint(__name__)
 MAX_CSV_BYTES = 10 * 1024 * 1024
 
 
-def _invalid(error: InvalidCustomer) -> ValidationFailed:
+def _invalid(error: Any) -> ValidationFailed:
     return ValidationFailed(dict(error.fields))
 
 
 @bp.route("/customers", methods=["POST"], authorizer=staff_auth)
 def create_customer() -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    from chalicelib.customers import deps
+    from chalicelib.customers.model import InvalidCustomer
+    from chalicelib.customers.service import Actor
+
     try:
         customer, created = deps.customer_service().upsert(json_object(bp.current_request), Actor(staff.name, "api"))
     except InvalidCustomer as error:
@@ -39,6 +41,9 @@ def create_customer() -> Response:
 @bp.route("/customers", methods=["GET"], authorizer=staff_auth)
 def list_customers() -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
+    from chalicelib.customers import deps
+    from chalicelib.customers.model import InvalidCustomer, customer_from_item, validate_customer
+
     params = query(bp.current_request)
     repository = deps.repository()
     if "phone" in params:
@@ -58,6 +63,8 @@ def list_customers() -> Response:
 @bp.route("/customers/{customer_id}", methods=["GET"], authorizer=staff_auth)
 def get_customer(customer_id: str) -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
+    from chalicelib.customers import deps
+
     customer = deps.customer_service().get(customer_id)
     if customer is None:
         raise NotFound(f"No customer {customer_id}")
@@ -67,6 +74,10 @@ def get_customer(customer_id: str) -> Response:
 @bp.route("/customers/{customer_id}", methods=["PUT"], authorizer=staff_auth)
 def update_customer(customer_id: str) -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    from chalicelib.customers import deps
+    from chalicelib.customers.model import InvalidCustomer
+    from chalicelib.customers.service import Actor
+
     try:
         customer = deps.customer_service().update(
             customer_id, json_object(bp.current_request), Actor(staff.name, "api")
@@ -81,6 +92,9 @@ def update_customer(customer_id: str) -> Response:
 @bp.route("/customers/{customer_id}", methods=["DELETE"], authorizer=staff_auth)
 def erase_customer(customer_id: str) -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    from chalicelib.customers import deps
+    from chalicelib.customers.service import Actor
+
     result = deps.customer_service().erase(customer_id, Actor(staff.name, "api"))
     if result is None:
         raise NotFound(f"No customer {customer_id}")
@@ -90,6 +104,9 @@ def erase_customer(customer_id: str) -> Response:
 @bp.route("/customers/{customer_id}/messages", methods=["GET"], authorizer=staff_auth)
 def customer_messages(customer_id: str) -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
+    from chalicelib.customers import deps
+    from chalicelib.outbound.message_log import public_message
+
     params = query(bp.current_request)
     items, last = deps.message_log().for_customer(customer_id, limit_param(params), decode_cursor(params))
     return json_response(page([public_message(i) for i in items], last))
@@ -98,6 +115,7 @@ def customer_messages(customer_id: str) -> Response:
 @bp.route("/customers/{customer_id}/consents", methods=["GET"], authorizer=staff_auth)
 def customer_consent_history(customer_id: str) -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
+    from chalicelib.customers import deps
     from chalicelib.customers.consent import ConsentLedger
 
     return json_response(page(ConsentLedger(deps.table("consent")).history(customer_id), None))
@@ -106,6 +124,10 @@ def customer_consent_history(customer_id: str) -> Response:
 @bp.route("/customers/import", methods=["POST"], authorizer=staff_auth, content_types=["text/csv"])
 def import_customers() -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    from chalicelib.customers import deps
+    from chalicelib.customers.csv_rows import InvalidCsv
+    from chalicelib.customers.service import Actor
+
     body = raw_body(bp.current_request)
     if len(body) > MAX_CSV_BYTES:
         raise PayloadTooLarge("CSV over 10 MB: use `sapa import FILE.csv`")
@@ -124,6 +146,9 @@ def import_customers() -> Response:
 
 def csv_import_rows(lines: Any) -> Any:
     """(row number, customer data or None, errors or None) for each CSV row."""
+    from chalicelib.customers.csv_rows import read_csv_rows, row_to_customer_data
+    from chalicelib.customers.model import InvalidCustomer
+
     for row_number, row in read_csv_rows(lines):
         try:
             yield row_number, row_to_customer_data(row), None
@@ -134,6 +159,8 @@ def csv_import_rows(lines: Any) -> Any:
 @bp.route("/audit", methods=["GET"], authorizer=staff_auth)
 def audit_log() -> Response:
     require(bp.current_request, Permission.AUDIT)
+    from chalicelib.customers import deps
+
     params = query(bp.current_request)
     items, last = deps.audit().page(limit_param(params), decode_cursor(params))
     return json_response(page(items, last))

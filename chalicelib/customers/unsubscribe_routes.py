@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.core import rendering, settings
-from chalicelib.customers import deps
+from chalicelib.core import settings
 from chalicelib.customers.consent import CHANNELS, PURPOSES
-from chalicelib.customers.service import Actor
 from chalicelib.customers.unsubscribe import InvalidToken, UnsubscribeGrant, read_token
 
 bp = Blueprint(__name__)
@@ -29,6 +27,8 @@ def _grant(token: str) -> UnsubscribeGrant | None:
 
 
 def _page(token: str, grant: UnsubscribeGrant | None, language: str, *, done: bool, status: int = 200) -> Response:
+    from chalicelib.core import rendering
+
     language = language if language in LABELS else "id"
     labels = LABELS[language]
     html = rendering.render(
@@ -48,6 +48,8 @@ def _page(token: str, grant: UnsubscribeGrant | None, language: str, *, done: bo
 
 @bp.route("/unsubscribe/{token}", methods=["GET"])
 def unsubscribe_page(token: str) -> Response:
+    from chalicelib.customers import deps
+
     grant = _grant(token)
     customer = deps.repository().get(grant.customer_id) if grant else None
     language = str((customer or {}).get("language") or "id")
@@ -60,6 +62,9 @@ def unsubscribe_page(token: str) -> Response:
     content_types=["application/x-www-form-urlencoded", "multipart/form-data", "text/plain", "application/json"],
 )
 def unsubscribe(token: str) -> Response:
+    from chalicelib.customers import deps
+    from chalicelib.customers.service import Actor
+
     grant = _grant(token)
     if grant is None:
         return _page(token, None, "id", done=False, status=404)

@@ -12,17 +12,13 @@ from chalicelib.access.roles import Permission
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query
 from chalicelib.core.observability import logger
-from chalicelib.customers import deps as customer_deps
-from chalicelib.greetings import deps
-from chalicelib.greetings.holidays_calendar import (
-    InvalidOverride,
-    calendar_for_year,
-    cancel_override,
-    parse_override,
-)
-from chalicelib.greetings.store import CALL_OUTCOMES
+
+# The calendar (the holidays library), rendering and DynamoDB access are imported by
+# the handlers that need them, so a cold start of any other route does not pay for them.
 
 bp = Blueprint(__name__)
+
+CALL_OUTCOMES = ("reached", "no_answer", "wrong_number", "declined", "callback", "done")
 
 
 def _day(value: Any, name: str = "date") -> date:
@@ -38,6 +34,12 @@ def _day(value: Any, name: str = "date") -> date:
 @bp.route("/holidays", methods=["GET"], authorizer=staff_auth)
 def list_holidays() -> Response:
     require(bp.current_request, Permission.READ)
+    from chalicelib.customers import deps as customer_deps
+    from chalicelib.greetings import deps
+    from chalicelib.greetings.holidays_calendar import (
+        calendar_for_year,
+    )
+
     params = query(bp.current_request)
     raw_year = params.get("year") or str(customer_deps.utc_now().year)
     if not raw_year.isdigit() or not 1970 <= int(raw_year) <= 2100:
@@ -50,6 +52,14 @@ def list_holidays() -> Response:
 @bp.route("/holidays/{day}", methods=["PUT"], authorizer=staff_auth)
 def put_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
+    from chalicelib.customers import deps as customer_deps
+    from chalicelib.greetings import deps
+    from chalicelib.greetings.holidays_calendar import (
+        InvalidOverride,
+        calendar_for_year,
+        parse_override,
+    )
+
     try:
         override = parse_override(day, json_object(bp.current_request))
     except InvalidOverride as error:
@@ -64,6 +74,13 @@ def put_holiday(day: str) -> Response:
 @bp.route("/holidays/{day}", methods=["DELETE"], authorizer=staff_auth)
 def cancel_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
+    from chalicelib.customers import deps as customer_deps
+    from chalicelib.greetings import deps
+    from chalicelib.greetings.holidays_calendar import (
+        InvalidOverride,
+        cancel_override,
+    )
+
     try:
         override = cancel_override(day)
     except InvalidOverride as error:
@@ -80,6 +97,9 @@ def cancel_holiday(day: str) -> Response:
 @bp.route("/greetings/runs", methods=["POST"], authorizer=staff_auth)
 def run_greetings() -> Response:
     staff = require(bp.current_request, Permission.GREETINGS)
+    from chalicelib.customers import deps as customer_deps
+    from chalicelib.greetings import deps
+
     body = json_object(bp.current_request)
     day = _day(body.get("date"))
     inline = deps.customer_count() <= deps.inline_audience_limit()
@@ -93,6 +113,8 @@ def run_greetings() -> Response:
 @bp.route("/greetings/runs/{day}", methods=["GET"], authorizer=staff_auth)
 def greeting_run(day: str) -> Response:
     require(bp.current_request, Permission.READ)
+    from chalicelib.greetings import deps
+
     totals = deps.run_store().totals(_day(day))
     skipped = {k.removeprefix("skipped_"): v for k, v in totals.items() if k.startswith("skipped_")}
     return json_response(
@@ -108,6 +130,9 @@ def greeting_run(day: str) -> Response:
 
 @bp.schedule("cron(0 * * * ? *)", name="greet_hourly", description="Birthday and holiday greetings, every zone")
 def greet_hourly(event: CloudWatchEvent) -> dict[str, Any]:
+    from chalicelib.customers import deps as customer_deps
+    from chalicelib.greetings import deps
+
     report = deps.greeting_service().run_hourly(customer_deps.utc_now())
     logger.info("hourly greetings", extra=report.body())
     return report.body()
@@ -119,6 +144,9 @@ def greet_hourly(event: CloudWatchEvent) -> dict[str, Any]:
 @bp.route("/telegreeting", methods=["GET"], authorizer=staff_auth)
 def call_list() -> Response:
     require(bp.current_request, Permission.TELEGREETING)
+    from chalicelib.customers import deps as customer_deps
+    from chalicelib.greetings import deps
+
     params = query(bp.current_request)
     day = _day(params.get("date") or customer_deps.utc_now().date().isoformat())
     items, last = deps.call_list().page(day, limit_param(params), decode_cursor(params))
@@ -128,6 +156,9 @@ def call_list() -> Response:
 @bp.route("/telegreeting/{task_id}", methods=["POST"], authorizer=staff_auth)
 def record_call(task_id: str) -> Response:
     staff = require(bp.current_request, Permission.TELEGREETING)
+    from chalicelib.customers import deps as customer_deps
+    from chalicelib.greetings import deps
+
     body = json_object(bp.current_request)
     outcome = body.get("outcome")
     if outcome not in CALL_OUTCOMES:

@@ -20,7 +20,6 @@ from chalicelib.greetings.holidays_calendar import HolidayOverride
 from chalicelib.greetings.messages import CallTask
 
 CALL_TTL_DAYS = 90
-CALL_OUTCOMES = ("reached", "no_answer", "wrong_number", "declined", "callback", "done")
 
 
 def _conditional_failed(error: ClientError) -> bool:

@@ -7,12 +7,12 @@ from typing import Any
 from chalice.app import Blueprint, SQSEvent
 
 from chalicelib.core import aws, resources, settings
-from chalicelib.outbound import deps, worker
 
 bp = Blueprint(__name__)
 
 _STAGE = settings.current().stage
-SENDER_CONCURRENCY = deps.DEFAULT_SENDER_CONCURRENCY
+# The sender's event-source concurrency: the per-channel rate is divided by it (see rate_limit.py).
+SENDER_CONCURRENCY = 5
 
 
 @bp.on_sqs_message(
@@ -22,6 +22,8 @@ SENDER_CONCURRENCY = deps.DEFAULT_SENDER_CONCURRENCY
     name="send_outbound",
 )
 def send_outbound(event: SQSEvent) -> dict[str, Any]:
+    from chalicelib.outbound import deps, worker
+
     url = deps.queue_url("outbound")
 
     def change_visibility(receipt_handle: str, seconds: int) -> None:

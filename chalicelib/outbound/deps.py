@@ -14,7 +14,7 @@ from chalicelib.outbound.status import StatusObserver, StatusUpdater
 
 DEFAULT_WHATSAPP_RATE = 80.0  # messages per second, Cloud API default throughput
 DEFAULT_SES_RATE = 14.0  # the default SES sending rate of a production account
-DEFAULT_SENDER_CONCURRENCY = 5
+DEFAULT_SENDER_CONCURRENCY = 5  # keep equal to consumers.SENDER_CONCURRENCY
 GRAPH_API_VERSION = "v21.0"
 
 _observers: list[Observer] = []
