@@ -12,6 +12,8 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from chalicelib.core.dynamo import query_page
+
 PARTITION = "audit"
 
 
@@ -34,14 +36,9 @@ class AuditLog:
         )
 
     def page(self, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(PARTITION),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        result = self.table.query(**kwargs)
+        found, last = query_page(
+            self.table, limit, start, KeyConditionExpression=Key("pk").eq(PARTITION), ScanIndexForward=False
+        )
         items = [
             {
                 "at": i["at"],
@@ -50,6 +47,6 @@ class AuditLog:
                 "target": i["target"],
                 "details": i.get("details", {}),
             }
-            for i in result["Items"]
+            for i in found
         ]
-        return items, result.get("LastEvaluatedKey")
+        return items, last

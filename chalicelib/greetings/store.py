@@ -16,14 +16,11 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from chalicelib.core.dynamo import conditional_failed, put_if_absent, query_page
 from chalicelib.greetings.holidays_calendar import HolidayOverride
 from chalicelib.greetings.messages import CallTask
 
 CALL_TTL_DAYS = 90
-
-
-def _conditional_failed(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
 
 
 class HolidayStore:
@@ -71,16 +68,8 @@ class RunStore:
 
     def claim_fanout(self, day: date, holiday_key: str, zone: str, now: datetime) -> bool:
         """True once per (date, holiday, zone): only the first run fans the audience out."""
-        try:
-            self.table.put_item(
-                Item={"pk": f"run#{day.isoformat()}", "sk": f"holiday#{holiday_key}#{zone}", "at": now.isoformat()},
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if _conditional_failed(error):
-                return False
-            raise
-        return True
+        item = {"pk": f"run#{day.isoformat()}", "sk": f"holiday#{holiday_key}#{zone}", "at": now.isoformat()}
+        return put_if_absent(self.table, item)
 
     def release_fanout(self, day: date, holiday_key: str, zone: str) -> None:
         self.table.delete_item(Key={"pk": f"run#{day.isoformat()}", "sk": f"holiday#{holiday_key}#{zone}"})
@@ -105,37 +94,31 @@ class CallList:
         self.table = table
 
     def add(self, task: CallTask, now: datetime) -> bool:
-        try:
-            self.table.put_item(
-                Item={
-                    "pk": f"calls#{task.day.isoformat()}",
-                    "sk": f"{task.customer_id}#{task.occasion}",
-                    "id": task_id(task.day, task.customer_id, task.occasion),
-                    "customer_id": task.customer_id,
-                    "name": task.name,
-                    "phone": task.phone,
-                    "occasion": task.occasion,
-                    "language": task.language,
-                    "script": task.script,
-                    "status": "open",
-                    "created_at": now.isoformat(),
-                    "expires_at": int(now.timestamp()) + CALL_TTL_DAYS * 86400,
-                    "gsi2pk": f"customer#{task.customer_id}",
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if _conditional_failed(error):
-                return False
-            raise
-        return True
+        """One call per person and occasion, however often the run repeats."""
+        return put_if_absent(
+            self.table,
+            {
+                "pk": f"calls#{task.day.isoformat()}",
+                "sk": f"{task.customer_id}#{task.occasion}",
+                "id": task_id(task.day, task.customer_id, task.occasion),
+                "customer_id": task.customer_id,
+                "name": task.name,
+                "phone": task.phone,
+                "occasion": task.occasion,
+                "language": task.language,
+                "script": task.script,
+                "status": "open",
+                "created_at": now.isoformat(),
+                "expires_at": int(now.timestamp()) + CALL_TTL_DAYS * 86400,
+                "gsi2pk": f"customer#{task.customer_id}",
+            },
+        )
 
     def page(self, day: date, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]:
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"calls#{day.isoformat()}"), "Limit": limit}
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        result = self.table.query(**kwargs)
-        return [public_task(i) for i in result["Items"]], result.get("LastEvaluatedKey")
+        items, last = query_page(
+            self.table, limit, start, KeyConditionExpression=Key("pk").eq(f"calls#{day.isoformat()}")
+        )
+        return [public_task(i) for i in items], last
 
     def record_outcome(
         self, value: str, outcome: str, notes: str | None, by: str, now: datetime
@@ -161,7 +144,7 @@ class CallList:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_failed(error):
                 return None
             raise
         return public_task(result["Attributes"])

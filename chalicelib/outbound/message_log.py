@@ -18,6 +18,8 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from chalicelib.core.dynamo import conditional_failed, put_if_absent, query_page
+
 # Higher rank wins. failed outranks sent (the provider gave up after accepting),
 # but never delivered/read: those prove the customer has it.
 STATUS_RANK = {"queued": 0, "deferred": 0, "sending": 1, "sent": 2, "failed": 3, "delivered": 4, "read": 5}
@@ -38,23 +40,13 @@ def message_id(customer_id: str, occasion: str, occasion_ref: str, channel: str)
     return f"msg_{digest[:32]}"
 
 
-def _conditional_failed(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
-
-
 class MessageLog:
     def __init__(self, table: Any) -> None:
         self.table = table
 
     def create(self, item: dict[str, Any]) -> bool:
         """Write a new record; False when one with this id already exists."""
-        try:
-            self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(id)")
-        except ClientError as error:
-            if _conditional_failed(error):
-                return False
-            raise
-        return True
+        return put_if_absent(self.table, item, key="id")
 
     def get(self, message_id_: str) -> dict[str, Any] | None:
         return self.table.get_item(Key={"id": message_id_}, ConsistentRead=True).get("Item")
@@ -86,7 +78,7 @@ class MessageLog:
                 },
             )
         except ClientError as error:
-            if not _conditional_failed(error):
+            if not conditional_failed(error):
                 raise
         else:
             return Claim.CLAIMED
@@ -181,7 +173,7 @@ class MessageLog:
                 ExpressionAttributeValues=values,
             )
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_failed(error):
                 return False
             raise
         return True
@@ -189,16 +181,14 @@ class MessageLog:
     def for_customer(
         self, customer_id: str, limit: int, start: dict[str, Any] | None
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        kwargs: dict[str, Any] = {
-            "IndexName": "customer-index",
-            "KeyConditionExpression": Key("customer_id").eq(customer_id),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        result = self.table.query(**kwargs)
-        return result["Items"], result.get("LastEvaluatedKey")
+        return query_page(
+            self.table,
+            limit,
+            start,
+            IndexName="customer-index",
+            KeyConditionExpression=Key("customer_id").eq(customer_id),
+            ScanIndexForward=False,
+        )
 
     def all_for_customer(self, customer_id: str) -> Iterator[dict[str, Any]]:
         start = None

@@ -1,0 +1,44 @@
+"""Small DynamoDB idioms every store repeats: paginate, write-if-absent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+
+def conditional_failed(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def put_if_absent(table: Any, item: dict[str, Any], key: str = "pk") -> bool:
+    """Write the item only if none has its key; False when one already existed (the idempotency check)."""
+    try:
+        table.put_item(Item=item, ConditionExpression=f"attribute_not_exists({key})")
+    except ClientError as error:
+        if conditional_failed(error):
+            return False
+        raise
+    return True
+
+
+def query_all(table: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every item a query matches, page by page: memory stays at one page."""
+    while True:
+        page = table.query(**kwargs)
+        yield from page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def query_page(
+    table: Any, limit: int, start: dict[str, Any] | None, **kwargs: Any
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page for a list endpoint: the items and the key to resume from."""
+    kwargs["Limit"] = limit
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    result = table.query(**kwargs)
+    return result["Items"], result.get("LastEvaluatedKey")
