@@ -20,15 +20,45 @@ from chalicelib.scrm.meta.signature import sign
 ADMIN = {"Authorization": "Bearer test-admin-token", "Content-Type": "application/json"}
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(10**12), max_value=10**12) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**12), max_value=10**12)
+    | st.floats(allow_nan=False)
     | st.text(max_size=30),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5),
     max_leaves=12,
 )
 interesting_keys = st.sampled_from(
-    ["name", "external_id", "phone", "email", "date", "channel", "template", "segment", "send_at", "customer_ids",
-     "customer_id", "text", "agent", "greet", "audience", "channels", "outcome", "consents", "attributes", "limit",
-     "cursor", "year", "status", "from", "to", "body", "subject", "key"]
+    [
+        "name",
+        "external_id",
+        "phone",
+        "email",
+        "date",
+        "channel",
+        "template",
+        "segment",
+        "send_at",
+        "customer_ids",
+        "customer_id",
+        "text",
+        "agent",
+        "greet",
+        "audience",
+        "channels",
+        "outcome",
+        "consents",
+        "attributes",
+        "limit",
+        "cursor",
+        "year",
+        "status",
+        "from",
+        "to",
+        "body",
+        "subject",
+        "key",
+    ]
 )
 bodies = st.one_of(
     json_values,
@@ -36,8 +66,9 @@ bodies = st.one_of(
     st.text(max_size=50),
 )
 queries = st.dictionaries(interesting_keys, st.text(max_size=20), max_size=3)
-path_params = st.text(alphabet=st.characters(whitelist_categories=("L", "N"), whitelist_characters="-_.#"),
-                      min_size=1, max_size=20)
+path_params = st.text(
+    alphabet=st.characters(whitelist_categories=("L", "N"), whitelist_characters="-_.#"), min_size=1, max_size=20
+)
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -86,8 +117,7 @@ def test_no_staff_route_answers_5xx_to_any_body_or_query(client, path: str, meth
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.one_of(json_values.map(lambda v: json.dumps(v).encode()), st.binary(max_size=200)),
-       signed=st.booleans())
+@given(body=st.one_of(json_values.map(lambda v: json.dumps(v).encode()), st.binary(max_size=200)), signed=st.booleans())
 def test_no_webhook_body_causes_a_5xx(client, body: bytes, signed: bool) -> None:
     headers = {"Content-Type": "application/json"}
     if signed:
