@@ -63,6 +63,33 @@ VEHICLES = (
     ("Daihatsu", "Gran Max"),
 )
 CONTRACT_STATUSES = ("active", "active", "active", "paid_off", "overdue")
+# Real operator prefixes (Telkomsel, Indosat, XL, Axis, Smartfren, Tri): numbers that validate as mobiles.
+MOBILE_PREFIXES = (
+    "811",
+    "812",
+    "813",
+    "821",
+    "822",
+    "852",
+    "853",
+    "814",
+    "815",
+    "856",
+    "857",
+    "817",
+    "818",
+    "819",
+    "859",
+    "877",
+    "878",
+    "831",
+    "838",
+    "881",
+    "882",
+    "895",
+    "896",
+    "897",
+)
 RELIGIONS = ("islam", "islam", "islam", "islam", "kristen", "katolik", "hindu", "buddha", "konghucu")
 
 
@@ -77,14 +104,15 @@ def synthetic_customers(count: int, today: date, seed: int = 27) -> Iterator[dic
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         born_year = rng.randint(1965, 2003)
         if n % 20 == 0:
-            birth = date(born_year, today.month, min(today.day, 28))
+            leap_day_in_common_year = (today.month, today.day) == (2, 29) and born_year % 4 != 0
+            birth = date(born_year, 2, 28) if leap_day_in_common_year else date(born_year, today.month, today.day)
         else:
             birth = date(born_year, 1, 1) + timedelta(days=rng.randint(0, 364))
         brand, model = rng.choice(VEHICLES)
         start = today - timedelta(days=rng.randint(60, 365 * 6))
         # Consent mix: most on WhatsApp, some email only, a few nothing (telegreeting).
         roll = rng.random()
-        phone = f"+628{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}"
+        phone = f"+62{rng.choice(MOBILE_PREFIXES)}{rng.randint(10_000_000, 99_999_999)}"
         email = f"{first.lower()}.{last.lower()}{n}@contoh.co.id"
         consents: dict[str, list[str]]
         if roll < 0.6:

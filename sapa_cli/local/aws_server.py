@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import threading
 from collections.abc import Iterator, Mapping
@@ -77,6 +78,7 @@ def serve(host: str, port: int) -> None:
     from moto.server import ThreadedMotoServer
 
     patch_moto_sqs()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call drowns the useful output
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     print(f"local AWS endpoint on http://{host}:{port}", flush=True)

@@ -161,6 +161,8 @@ def run(seed: bool, customers: int) -> None:
             chalice = [str(Path(py).parent / "chalice"), "local", "--stage", "local", "--host", "127.0.0.1"]
             children.append(_spawn([*chalice, "--port", str(ports.api)], env))
 
+            if str(ROOT) not in sys.path:  # the `sapa` console script runs from .venv/bin
+                sys.path.insert(0, str(ROOT))
             import app as sapa_app
             from sapa_cli.local.runner import LocalRunner
 
