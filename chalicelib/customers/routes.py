@@ -46,12 +46,17 @@ def list_customers() -> Response:
 
     params = query(bp.current_request)
     repository = deps.repository()
+    for name in ("phone", "external_id"):
+        if name in params and not params[name].strip():
+            raise ValidationFailed({name: "must not be empty"})
     if "phone" in params:
         try:
             phone = validate_customer({"phone": params["phone"]}, partial=True).phone
         except InvalidCustomer as error:
             raise _invalid(error) from None
-        items = repository.by_phone(phone or "")
+        if not phone:
+            raise ValidationFailed({"phone": "not a phone number"})
+        items = repository.by_phone(phone)
         return json_response(page([customer_from_item(i) for i in items], None))
     if "external_id" in params:
         found = repository.by_external_id(params["external_id"])
