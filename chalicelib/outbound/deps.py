@@ -56,15 +56,21 @@ def dispatcher() -> Dispatcher:
 
 
 def whatsapp_sender() -> Any:
+    config = settings.current()
+    return _whatsapp_client(
+        config.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com"),
+        config.get("WHATSAPP_API_VERSION", GRAPH_API_VERSION),
+        config.get("WHATSAPP_PHONE_NUMBER_ID", "100000000000001"),
+        config.secret("WHATSAPP_ACCESS_TOKEN"),
+    )
+
+
+@lru_cache(maxsize=4)
+def _whatsapp_client(graph_url: str, api_version: str, phone_number_id: str, access_token: str) -> Any:
+    # One client (and its connection pool) per warm worker: TLS to Graph is set up once, not per batch.
     from chalicelib.outbound.whatsapp import WhatsAppClient
 
-    config = settings.current()
-    return WhatsAppClient(
-        graph_url=config.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com"),
-        api_version=config.get("WHATSAPP_API_VERSION", GRAPH_API_VERSION),
-        phone_number_id=config.get("WHATSAPP_PHONE_NUMBER_ID", "100000000000001"),
-        access_token=config.secret("WHATSAPP_ACCESS_TOKEN"),
-    )
+    return WhatsAppClient(graph_url, api_version, phone_number_id, access_token)
 
 
 def email_sender() -> Any:

@@ -13,7 +13,11 @@ from collections.abc import Callable
 
 
 class TokenBucket:
-    """At most `rate` acquisitions per second, with a burst of one second's worth."""
+    """At most `rate` acquisitions per second, with a burst of a fifth of a second's worth.
+
+    A small bucket keeps every one-second window near the rate: a worker that
+    stalled does not catch up in a burst the provider would count against us.
+    """
 
     def __init__(
         self,
@@ -24,7 +28,7 @@ class TokenBucket:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        self.capacity = max(1.0, rate)
+        self.capacity = max(1.0, rate / 5)
         self.clock = clock
         self.sleep = sleep
         self._tokens = 1.0
