@@ -38,9 +38,6 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
 from chalicelib.customers import regions
 
 FIELDS: tuple[str, ...] = (
@@ -96,7 +93,6 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # and Excel's "6.28123E+12" are not turned into some other valid number.
 _PHONE_CHARS = re.compile(r"[0-9+\-().\s]+")
 _WHITESPACE = re.compile(r"\s+")
-_MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 # The latest Indonesian clock (WIT, UTC+9): a baby born today in Jayapura is not "in the future".
 _LATEST_ZONE = timezone(timedelta(hours=9))
 
@@ -374,6 +370,8 @@ def _text(value: Any, limit: int) -> str:
 
 def _phone(value: Any) -> tuple[str, bool]:
     """(E.164, is_mobile). Region ID by default; "0062..." is read as "+62..."."""
+    import phonenumbers  # here, not at the top: ~30 ms of every cold start otherwise
+
     text = _string(value)
     if not _PHONE_CHARS.fullmatch(text):
         raise _Bad(PHONE_ERROR)
@@ -386,10 +384,13 @@ def _phone(value: Any) -> tuple[str, bool]:
     if not phonenumbers.is_valid_number(number):
         raise _Bad(PHONE_ERROR)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return e164, phonenumbers.number_type(number) in _MOBILE_TYPES
+    mobile_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    return e164, phonenumbers.number_type(number) in mobile_types
 
 
 def _email(value: Any) -> str:
+    from email_validator import EmailNotValidError, validate_email  # ~50 ms: only when an e-mail is checked
+
     text = _string(value)
     try:
         result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
