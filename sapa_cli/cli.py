@@ -137,5 +137,10 @@ def import_csv(path: str) -> None:
     click.echo(json.dumps(report.body(), indent=2))
 
 
+from sapa_cli.analyse import analyse  # noqa: E402 - registered after the group is defined
+
+main.add_command(analyse)
+
+
 if __name__ == "__main__":
     main()

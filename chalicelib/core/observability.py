@@ -35,6 +35,9 @@ SENSITIVE_KEYS = frozenset(
         "address",
         "recipient",
         "raw",
+        "hub.verify_token",
+        "sender_name",
+        "sender_phone",
     }
 )
 MASK = "***"

@@ -25,6 +25,7 @@ LOCAL_SECRET_DEFAULTS: dict[str, str] = {
     "SAPA_SIGNING_SECRET": "local-signing-secret",
     "SAPA_HASH_SALT": "local-hash-salt",
     "WHATSAPP_ACCESS_TOKEN": "local-whatsapp-token",
+    "META_PAGE_ACCESS_TOKEN": "local-whatsapp-token",
 }
 
 SECRET_CACHE_SECONDS = 300

@@ -1,8 +1,9 @@
 """Put messages on the outbound queue, each at most once per idempotency key.
 
 The message log record is written first, conditionally, keyed by (customer,
-occasion, occasion date or campaign, channel): a second run, a retried Lambda
-or an overlapping schedule finds it and queues nothing new. A record still
+occasion, occasion date or campaign, channel), a hundred records to a
+transaction: a second run, a retried Lambda or an overlapping schedule finds
+it and queues nothing new. A record still
 `queued` is queued again (the earlier run may have died before SendMessage);
 the sender's claim makes that duplicate harmless.
 """
@@ -15,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.outbound.envelope import Envelope
-from chalicelib.outbound.message_log import MessageLog
+from chalicelib.outbound.message_log import TRANSACTION_LIMIT, MessageLog
 
 SQS_BATCH = 10
 MESSAGE_TTL_DAYS = 400  # a year of history for customers and audits, then DynamoDB expires it
@@ -95,21 +96,34 @@ class Dispatcher:
 
     def dispatch(self, envelopes: Iterable[Envelope], delay_seconds: int = 0) -> DispatchReport:
         report = DispatchReport()
-        batch: list[Envelope] = []
+        chunk: list[Envelope] = []
         for envelope in envelopes:
-            if self.log.create(log_item(envelope, self.clock())):
-                report.queued += 1
-            else:
-                existing = self.log.get(envelope.message_id) or {}
-                if existing.get("status") != "queued":
-                    report.duplicates += 1
-                    continue
-                report.requeued += 1
-            report.queued_ids.append(envelope.message_id)
-            batch.append(envelope)
-            if len(batch) == SQS_BATCH:
-                report.sqs_calls += self.queue.send(batch, delay_seconds)
-                batch = []
-        if batch:
-            report.sqs_calls += self.queue.send(batch, delay_seconds)
+            chunk.append(envelope)
+            if len(chunk) == TRANSACTION_LIMIT:
+                self._dispatch_chunk(chunk, delay_seconds, report)
+                chunk = []
+        if chunk:
+            self._dispatch_chunk(chunk, delay_seconds, report)
         return report
+
+    def _dispatch_chunk(self, envelopes: list[Envelope], delay_seconds: int, report: DispatchReport) -> None:
+        """Log up to 100 messages in one transaction, then queue the new ones ten per SendMessageBatch."""
+        unique = list({e.message_id: e for e in envelopes}.values())
+        now = self.clock()
+        created = self.log.create_many([log_item(e, now) for e in unique])
+        existing_ids = [e.message_id for e, new in zip(unique, created, strict=True) if not new]
+        existing = self.log.get_many(existing_ids) if existing_ids else {}
+        to_send: list[Envelope] = []
+        for envelope, new in zip(unique, created, strict=True):
+            if new:
+                report.queued += 1
+            elif (existing.get(envelope.message_id) or {}).get("status") == "queued":
+                report.requeued += 1
+            else:
+                report.duplicates += 1
+                continue
+            report.queued_ids.append(envelope.message_id)
+            to_send.append(envelope)
+        report.duplicates += len(envelopes) - len(unique)
+        if to_send:
+            report.sqs_calls += self.queue.send(to_send, delay_seconds)

@@ -1,7 +1,229 @@
-"""HTTP routes of the scrm context."""
+"""HTTP routes and the inbound queue consumer of the scrm context; the logic lives in the modules beside it.
+
+Handlers import their domain code on first use (like the other route modules), so a cold
+start of the webhook does not pay for the analyser, the inbox or jinja2.
+"""
 
 from __future__ import annotations
 
-from chalice.app import Blueprint
+from datetime import date, timedelta
+from typing import Any
+
+from chalice.app import Blueprint, Response, SQSEvent
+
+from chalicelib.access.authorizer import require, staff_auth
+from chalicelib.access.roles import Permission
+from chalicelib.core import resources, settings
+from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
+from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
+from chalicelib.core.observability import logger
 
 bp = Blueprint(__name__)
+
+_STAGE = settings.current().stage
+DEFAULT_REPORT_DAYS = 7
+MAX_REPORT_DAYS = 92
+
+
+# -- Meta webhooks (no staff auth: Meta signs them) ---------------------------------------------
+
+
+@bp.route("/webhooks/meta", methods=["GET"])
+def meta_verify() -> Response:
+    """Meta's subscription handshake: echo hub.challenge when the verify token matches."""
+    from chalicelib.scrm.meta import verify_handshake
+
+    challenge = verify_handshake(query(bp.current_request), settings.current().secret("META_VERIFY_TOKEN"))
+    if challenge is None:
+        raise Forbidden("Verification failed")
+    return Response(body=challenge, status_code=200, headers={"Content-Type": "text/plain; charset=utf-8"})
+
+
+@bp.route("/webhooks/meta", methods=["POST"], content_types=["application/json"])
+def meta_webhook() -> Response:
+    """Verify, enqueue, acknowledge: the analysis happens in `analyse_inbound`."""
+    from chalicelib.scrm import deps, metrics
+    from chalicelib.scrm.meta import SIGNATURE_HEADER
+
+    request = bp.current_request
+    try:
+        accepted = deps.intake().accept(raw_body(request), request.headers.get(SIGNATURE_HEADER))
+    except Exception as error:
+        metrics.emit_count("ScrmWebhookRefused")
+        logger.info("meta webhook refused", extra={"error": type(error).__name__})
+        raise
+    metrics.emit_count("ScrmWebhookAccepted" if accepted.queued else "ScrmWebhookIgnored")
+    if not accepted.queued:
+        logger.info("meta webhook for an unhandled object", extra={"object": accepted.object})
+    return json_response({"received": True, "queued": accepted.queued})
+
+
+# -- the inbound queue --------------------------------------------------------------------------
+
+
+@bp.on_sqs_message(
+    queue=resources.queue_name(_STAGE, "inbound"),
+    batch_size=resources.queue("inbound").batch_size,
+    name="analyse_inbound",
+)
+def analyse_inbound(event: SQSEvent) -> dict[str, Any]:
+    from chalicelib.scrm import deps, worker
+
+    return worker.handle_batch(event.to_dict(), event.context, deps.worker())
+
+
+# -- the agents' inbox -----------------------------------------------------------------------------
+
+
+@bp.route("/scrm/conversations", methods=["GET"], authorizer=staff_auth)
+def list_conversations() -> Response:
+    require(bp.current_request, Permission.SCRM)
+    from chalicelib.scrm import deps
+    from chalicelib.scrm.inbox import parse_filters
+
+    params = query(bp.current_request)
+    items, last = deps.inbox().page(parse_filters(params), limit_param(params), decode_cursor(params))
+    return json_response(page(items, last))
+
+
+@bp.route("/scrm/conversations/{conversation_id}", methods=["GET"], authorizer=staff_auth)
+def get_conversation(conversation_id: str) -> Response:
+    require(bp.current_request, Permission.SCRM)
+    from chalicelib.core.http import encode_cursor
+    from chalicelib.scrm import deps
+
+    params = query(bp.current_request)
+    detail = deps.inbox().detail(conversation_id, limit_param(params, default=200, maximum=200), decode_cursor(params))
+    detail["next"] = encode_cursor(detail.get("next"))
+    return json_response(detail)
+
+
+@bp.route("/scrm/conversations/{conversation_id}/reply", methods=["POST"], authorizer=staff_auth)
+def reply_to_conversation(conversation_id: str) -> Response:
+    request = bp.current_request
+    staff = require(request, Permission.SCRM)
+    from chalicelib.scrm import deps
+
+    result = deps.inbox().reply(
+        conversation_id, json_object(request), staff.name, request.headers.get("Idempotency-Key"), deps.replies()
+    )
+    return json_response(result, status=202)
+
+
+@bp.route("/scrm/conversations/{conversation_id}/assign", methods=["POST"], authorizer=staff_auth)
+def assign_conversation(conversation_id: str) -> Response:
+    staff = require(bp.current_request, Permission.SCRM)
+    from chalicelib.scrm import deps
+
+    body = json_object(bp.current_request)
+    return json_response(deps.inbox().assign(conversation_id, body.get("agent"), staff.name))
+
+
+@bp.route("/scrm/conversations/{conversation_id}/resolve", methods=["POST"], authorizer=staff_auth)
+def resolve_conversation(conversation_id: str) -> Response:
+    staff = require(bp.current_request, Permission.SCRM)
+    from chalicelib.scrm import deps
+
+    return json_response(deps.inbox().resolve(conversation_id, staff.name))
+
+
+@bp.route("/scrm/conversations/{conversation_id}/link", methods=["POST"], authorizer=staff_auth)
+def link_conversation(conversation_id: str) -> Response:
+    staff = require(bp.current_request, Permission.SCRM)
+    from chalicelib.scrm import deps
+
+    body = json_object(bp.current_request)
+    return json_response(deps.inbox().link(conversation_id, body.get("customer_id"), staff.name))
+
+
+# -- standard replies -----------------------------------------------------------------------------
+
+
+@bp.route("/scrm/replies", methods=["GET"], authorizer=staff_auth)
+def list_replies() -> Response:
+    require(bp.current_request, Permission.SCRM)
+    from chalicelib.scrm import deps
+
+    params = query(bp.current_request)
+    items, last = deps.replies().page(limit_param(params), decode_cursor(params), params.get("language"))
+    return json_response(page(items, last))
+
+
+@bp.route("/scrm/replies", methods=["POST"], authorizer=staff_auth)
+def create_reply() -> Response:
+    staff = require(bp.current_request, Permission.SCRM)
+    from chalicelib.scrm import deps, times
+
+    created = deps.replies().create(json_object(bp.current_request), staff.name, times.iso(_now()))
+    return json_response(created, status=201)
+
+
+@bp.route("/scrm/replies/{reply_id}", methods=["DELETE"], authorizer=staff_auth)
+def delete_reply(reply_id: str) -> Response:
+    require(bp.current_request, Permission.SCRM)
+    from chalicelib.scrm import deps
+
+    if not deps.replies().delete(reply_id):
+        raise NotFound(f"No standard reply {reply_id}")
+    return Response(body="", status_code=204)
+
+
+# -- leads and metrics ------------------------------------------------------------------------------
+
+
+@bp.route("/leads", methods=["GET"], authorizer=staff_auth)
+def list_leads() -> Response:
+    require(bp.current_request, Permission.READ)
+    from chalicelib.scrm import deps
+
+    params = query(bp.current_request)
+    items, last = deps.leads().page(limit_param(params), decode_cursor(params))
+    return json_response(page(items, last))
+
+
+@bp.route("/scrm/metrics", methods=["GET"], authorizer=staff_auth)
+def scrm_metrics() -> Response:
+    require(bp.current_request, Permission.METRICS_READ)
+    from chalicelib.scrm import deps, metrics, times
+
+    params = query(bp.current_request)
+    config = deps.config()
+    now = _now()
+    start, end = _period(params, times.local_day(now, config.utc_offset_hours))
+    sla_hours = config.sla_hours
+    if params.get("sla_hours"):
+        try:
+            sla_hours = float(params["sla_hours"])
+        except ValueError:
+            sla_hours = -1
+        if not 0 < sla_hours <= 24 * 30:
+            raise ValidationFailed({"sla_hours": "must be a number of hours between 0 and 720"})
+    report = deps.report().build(start, end, now, sla_hours)
+    metrics.emit_report(report)
+    return json_response(report)
+
+
+def _period(params: dict[str, str], today: date) -> tuple[date, date]:
+    problems: dict[str, str] = {}
+    parsed: dict[str, date] = {}
+    for name in ("from", "to"):
+        if params.get(name):
+            try:
+                parsed[name] = date.fromisoformat(params[name][:10])
+            except ValueError:
+                problems[name] = "must be a date, YYYY-MM-DD"
+    if problems:
+        raise ValidationFailed(problems)
+    end = parsed.get("to", today)
+    start = parsed.get("from", end - timedelta(days=DEFAULT_REPORT_DAYS - 1))
+    if start > end:
+        raise ValidationFailed({"from": "must not be after to"})
+    if (end - start).days + 1 > MAX_REPORT_DAYS:
+        raise ValidationFailed({"to": f"a report covers at most {MAX_REPORT_DAYS} days"})
+    return start, end
+
+
+def _now() -> Any:
+    from chalicelib.customers import deps as customer_deps
+
+    return customer_deps.utc_now()

@@ -11,6 +11,8 @@ can be replayed.
 
 Endpoints:
     POST   /{version}/{phone_number_id}/messages   Graph-shaped send
+    POST   /{version}/me/messages                  Messenger/Instagram Send API (page token), recorded the same way
+    POST   /{version}/{comment_id}/comments|replies  public comment reply (Facebook|Instagram)
     POST   /_sandbox/faults      {"code", "status", "count", "to", "kind", "message", "delay_seconds"}
     GET    /_sandbox/faults      pending faults
     DELETE /_sandbox/faults      drop pending faults
@@ -45,6 +47,8 @@ MAX_BODY_BYTES = 1 << 20
 MAX_DELAY_SECONDS = 60.0
 
 MESSAGES_PATH = re.compile(r"^/(?P<version>v\d+(?:\.\d+)?)/(?P<phone_number_id>[^/]+)/messages/?$")
+SEND_API_PATH = re.compile(r"^/(?P<version>v\d+(?:\.\d+)?)/me/messages/?$")
+COMMENT_REPLY_PATH = re.compile(r"^/(?P<version>v\d+(?:\.\d+)?)/(?P<comment_id>[^/]+)/(?P<edge>comments|replies)/?$")
 
 # Graph's titles for the codes Sapa cares about, so injected errors read like the real ones.
 GRAPH_TITLES: dict[int, str] = {
@@ -280,6 +284,24 @@ def _validate(payload: Any) -> str | None:
     return None
 
 
+def _validate_social(payload: Any, comment_id: str | None) -> str | None:
+    """What Graph would reject about a Send API call or a comment reply, or None."""
+    if not isinstance(payload, dict):
+        return "Request body must be a JSON object"
+    if comment_id is not None:
+        message = payload.get("message")
+        return None if isinstance(message, str) and message else "The parameter message is required"
+    recipient = payload.get("recipient")
+    if not isinstance(recipient, dict) or not isinstance(recipient.get("id"), str) or not recipient["id"]:
+        return "The parameter recipient['id'] is required"
+    message = payload.get("message")
+    if not isinstance(message, dict) or not isinstance(message.get("text"), str) or not message["text"]:
+        return "The parameter message['text'] is required"
+    if payload.get("messaging_type") not in ("RESPONSE", "UPDATE", "MESSAGE_TAG"):
+        return "The parameter messaging_type is required"
+    return None
+
+
 def _body_params(template: dict[str, Any]) -> list[Any]:
     params: list[Any] = []
     for component in template.get("components") or []:
@@ -424,6 +446,13 @@ class _Handler(BaseHTTPRequestHandler):
         if self._path == "/_sandbox/faults":
             self._post_fault(raw)
             return
+        if SEND_API_PATH.match(self._path):
+            self._post_social(raw, None)
+            return
+        comment = COMMENT_REPLY_PATH.match(self._path)
+        if comment is not None:
+            self._post_social(raw, comment["comment_id"])
+            return
         match = MESSAGES_PATH.match(self._path)
         if match is None:
             self._not_found()
@@ -474,6 +503,53 @@ class _Handler(BaseHTTPRequestHandler):
         wamid = f"wamid.SBX{uuid.uuid4().hex.upper()}"
         state.record(_recorded(payload, phone_number_id, wamid))
         self._json(200, {"messaging_product": "whatsapp", "contacts": contacts, "messages": [{"id": wamid}]})
+
+    def _post_social(self, raw: bytes, comment_id: str | None) -> None:
+        """Messenger/Instagram: a DM through the Send API, or a public reply under a comment."""
+        state = self.server.state
+        if self.headers.get("Authorization", "") != f"Bearer {state.access_token}":
+            self._json(401, graph_error(190, GRAPH_TITLES[190], details="Invalid OAuth access token - Cannot parse"))
+            return
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            payload = None
+        problem = _validate_social(payload, comment_id)
+        if problem is not None:
+            self._json(400, graph_error(100, "Invalid parameter", details=problem))
+            return
+        to = comment_id or str(payload["recipient"]["id"])
+        fault = state.take_fault(_digits(to))
+        if fault is not None and fault.delay_seconds:
+            state.stopping.wait(fault.delay_seconds)
+        if fault is not None and fault.kind == "error":
+            if fault.code is None:
+                self._send(fault.status, fault.message.encode("utf-8"), "text/plain; charset=UTF-8")
+            else:
+                self._json(fault.status, graph_error(fault.code, fault.message))
+            return
+        if fault is not None and fault.kind == "no_message_id":
+            self._json(fault.status, {} if comment_id else {"recipient_id": to})
+            return
+        provider_id = f"{comment_id}_SBX{uuid.uuid4().hex[:12]}" if comment_id else f"m_SBX{uuid.uuid4().hex.upper()}"
+        text = payload["message"] if comment_id else payload["message"]["text"]
+        state.record(
+            {
+                "id": provider_id,
+                "to": to,
+                "type": "comment_reply" if comment_id else "text",
+                "phone_number_id": None,
+                "received_at": _now(),
+                "template": None,
+                "language": None,
+                "params": [],
+                "text": text,
+                "context_message_id": None,
+                "payload": payload,
+                "channel": "comment" if comment_id else "messenger",
+            }
+        )
+        self._json(200, {"id": provider_id} if comment_id else {"recipient_id": to, "message_id": provider_id})
 
 
 class WhatsAppSandbox:

@@ -12,6 +12,28 @@ from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
 
 
+@pytest.fixture(autouse=True)
+def atomic_conditional_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB applies each conditional write atomically; in-process moto does not under threads.
+
+    The concurrency tests exercise Sapa's use of that guarantee, so moto's
+    backend is given it (one lock around each write), not Sapa's code.
+    """
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
 @pytest.fixture
 def consenting_customers(aws) -> Callable[[int], list[dict[str, Any]]]:
     def make(count: int) -> list[dict[str, Any]]:

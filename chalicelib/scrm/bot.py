@@ -1,0 +1,126 @@
+"""Standard answer or personal answer: the chatbot's decision for one inbound message, and its words.
+
+A person answers whatever could go wrong when a machine does: complaints,
+unhappy customers, messages the classifier is unsure about, media nobody can
+read, questions outside the predefined topics. The bot answers the predefined
+topics in the customer's language, but only where a free-form reply is
+allowed (inside the 24-hour window) and the reply can be addressed.
+Every answer text is a jinja2 template under templates/scrm/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.core import rendering
+from chalicelib.scrm.analysis import Analysis
+from chalicelib.scrm.config import ScrmConfig
+
+BOT_TOPICS = ("installment", "due_date", "bpkb", "stnk_tax", "insurance", "early_payoff", "promo", "office_hours")
+MAX_TOPICS_PER_ANSWER = 2
+LANGUAGES = ("id", "en")
+# Meta allows free-form replies for 24 hours after the customer's last message; keep a margin for queues.
+WINDOW_SECONDS = 24 * 3600
+WINDOW_MARGIN_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the decision needs to know about one event, already resolved by the worker."""
+
+    kind: str  # message, comment, post, reaction, deleted, system
+    channel: str
+    text: str | None
+    is_test: bool
+    age_seconds: float  # how long ago the customer sent it
+    can_reply: bool  # we know where a reply would go
+    stop_requested: bool = False
+
+    @property
+    def public(self) -> bool:
+        return self.kind in ("comment", "post")
+
+    @property
+    def actionable(self) -> bool:
+        return self.kind in ("message", "comment", "post")
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # auto_reply, agent, stop, none
+    reason: str
+    answer: str | None = None  # topics, menu, praise, lead_ack, comment_invite, stop_confirmation
+    topics: tuple[str, ...] = ()
+    lead: bool = False
+
+    @property
+    def bot_replies(self) -> bool:
+        return self.answer is not None
+
+    @property
+    def routed(self) -> bool:
+        return self.action == "agent"
+
+
+NONE = Decision("none", "nothing to answer")
+
+
+def decide(facts: Facts, analysis: Analysis | None, config: ScrmConfig) -> Decision:
+    """The decision for one inbound event; pure, so every rule has a test."""
+    if facts.is_test:
+        return Decision("none", "dashboard test delivery")
+    if facts.stop_requested and facts.channel == "whatsapp" and facts.kind == "message":
+        return Decision("stop", "stop keyword", answer="stop_confirmation")
+    if not facts.actionable:
+        return NONE
+    if analysis is None or not facts.text:
+        return Decision("agent", "no text to classify")
+    lead = analysis.category == "lead"
+    if analysis.category == "complaint":
+        return Decision("agent", "complaint", lead=lead)
+    if analysis.sentiment == "negative":
+        return Decision("agent", "negative sentiment", lead=lead)
+    if analysis.needs_review:
+        return Decision("agent", "low confidence", lead=lead)
+    if not config.bot_enabled:
+        return Decision("agent", "chatbot disabled", lead=lead)
+    if not facts.can_reply:
+        return Decision("agent", "no address to reply to", lead=lead)
+    if facts.public:
+        if config.comment_mode == "invite":
+            return Decision("auto_reply", "public comment", answer="comment_invite", lead=lead)
+        return Decision("agent", "public comments are routed", lead=lead)
+    if facts.age_seconds > WINDOW_SECONDS - WINDOW_MARGIN_SECONDS:
+        return Decision("agent", "outside the 24-hour window", lead=lead)
+    if lead:
+        return Decision("auto_reply", "lead", answer="lead_ack", lead=True)
+    topics = tuple(t for t in analysis.topics if t in BOT_TOPICS)
+    if topics and len(topics) <= MAX_TOPICS_PER_ANSWER:
+        return Decision("auto_reply", "predefined topic", answer="topics", topics=topics)
+    if topics:
+        return Decision("agent", "too many topics for a standard answer")
+    if analysis.category == "praise":
+        return Decision("auto_reply", "praise", answer="praise")
+    if analysis.category == "other" and set(analysis.topics) <= {"other"}:
+        return Decision("auto_reply", "no topic: offer the menu", answer="menu")
+    return Decision("agent", "not a predefined topic")
+
+
+def language_of(detected: str | None, fallback: str | None) -> str:
+    """Answer in the language the customer wrote in, else the one on their record, else Indonesian."""
+    for candidate in (detected, fallback):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return "id"
+
+
+def render_answer(decision: Decision, language: str, context: dict[str, Any]) -> str:
+    """The bot's text for a decision, from templates/scrm/ (answers/<topic>.<lang>.txt.j2 per topic)."""
+    lang = language if language in LANGUAGES else "id"
+    if decision.answer == "topics":
+        parts = [rendering.render(f"scrm/answers/{topic}.{lang}.txt.j2", context) for topic in decision.topics]
+        return "\n\n".join(parts)
+    if decision.answer is None:
+        raise ValueError("this decision has no answer")
+    return rendering.render(f"scrm/{decision.answer}.{lang}.txt.j2", context)

@@ -1,0 +1,377 @@
+"""What agents do: list and read conversations, reply on the same channel, assign, resolve, link.
+
+Every change to a conversation is an optimistic write (its `version`), so an
+agent's click and the inbound worker never overwrite each other: the loser
+reads again and reapplies. Replies go through the outbound pipeline like any
+other message; free-form text is refused outside the 24-hour window.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr
+
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.outbound.envelope import Envelope
+from chalicelib.outbound.message_log import message_id
+from chalicelib.scrm import conversation, metrics, store, times
+from chalicelib.scrm.analysis import CATEGORIES
+from chalicelib.scrm.config import ScrmConfig
+from chalicelib.scrm.messenger import COMMENT_PREFIX
+from chalicelib.scrm.replies import MAX_TEXT, CannedReplies
+
+WINDOW = timedelta(hours=24)
+SAVE_ATTEMPTS = 5
+MAX_AGENT_NAME = 100
+MAX_EVENTS = 200
+FILTER_PAGE = 50  # items read per round trip when a filter may drop some
+
+
+class TemplateRequired(Conflict):
+    code = "template_required"
+
+
+class WindowClosed(Conflict):
+    code = "window_closed"
+
+
+class NoAddress(Conflict):
+    code = "no_address"
+
+
+def _key(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: item[name] for name in ("pk", "sk", "gsi1pk", "gsi1sk")}
+
+
+def parse_filters(params: Mapping[str, str]) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    checks = (
+        ("status", conversation.STATUSES),
+        ("channel", conversation.CHANNELS),
+        ("category", CATEGORIES),
+    )
+    for name, allowed in checks:
+        value = params.get(name)
+        if value:
+            if value not in allowed:
+                problems[name] = f"must be one of {', '.join(allowed)}"
+            filters[name] = value
+    if params.get("priority"):
+        try:
+            priority = int(params["priority"])
+        except ValueError:
+            priority = 0
+        if not 1 <= priority <= 4:
+            problems["priority"] = "must be 1 (most urgent) to 4"
+        filters["priority"] = priority
+    if params.get("assignee"):
+        filters["assignee"] = params["assignee"]
+    if problems:
+        raise ValidationFailed(problems)
+    return filters
+
+
+def public_event(item: Mapping[str, Any], delivery: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    data = {
+        "id": item["sk"].removeprefix("event#"),
+        "kind": item.get("event_kind"),
+        "direction": item.get("direction"),
+        "by": item.get("by"),
+        "channel": item.get("channel"),
+        "at": item.get("at"),
+        "text": item.get("text"),
+        "message_type": item.get("message_type"),
+        "sender_name": item.get("sender_name"),
+        "analysis": item.get("analysis"),
+        "decision": item.get("decision"),
+        "provider_id": item.get("event_id"),
+        "message_id": item.get("message_id"),
+        "is_test": item.get("is_test", False),
+        "deleted": bool(item.get("deleted_at")),
+    }
+    if item.get("extra"):
+        data["extra"] = item["extra"]
+    if item.get("errors"):
+        data["errors"] = item["errors"]
+    if delivery is not None:
+        data["delivery_status"] = delivery.get("status")
+        data["delivery_reason"] = delivery.get("reason")
+    return data
+
+
+class Inbox:
+    def __init__(
+        self,
+        scrm: store.ScrmStore,
+        dispatch: Callable[[list[Envelope]], Any],
+        message_log: Any,
+        customers: Any,
+        config: ScrmConfig,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = scrm
+        self.dispatch = dispatch
+        self.message_log = message_log
+        self.customers = customers
+        self.config = config
+        self.clock = clock
+
+    # -- reading --------------------------------------------------------------------
+    def page(
+        self, filters: Mapping[str, Any], limit: int, cursor: Mapping[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Open first (most urgent, longest waiting first), then answered, then resolved (newest first)."""
+        statuses = [filters["status"]] if filters.get("status") else list(conversation.STATUSES)
+        if cursor:
+            if cursor.get("status") not in statuses:
+                raise ValidationFailed({"cursor": "is not a cursor this API returned"})
+            statuses = statuses[statuses.index(str(cursor["status"])) :]
+        found: list[dict[str, Any]] = []
+        for status in statuses:
+            start = (
+                {k: v for k, v in cursor.items() if k != "status"} if cursor and cursor["status"] == status else None
+            )
+            condition = self._filters(filters, status)
+            prefix = f"{filters['priority']}#" if filters.get("priority") and status != "resolved" else None
+            while True:
+                need = limit - len(found)
+                items, last = self.store.query_index(
+                    "gsi1",
+                    f"inbox#{status}",
+                    prefix=prefix,
+                    forward=status != "resolved",
+                    limit=max(need, FILTER_PAGE) if condition is not None else need,
+                    start=start,
+                    filters=condition,
+                )
+                for position, item in enumerate(items):
+                    found.append(conversation.public(item))
+                    if len(found) == limit:
+                        more = last is not None or position < len(items) - 1 or status != statuses[-1]
+                        return found, ({"status": status, **_key(item)} if more else None)
+                if not last:
+                    break
+                start = last
+        return found, None
+
+    @staticmethod
+    def _filters(filters: Mapping[str, Any], status: str) -> Any:
+        condition = None
+        for name in ("channel", "category", "assignee"):
+            if filters.get(name):
+                clause = Attr(name).eq(filters[name])
+                condition = clause if condition is None else condition & clause
+        if filters.get("priority") and status == "resolved":
+            clause = Attr("priority").eq(filters["priority"])
+            condition = clause if condition is None else condition & clause
+        return condition
+
+    def get(self, conversation_id: str) -> dict[str, Any]:
+        item = self.store.conversation(conversation_id)
+        if item is None:
+            raise NotFound(f"No conversation {conversation_id}")
+        return item
+
+    def detail(self, conversation_id: str, limit: int, cursor: dict[str, Any] | None) -> dict[str, Any]:
+        item = self.get(conversation_id)
+        events, last = self.store.events(conversation_id, min(limit, MAX_EVENTS), cursor)
+        deliveries = {
+            e["message_id"]: self.message_log.get(str(e["message_id"])) for e in events if e.get("message_id")
+        }
+        return {
+            **conversation.public(item),
+            "events": [public_event(e, deliveries.get(e.get("message_id"))) for e in events],
+            "next": last,
+        }
+
+    # -- acting -----------------------------------------------------------------------
+    def reply(
+        self,
+        conversation_id: str,
+        body: Mapping[str, Any],
+        agent: str,
+        idempotency_key: str | None,
+        replies: CannedReplies,
+    ) -> dict[str, Any]:
+        text = self._reply_text(body, replies)
+        now = self.clock()
+        now_iso = times.iso(now)
+        current = self.get(conversation_id)
+        channel = str(current["channel"])
+        recipient = self._recipient(current)
+        self._check_window(current, now)
+        ref = f"{conversation_id}:{idempotency_key or uuid.uuid4().hex}"
+        party = str(current.get("customer_id") or current.get("party"))
+        reply_id = message_id(party, "reply", ref, channel)
+        envelope = Envelope(
+            message_id=reply_id,
+            channel=channel,
+            purpose="service",
+            occasion="reply",
+            occasion_ref=ref,
+            text=text,
+            customer_id=current.get("customer_id"),
+            recipient=recipient,
+            reply_to=current.get("reply_to") if channel == "whatsapp" else None,
+            conversation_id=conversation_id,
+            language=str(current.get("language") or "id"),
+        )
+        first: float | None = None
+        item = current
+        if (
+            self.message_log.get(reply_id) is None
+        ):  # a retried request with the same Idempotency-Key records nothing new
+            for _attempt in range(SAVE_ATTEMPTS):
+                item = conversation.touched(current, now_iso)
+                item, first = conversation.responded(item, at=now_iso, by="human", agent=agent)
+                item = conversation.with_keys(item)
+                tx = self.store.transaction()
+                tx.put(
+                    "event",
+                    {
+                        "pk": f"conv#{conversation_id}",
+                        "sk": store.event_sk(now_iso, reply_id, now_iso),
+                        "kind": "event",
+                        "event_kind": "reply",
+                        "direction": "out",
+                        "by": agent,
+                        "channel": channel,
+                        "at": now_iso,
+                        "text": text,
+                        "message_id": reply_id,
+                        "occasion": "reply",
+                        "public": recipient.startswith(COMMENT_PREFIX) or None,
+                        "gsi2pk": current["owner"],
+                        "gsi2sk": f"event#{now_iso}",
+                    },
+                )
+                tx.put("conversation", item, condition="version = :v", values={":v": int(current["version"])})
+                if first is not None and not current.get("is_test"):
+                    day = times.local_day(now, self.config.utc_offset_hours)
+                    tx.put("frt", metrics.response_sample(day, conversation_id, first, "human", now_iso))
+                try:
+                    self.store.commit(tx)
+                    break
+                except store.TransactionCancelled:
+                    current = self.get(conversation_id)
+            else:
+                raise Conflict("The conversation kept changing; try again")
+        report = self.dispatch([envelope])
+        metrics.emit_count("ScrmAgentReply")
+        metrics.emit_first_response("human", first)
+        return {
+            "message_id": reply_id,
+            "status": "queued" if report is None or report.queued or report.requeued else "duplicate",
+            "channel": channel,
+            "conversation": conversation.public(item),
+        }
+
+    def _reply_text(self, body: Mapping[str, Any], replies: CannedReplies) -> str:
+        text = body.get("text")
+        if text is None and body.get("reply_id"):
+            canned = replies.get(str(body["reply_id"]))
+            if canned is None:
+                raise ValidationFailed({"reply_id": "no such standard reply"})
+            text = canned["text"]
+        if not isinstance(text, str) or not text.strip():
+            raise ValidationFailed({"text": "required: the reply to send"})
+        if len(text) > MAX_TEXT:
+            raise ValidationFailed({"text": f"at most {MAX_TEXT} characters"})
+        return text.strip()
+
+    def _recipient(self, item: Mapping[str, Any]) -> str:
+        channel = item.get("channel")
+        if channel == "whatsapp":
+            phone = item.get("sender_phone")
+            if not phone and item.get("customer_id"):
+                phone = (self.customers.get(str(item["customer_id"])) or {}).get("phone")
+            if not phone:
+                raise NoAddress("No phone number is known for this WhatsApp sender, so no reply can be addressed")
+            return str(phone)
+        if item.get("reply_target") == "comment":
+            if not item.get("reply_to"):
+                raise NoAddress("The comment to answer is unknown")
+            return f"{COMMENT_PREFIX}{item['reply_to']}"
+        if not item.get("sender_id"):
+            raise NoAddress("The sender of this conversation is unknown")
+        return str(item["sender_id"])
+
+    def _check_window(self, item: Mapping[str, Any], now: datetime) -> None:
+        if item.get("channel") != "whatsapp" and item.get("reply_target") == "comment":
+            return  # public comment replies have no messaging window
+        opened = times.parse(item.get("window_at"))
+        if opened is not None and now - opened <= WINDOW:
+            return
+        if item.get("channel") == "whatsapp":
+            raise TemplateRequired(
+                "Outside WhatsApp's 24-hour customer-service window: free-form replies are not allowed; "
+                "send an approved message template instead"
+            )
+        raise WindowClosed("Outside the 24-hour messaging window: the customer has to write first")
+
+    def assign(self, conversation_id: str, agent: Any, by: str) -> dict[str, Any]:
+        if not isinstance(agent, str) or not agent.strip() or len(agent) > MAX_AGENT_NAME:
+            raise ValidationFailed({"agent": f"required name of at most {MAX_AGENT_NAME} characters"})
+        now_iso = times.iso(self.clock())
+        return self._save(conversation_id, lambda item: conversation.assigned(item, agent=agent.strip(), at=now_iso))
+
+    def resolve(self, conversation_id: str, by: str) -> dict[str, Any]:
+        now = self.clock()
+        now_iso = times.iso(now)
+        for _attempt in range(SAVE_ATTEMPTS):
+            current = self.get(conversation_id)
+            if current.get("status") == "resolved":
+                return conversation.public(current)
+            item, seconds = conversation.resolved(current, at=now_iso, by=by)
+            item = conversation.with_keys(item)
+            tx = self.store.transaction()
+            tx.put("conversation", item, condition="version = :v", values={":v": int(current["version"])})
+            if seconds is not None and not current.get("is_test"):
+                day = times.local_day(now, self.config.utc_offset_hours)
+                tx.put("res", metrics.resolution_sample(day, conversation_id, seconds, now_iso))
+            try:
+                self.store.commit(tx)
+            except store.TransactionCancelled:
+                continue
+            metrics.emit_resolution(seconds)
+            return conversation.public(item)
+        raise Conflict("The conversation kept changing; try again")
+
+    def link(self, conversation_id: str, customer_id: Any, by: str) -> dict[str, Any]:
+        """An agent recognised the sender: remember the platform id and file the history under the customer."""
+        if not isinstance(customer_id, str) or not customer_id.strip():
+            raise ValidationFailed({"customer_id": "required"})
+        customer = self.customers.get(customer_id)
+        if customer is None:
+            raise ValidationFailed({"customer_id": "no such customer"})
+        current = self.get(conversation_id)
+        if not current.get("sender_id"):
+            raise Conflict("The sender of this conversation is unknown, so there is nothing to link")
+        now_iso = times.iso(self.clock())
+        old_owner = str(current["owner"])
+        new_owner = f"customer#{customer_id}"
+        self.store.link_identity(
+            str(current["channel"]), str(current["sender_id"]), customer_id, f"agent:{by}", now_iso
+        )
+
+        def attach(item: dict[str, Any]) -> dict[str, Any]:
+            return {**item, "customer_id": customer_id, "owner": new_owner, "version": int(item["version"]) + 1}
+
+        public = self._save(conversation_id, attach)
+        if old_owner != new_owner:
+            self.store.rekey_owner(old_owner, new_owner)
+        self.store.move_thread(str(current["channel"]), f"customer:{customer_id}", conversation_id, None, now_iso)
+        return public
+
+    def _save(self, conversation_id: str, change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+        for _attempt in range(SAVE_ATTEMPTS):
+            current = self.get(conversation_id)
+            item = conversation.with_keys(change(dict(current)))
+            if self.store.save_conversation(item, int(current["version"])):
+                return conversation.public(item)
+        raise Conflict("The conversation kept changing; try again")

@@ -1,0 +1,231 @@
+"""Measuring the SCRM cycle: daily counters, response-time samples, the report and the EMF metrics.
+
+Counters are written in the same transaction as the event they count, so a
+retried delivery never counts twice; they are spread over a few shard items
+per day so concurrent workers do not fight over one hot item. Response and
+resolution times are kept as one sample item per conversation, because
+percentiles cannot be rebuilt from counters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from boto3.dynamodb.conditions import Attr
+
+from chalicelib.core.observability import metrics as emf
+from chalicelib.scrm import store, times
+
+VOLUME_SHARDS = 8
+DIMENSIONS = ("channel", "category", "sentiment", "topic")
+PAST_SLA_LISTED = 50
+
+
+def day_pk(day: date) -> str:
+    return f"metrics#{day.isoformat()}"
+
+
+def add_volume(tx: store.Transaction, day: date, seed: str, counters: Mapping[str, int], now_iso: str) -> None:
+    """ADD the counters to one of the day's shards (picked by a stable hash of the event)."""
+    if not counters:
+        return
+    shard = int(store.short_hash(seed, 8), 16) % VOLUME_SHARDS
+    names = {f"#c{i}": name for i, name in enumerate(counters)}
+    values: dict[str, Any] = {f":c{i}": int(value) for i, value in enumerate(counters.values())}
+    values[":now"] = now_iso
+    adds = ", ".join(f"#c{i} :c{i}" for i in range(len(counters)))
+    tx.update(
+        "metrics",
+        {"pk": day_pk(day), "sk": f"volume#{shard}"},
+        "SET updated_at = :now ADD " + adds,
+        names=names,
+        values=values,
+    )
+
+
+def response_sample(day: date, conversation_id: str, seconds: float, by: str, at: str) -> dict[str, Any]:
+    return {"pk": day_pk(day), "sk": f"frt#{conversation_id}", "seconds": seconds, "by": by, "at": at}
+
+
+def resolution_sample(day: date, conversation_id: str, seconds: float, at: str) -> dict[str, Any]:
+    return {"pk": day_pk(day), "sk": f"res#{conversation_id}", "seconds": seconds, "at": at}
+
+
+def event_counters(
+    *,
+    channel: str,
+    analysis: Mapping[str, Any] | None,
+    answerable: bool,
+    action: str,
+    lead: bool,
+    new_conversation: bool,
+) -> dict[str, int]:
+    counters: Counter[str] = Counter({"inbound": 1, f"channel:{channel}": 1})
+    if analysis is not None:
+        counters[f"category:{analysis['category']}"] += 1
+        counters[f"sentiment:{analysis['sentiment']}"] += 1
+        for topic in analysis.get("topics") or ():
+            counters[f"topic:{topic}"] += 1
+    if answerable:
+        counters["answerable"] += 1
+        if action == "auto_reply":
+            counters["auto_answered"] += 1
+        elif action == "agent":
+            counters["routed"] += 1
+    if action == "stop":
+        counters["stops"] += 1
+    if lead:
+        counters["leads"] += 1
+    if new_conversation:
+        counters["conversations"] += 1
+    return dict(counters)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    value = ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return round(value, 3)
+
+
+def _summary(values: list[float]) -> dict[str, Any]:
+    return {"count": len(values), "p50_seconds": percentile(values, 0.5), "p90_seconds": percentile(values, 0.9)}
+
+
+def _empty_day() -> dict[str, Any]:
+    return {
+        "inbound": 0,
+        "conversations": 0,
+        "answerable": 0,
+        "auto_answered": 0,
+        "routed": 0,
+        "leads": 0,
+        "stops": 0,
+        **{dimension: {} for dimension in DIMENSIONS},
+    }
+
+
+def _add_counters(target: dict[str, Any], item: Mapping[str, Any]) -> None:
+    for name, value in item.items():
+        if name in ("pk", "sk", "updated_at"):
+            continue
+        dimension, _, label = str(name).partition(":")
+        if label and dimension in DIMENSIONS:
+            bucket = target[dimension]
+            bucket[label] = bucket.get(label, 0) + int(value)
+        elif name in target and isinstance(target[name], int):
+            target[name] += int(value)
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+class MetricsReport:
+    def __init__(self, scrm: store.ScrmStore) -> None:
+        self.store = scrm
+
+    def build(self, start: date, end: date, now: datetime, sla_hours: float) -> dict[str, Any]:
+        days: list[dict[str, Any]] = []
+        totals = _empty_day()
+        frt: dict[str, list[float]] = {"bot": [], "human": []}
+        resolution: list[float] = []
+        day = start
+        while day <= end:
+            figures = _empty_day()
+            for item in self.store.partition(day_pk(day)):
+                sk = str(item["sk"])
+                if sk.startswith("volume#"):
+                    _add_counters(figures, item)
+                    _add_counters(totals, item)
+                elif sk.startswith("frt#"):
+                    frt["human" if item.get("by") == "human" else "bot"].append(float(item["seconds"]))
+                elif sk.startswith("res#"):
+                    resolution.append(float(item["seconds"]))
+            figures["auto_answer_rate"] = _rate(figures["auto_answered"], figures["answerable"])
+            days.append({"date": day.isoformat(), **figures})
+            day += timedelta(days=1)
+        totals["auto_answer_rate"] = _rate(totals["auto_answered"], totals["answerable"])
+        past_sla = self.open_past_sla(now, sla_hours)
+        return {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "days": days,
+            "totals": totals,
+            "first_response": {"bot": _summary(frt["bot"]), "human": _summary(frt["human"])},
+            "resolution": _summary(resolution),
+            "auto_answer_rate": totals["auto_answer_rate"],
+            "open_past_sla": past_sla,
+        }
+
+    def open_past_sla(self, now: datetime, sla_hours: float) -> dict[str, Any]:
+        """Open conversations whose customer has waited longer than the SLA (test deliveries aside)."""
+        cutoff = times.iso(now - timedelta(hours=sla_hours))
+        late: list[str] = []
+        start = None
+        while True:
+            items, start = self.store.query_index(
+                "gsi1", "inbox#open", limit=500, start=start, filters=Attr("is_test").ne(True)
+            )
+            # Only a customer who wrote and waits counts; a lone reaction opens a conversation but owes nothing.
+            late.extend(
+                str(item["id"]) for item in items if item.get("waiting_since") and item["waiting_since"] < cutoff
+            )
+            if not start:
+                break
+        return {"sla_hours": sla_hours, "count": len(late), "conversation_ids": late[:PAST_SLA_LISTED]}
+
+
+# -- CloudWatch (EMF) -----------------------------------------------------------------
+
+
+def _safe(label: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in label)[:60]
+
+
+def emit_inbound(channel: str, analysis: Mapping[str, Any] | None, action: str, lead: bool) -> None:
+    emf.add_metric(name="ScrmInbound", unit=MetricUnit.Count, value=1)
+    emf.add_metric(name=f"ScrmInbound_{_safe(channel)}", unit=MetricUnit.Count, value=1)
+    if analysis is not None:
+        emf.add_metric(name=f"ScrmCategory_{_safe(str(analysis['category']))}", unit=MetricUnit.Count, value=1)
+        emf.add_metric(name=f"ScrmSentiment_{_safe(str(analysis['sentiment']))}", unit=MetricUnit.Count, value=1)
+        for topic in analysis.get("topics") or ():
+            emf.add_metric(name=f"ScrmTopic_{_safe(str(topic))}", unit=MetricUnit.Count, value=1)
+    if action == "auto_reply":
+        emf.add_metric(name="ScrmAutoAnswered", unit=MetricUnit.Count, value=1)
+    elif action == "agent":
+        emf.add_metric(name="ScrmRoutedToAgent", unit=MetricUnit.Count, value=1)
+    elif action == "stop":
+        emf.add_metric(name="ScrmStop", unit=MetricUnit.Count, value=1)
+    if lead:
+        emf.add_metric(name="ScrmLead", unit=MetricUnit.Count, value=1)
+
+
+def emit_first_response(by: str, seconds: float | None) -> None:
+    if seconds is not None:
+        emf.add_metric(name=f"ScrmFirstResponseSeconds_{_safe(by)}", unit=MetricUnit.Seconds, value=seconds)
+
+
+def emit_resolution(seconds: float | None) -> None:
+    if seconds is not None:
+        emf.add_metric(name="ScrmResolutionSeconds", unit=MetricUnit.Seconds, value=seconds)
+
+
+def emit_count(name: str, value: float = 1) -> None:
+    emf.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def emit_report(report: Mapping[str, Any]) -> None:
+    """The snapshot gauges (open past SLA, auto-answer rate) whenever a report is computed."""
+    emf.add_metric(name="ScrmOpenPastSla", unit=MetricUnit.Count, value=report["open_past_sla"]["count"])
+    if report.get("auto_answer_rate") is not None:
+        emf.add_metric(name="ScrmAutoAnswerRate", unit=MetricUnit.Percent, value=100 * report["auto_answer_rate"])

@@ -1,0 +1,269 @@
+"""Acting: the chatbot answers predefined topics in real time, in the customer's language; people get the rest."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from chalicelib.scrm import bot
+from chalicelib.scrm.analysis import Analysis
+from chalicelib.scrm.config import ScrmConfig
+from tests.scrm.meta_payloads import ADMIN, dm, ig_comment, wa_text
+
+CONFIG = ScrmConfig()
+
+
+def analysis(
+    category: str = "question",
+    sentiment: str = "neutral",
+    topics: tuple[str, ...] = ("other",),
+    confidence: float = 0.9,
+    language: str = "id",
+) -> Analysis:
+    return Analysis(category, sentiment, 0.0, topics, language, 3, confidence)
+
+
+def facts(kind: str = "message", channel: str = "whatsapp", **overrides: Any) -> bot.Facts:
+    values: dict[str, Any] = {
+        "kind": kind,
+        "channel": channel,
+        "text": "teks",
+        "is_test": False,
+        "age_seconds": 5.0,
+        "can_reply": True,
+    }
+    values.update(overrides)
+    return bot.Facts(**values)
+
+
+@pytest.mark.parametrize(
+    ("verdict", "action", "reason"),
+    [
+        (analysis("complaint", "negative", ("installment",)), "agent", "complaint"),
+        (analysis("question", "negative", ("bpkb",)), "agent", "negative sentiment"),
+        (analysis("question", "neutral", ("bpkb",), confidence=0.3), "agent", "low confidence"),
+        (analysis("question", "neutral", ("app",)), "agent", "not a predefined topic"),
+        (
+            analysis("question", "neutral", ("bpkb", "insurance", "promo")),
+            "agent",
+            "too many topics for a standard answer",
+        ),
+    ],
+)
+def test_complaints_negative_unsure_and_unknown_questions_go_to_a_person(verdict, action, reason) -> None:
+    decision = bot.decide(facts(), verdict, CONFIG)
+
+    assert (decision.action, decision.reason) == (action, reason)
+    assert not decision.bot_replies
+
+
+@pytest.mark.parametrize("topic", bot.BOT_TOPICS)
+def test_every_predefined_topic_gets_a_standard_answer(topic: str) -> None:
+    decision = bot.decide(facts(), analysis(topics=(topic,)), CONFIG)
+
+    assert decision.action == "auto_reply"
+    assert decision.topics == (topic,)
+
+
+def test_two_topics_are_answered_together() -> None:
+    decision = bot.decide(facts(), analysis(topics=("bpkb", "stnk_tax")), CONFIG)
+
+    assert decision.topics == ("bpkb", "stnk_tax")
+
+
+def test_a_lead_is_acknowledged_and_flagged() -> None:
+    decision = bot.decide(facts(), analysis("lead"), CONFIG)
+
+    assert (decision.action, decision.answer, decision.lead) == ("auto_reply", "lead_ack", True)
+
+
+def test_an_unhappy_lead_still_becomes_a_lead_but_a_person_answers() -> None:
+    decision = bot.decide(facts(), analysis("lead", "negative"), CONFIG)
+
+    assert (decision.action, decision.lead) == ("agent", True)
+
+
+def test_praise_is_thanked_and_small_talk_gets_the_menu() -> None:
+    assert bot.decide(facts(), analysis("praise", "positive"), CONFIG).answer == "praise"
+    assert bot.decide(facts(), analysis("other"), CONFIG).answer == "menu"
+
+
+def test_public_comments_get_an_invitation_to_dm_or_are_routed_per_configuration() -> None:
+    comment = facts(kind="comment", channel="instagram")
+
+    assert bot.decide(comment, analysis(topics=("bpkb",)), CONFIG).answer == "comment_invite"
+    assert bot.decide(comment, analysis(topics=("bpkb",)), ScrmConfig(comment_mode="route")).action == "agent"
+
+
+def test_no_free_form_answer_outside_the_24_hour_window() -> None:
+    late = facts(age_seconds=25 * 3600)
+
+    assert bot.decide(late, analysis(topics=("bpkb",)), CONFIG).reason == "outside the 24-hour window"
+
+
+def test_media_without_text_an_unknown_address_and_a_disabled_bot_go_to_a_person() -> None:
+    assert bot.decide(facts(text=None), None, CONFIG).reason == "no text to classify"
+    assert bot.decide(facts(can_reply=False), analysis(topics=("bpkb",)), CONFIG).action == "agent"
+    assert bot.decide(facts(), analysis(topics=("bpkb",)), ScrmConfig(bot_enabled=False)).action == "agent"
+
+
+def test_dashboard_tests_and_reactions_are_never_answered() -> None:
+    assert bot.decide(facts(is_test=True), analysis(topics=("bpkb",)), CONFIG).action == "none"
+    assert bot.decide(facts(kind="passive"), None, CONFIG).action == "none"
+
+
+def test_stop_on_whatsapp_is_a_stop_whatever_the_bot_setting() -> None:
+    stop = facts(stop_requested=True)
+
+    decision = bot.decide(stop, analysis(), ScrmConfig(bot_enabled=False))
+
+    assert (decision.action, decision.answer) == ("stop", "stop_confirmation")
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize(
+    "decision",
+    [bot.Decision("auto_reply", "t", answer="topics", topics=(t,)) for t in bot.BOT_TOPICS]
+    + [bot.Decision("auto_reply", "t", answer=a) for a in ("menu", "praise", "lead_ack", "comment_invite")]
+    + [bot.Decision("stop", "t", answer="stop_confirmation")],
+    ids=lambda d: "-".join(d.topics) or str(d.answer),
+)
+def test_every_answer_has_a_template_in_both_languages(decision: bot.Decision, language: str) -> None:
+    text = bot.render_answer(decision, language, CONFIG.template_context())
+
+    assert text.strip()
+    assert "{{" not in text
+    assert len(text) < 1000
+
+
+# -- end to end: webhook, worker, outbound sender, the customer's phone --------------------------------
+
+
+def test_a_whatsapp_question_on_a_predefined_topic_is_answered_in_real_time(
+    deliver, runner, whatsapp, inbox, make_customer
+) -> None:
+    make_customer()
+
+    deliver(wa_text("Kapan BPKB saya bisa diambil?", wamid="wamid.Q1"))
+    runner.drain("send_outbound")
+
+    [message] = whatsapp.messages()
+    assert message["to"] == "6281234567890"
+    assert "BPKB" in message["text"]
+    assert message["context_message_id"] == "wamid.Q1"
+    [conversation] = inbox()
+    assert conversation["status"] == "answered"
+    assert conversation["first_response_by"] == "bot"
+
+
+def test_an_english_question_is_answered_in_english(deliver, runner, whatsapp) -> None:
+    deliver(wa_text("What are your office hours on Saturday?"))
+    runner.drain("send_outbound")
+
+    [message] = whatsapp.messages()
+    assert "Monday to Friday" in message["text"]
+
+
+def test_a_complaint_goes_to_a_person_and_gets_no_automatic_answer(deliver, runner, whatsapp, inbox) -> None:
+    deliver(wa_text("Saya kecewa sekali, sudah bayar angsuran tapi masih ditagih denda!"))
+    runner.drain("send_outbound")
+
+    assert whatsapp.messages() == []
+    [conversation] = inbox()
+    assert (conversation["status"], conversation["needs_agent"], conversation["priority"]) == ("open", True, 1)
+
+
+def test_a_bot_answer_does_not_close_a_complaint_still_waiting_for_a_person(deliver, runner, whatsapp, inbox) -> None:
+    deliver(wa_text("Saya kecewa sekali, sudah bayar angsuran tapi masih ditagih denda!"))
+    deliver(wa_text("Oh ya, kantor cabang buka jam berapa?"))
+    runner.drain("send_outbound")
+
+    assert len(whatsapp.messages()) == 1
+    [conversation] = inbox()
+    assert (conversation["status"], conversation["priority"]) == ("open", 1)
+
+
+def test_stop_withdraws_whatsapp_consent_for_all_purposes_and_confirms_once(
+    deliver, runner, whatsapp, make_customer
+) -> None:
+    from chalicelib.customers import deps
+
+    customer = make_customer(consents={"whatsapp": ["greetings", "promotions"]})
+
+    deliver(wa_text("STOP", wamid="wamid.STOP1"))
+    deliver(wa_text("STOP", wamid="wamid.STOP1"))  # Meta's retry
+    deliver(wa_text("berhenti", wamid="wamid.STOP2"))  # and the customer again
+    runner.drain("send_outbound")
+
+    assert deps.customer_service().get(customer["id"])["consents"].get("whatsapp", []) == []
+    [confirmation] = whatsapp.messages()
+    assert "tidak akan lagi" in confirmation["text"]
+    history = deps.customer_service().ledger.history(customer["id"])
+    assert {(h["purpose"], h["granted"], h["how"]) for h in history if not h["granted"]} == {
+        ("greetings", False, "webhook"),
+        ("promotions", False, "webhook"),
+    }
+
+
+def test_stop_from_a_number_that_is_not_a_customer_is_suppressed(deliver, runner, whatsapp) -> None:
+    from chalicelib.customers import deps
+
+    deliver(wa_text("Stop promo", phone="6289876543210"))
+    runner.drain("send_outbound")
+
+    assert deps.suppression().is_suppressed("phone", "+6289876543210")
+    assert len(whatsapp.messages()) == 1
+
+
+def test_a_public_instagram_comment_gets_a_public_invitation_to_dm(deliver, runner, whatsapp, inbox) -> None:
+    deliver(ig_comment("Kak, syarat ambil BPKB apa aja?", comment_id="17900000000000001"))
+    runner.drain("send_outbound")
+
+    [reply] = whatsapp.messages()
+    assert reply["type"] == "comment_reply"
+    assert reply["to"] == "17900000000000001"
+    assert "DM" in reply["text"]
+    [conversation] = inbox()
+    assert conversation["channel"] == "instagram"
+
+
+def test_comments_are_left_to_agents_when_so_configured(deliver, runner, whatsapp, inbox, monkeypatch) -> None:
+    monkeypatch.setenv("SAPA_SCRM_COMMENTS", "route")
+
+    deliver(ig_comment("Kak, syarat ambil BPKB apa aja?"))
+    runner.drain("send_outbound")
+
+    assert whatsapp.messages() == []
+    assert inbox()[0]["needs_agent"] is True
+
+
+@pytest.mark.parametrize("platform", ["facebook", "instagram"])
+def test_a_dm_question_is_answered_on_the_same_channel(deliver, runner, whatsapp, platform: str) -> None:
+    deliver(dm(platform, "Jam buka kantor cabang hari sabtu?", sender="PSID-42"))
+    runner.drain("send_outbound")
+
+    [reply] = whatsapp.messages()
+    assert (reply["type"], reply["to"], reply["channel"]) == ("text", "PSID-42", "messenger")
+    assert "Sabtu" in reply["text"]
+
+
+def test_a_message_delivered_after_the_window_closed_is_left_to_a_person(deliver, runner, whatsapp, inbox) -> None:
+    deliver(wa_text("Kapan BPKB saya bisa diambil?", at=time.time() - 25 * 3600))
+    runner.drain("send_outbound")
+
+    assert whatsapp.messages() == []
+    assert inbox()[0]["needs_agent"] is True
+
+
+def test_the_bot_can_be_switched_off(deliver, runner, whatsapp, api, monkeypatch) -> None:
+    monkeypatch.setenv("SAPA_SCRM_BOT", "off")
+
+    deliver(wa_text("Kapan BPKB saya bisa diambil?"))
+    runner.drain("send_outbound")
+
+    assert whatsapp.messages() == []
+    status, body = api("GET", "/scrm/conversations?status=open", headers=ADMIN)
+    assert status == 200
+    assert len(body["items"]) == 1

@@ -1,0 +1,59 @@
+"""STOP must catch how people type it, and never a complaint that merely contains the word."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.scrm.keywords import asks_office_hours, is_stop
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "STOP",
+        "stop",
+        "Stop.",
+        " stop! ",
+        "BERHENTI",
+        "berhenti",
+        "Berhenti berlangganan",
+        "stop promo ya min",
+        "tolong stop kirim pesan",
+        "stopp",
+        "brenti",
+        "berenti aja",
+        "berhentii",
+        "Unsubscribe me",
+        "ＳＴＯＰ",
+    ],
+)
+def test_stop_and_its_close_variants_are_recognised(text: str) -> None:
+    assert is_stop(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kenapa autodebet tidak berhenti?",
+        "jangan stop asuransi saya",
+        "saya mau berhenti kredit dan lunasi sekarang bagaimana caranya",
+        "stop by the office tomorrow to pay",
+        "halo",
+        "",
+        None,
+    ],
+)
+def test_a_message_that_only_contains_the_word_is_not_a_stop(text: str | None) -> None:
+    assert not is_stop(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Jam buka kantor cabang?", "kantor buka hari sabtu?", "What are your office hours?", "jam operasional layanan"],
+)
+def test_office_hours_questions_are_recognised(text: str) -> None:
+    assert asks_office_hours(text)
+
+
+def test_other_questions_are_not_office_hours() -> None:
+    assert not asks_office_hours("Berapa sisa cicilan saya?")

@@ -1,0 +1,70 @@
+"""A message showing purchase intent becomes a lead and a call on the telemarketers' list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from boto3.dynamodb.conditions import Key
+
+from tests.scrm.meta_payloads import ADMIN, dm, wa_text
+
+LEAD = "Saya mau ajukan kredit mobil baru, syaratnya apa?"
+
+
+def calls_today(aws, settings) -> list[dict]:
+    day = datetime.now(UTC).astimezone(timezone(timedelta(hours=7))).date().isoformat()
+    table = aws.table(settings.table_name("greetings"))
+    return table.query(KeyConditionExpression=Key("pk").eq(f"calls#{day}"))["Items"]
+
+
+def test_a_lead_message_creates_a_lead_and_a_call_task(deliver, api, aws, settings, make_customer) -> None:
+    customer = make_customer()
+
+    deliver(wa_text(LEAD))
+
+    status, body = api("GET", "/leads", headers=ADMIN)
+    assert status == 200
+    [lead] = body["items"]
+    assert (lead["customer_id"], lead["channel"], lead["phone"], lead["status"]) == (
+        customer["id"],
+        "whatsapp",
+        "+6281234567890",
+        "open",
+    )
+    [task] = calls_today(aws, settings)
+    assert task["occasion"] == "lead"
+    assert task["customer_id"] == customer["id"]
+    assert task["sk"] == f"{customer['id']}#lead#{lead['id']}"
+    assert task["status"] == "open"
+    assert "Budi Santoso" in task["script"]
+    assert "WhatsApp" in task["script"]
+
+
+def test_a_repeated_lead_delivery_makes_one_lead_and_one_call(deliver, api, aws, settings) -> None:
+    payload = wa_text(LEAD, wamid="wamid.LEAD1")
+
+    deliver(payload)
+    deliver(payload)
+
+    assert len(api("GET", "/leads", headers=ADMIN)[1]["items"]) == 1
+    assert len(calls_today(aws, settings)) == 1
+
+
+def test_the_lead_is_acknowledged_to_the_customer(deliver, runner, whatsapp) -> None:
+    deliver(wa_text(LEAD))
+    runner.drain("send_outbound")
+
+    [ack] = whatsapp.messages()
+    assert "menghubungi" in ack["text"]
+
+
+def test_a_lead_from_an_unknown_instagram_user_is_still_listed(deliver, api) -> None:
+    deliver(dm("instagram", "I want to apply for a new car loan, what are the requirements?", sender="IG-LEAD"))
+
+    [lead] = api("GET", "/leads", headers=ADMIN)[1]["items"]
+    assert (lead["customer_id"], lead["channel"], lead["language"]) == (None, "instagram", "en")
+
+
+def test_leads_are_readable_by_any_staff_with_read_access(api, staff_token, client) -> None:
+    assert api("GET", "/leads", headers=staff_token("viewer"))[0] == 200
+    assert client.http.get("/leads").status_code == 401
