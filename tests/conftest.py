@@ -96,6 +96,7 @@ def whatsapp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     with WhatsAppSandbox("test-whatsapp-token") as sandbox:
         monkeypatch.setenv("WHATSAPP_GRAPH_URL", sandbox.base_url)
         monkeypatch.setenv("WHATSAPP_ACCESS_TOKEN", "test-whatsapp-token")
+        monkeypatch.setenv("META_PAGE_ACCESS_TOKEN", "test-whatsapp-token")
         monkeypatch.setenv("SAPA_RETRY_BASE_SECONDS", "0")
         yield sandbox
 
