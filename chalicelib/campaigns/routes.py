@@ -1,7 +1,173 @@
-"""HTTP routes of the campaigns context."""
+"""HTTP routes, the fan-out queue consumer and the per-minute schedule of the campaigns context.
+
+Thin: authorise, parse, call the service or lifecycle, shape the answer.
+app.py registers only this blueprint for campaigns, so the queue consumer and
+the schedule live here too, and importing `counters` registers the delivery
+observers in every Lambda built from app.py (the sender's included).
+"""
 
 from __future__ import annotations
 
-from chalice.app import Blueprint
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from chalice.app import Blueprint, CloudWatchEvent, Response, SQSEvent
+
+from chalicelib.access.authorizer import require, staff_auth
+from chalicelib.access.roles import Permission
+from chalicelib.campaigns import consumers, deps
+from chalicelib.campaigns import counters as _counters  # noqa: F401 - registers the delivery observers
+from chalicelib.campaigns.lifecycle import Actor, StateConflict
+from chalicelib.campaigns.model import InvalidCampaign
+from chalicelib.campaigns.service import CampaignNotFound, CustomerNotFound
+from chalicelib.core import resources, settings
+from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.core.http import decode_cursor, json_body, json_object, json_response, limit_param, page, query
 
 bp = Blueprint(__name__)
+
+_STAGE = settings.current().stage
+T = TypeVar("T")
+
+
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    """Campaign errors as the API's 4xx bodies, each naming the field or state at fault."""
+    try:
+        yield
+    except InvalidCampaign as error:
+        raise ValidationFailed(error.fields) from None
+    except CampaignNotFound as error:
+        raise NotFound(f"No campaign {error.args[0]}") from None
+    except CustomerNotFound:
+        raise ValidationFailed({"customer_id": "no such customer"}) from None
+    except StateConflict as error:
+        raise Conflict(
+            f"The campaign is {error.status}: cannot {error.action}",
+            fields={"status": f"is {error.status}"},
+        ) from None
+
+
+def _call(action: Callable[[], T]) -> T:
+    with _domain_errors():
+        return action()
+
+
+def _optional_body() -> Any:
+    raw = bp.current_request.raw_body
+    return json_body(bp.current_request) if raw and raw.strip() else {}
+
+
+# -- campaigns -------------------------------------------------------------------------
+
+
+@bp.route("/campaigns", methods=["POST"], authorizer=staff_auth)
+def create_campaign() -> Response:
+    staff = require(bp.current_request, Permission.CAMPAIGNS)
+    body = json_object(bp.current_request)
+    return json_response(_call(lambda: deps.service().create(body, Actor(staff.name))), status=201)
+
+
+@bp.route("/campaigns", methods=["GET"], authorizer=staff_auth)
+def list_campaigns() -> Response:
+    require(bp.current_request, Permission.READ)
+    params = query(bp.current_request)
+    limit, cursor = limit_param(params), decode_cursor(params)
+    items, last = _call(lambda: deps.service().page(limit, cursor, params.get("status")))
+    return json_response(page(items, last))
+
+
+@bp.route("/campaigns/{campaign_id}", methods=["GET"], authorizer=staff_auth)
+def get_campaign(campaign_id: str) -> Response:
+    require(bp.current_request, Permission.READ)
+    return json_response(_call(lambda: deps.service().get(campaign_id)))
+
+
+@bp.route("/campaigns/{campaign_id}", methods=["PATCH"], authorizer=staff_auth)
+def update_campaign(campaign_id: str) -> Response:
+    staff = require(bp.current_request, Permission.CAMPAIGNS)
+    body = json_object(bp.current_request)
+    return json_response(_call(lambda: deps.service().update(campaign_id, body, Actor(staff.name))))
+
+
+@bp.route("/campaigns/{campaign_id}/audience", methods=["GET"], authorizer=staff_auth)
+def campaign_audience(campaign_id: str) -> Response:
+    require(bp.current_request, Permission.READ)
+    return json_response(_call(lambda: deps.service().audience(campaign_id)))
+
+
+@bp.route("/campaigns/{campaign_id}/preview", methods=["POST"], authorizer=staff_auth)
+def preview_campaign(campaign_id: str) -> Response:
+    require(bp.current_request, Permission.CAMPAIGNS)
+    body = json_object(bp.current_request)
+    return json_response(_call(lambda: deps.service().preview(campaign_id, body)))
+
+
+@bp.route("/campaigns/{campaign_id}/test", methods=["POST"], authorizer=staff_auth)
+def test_send_campaign(campaign_id: str) -> Response:
+    staff = require(bp.current_request, Permission.CAMPAIGNS)
+    body = json_object(bp.current_request)
+    return json_response(_call(lambda: deps.service().test_send(campaign_id, body, Actor(staff.name))), status=202)
+
+
+# -- state changes -----------------------------------------------------------------------
+
+
+def _changed(campaign_id: str, change: Callable[[], Any], status: int) -> Response:
+    _call(change)
+    return json_response(_call(lambda: deps.service().get(campaign_id)), status=status)
+
+
+@bp.route("/campaigns/{campaign_id}/send", methods=["POST"], authorizer=staff_auth)
+def send_campaign(campaign_id: str) -> Response:
+    staff = require(bp.current_request, Permission.CAMPAIGNS)
+    _call(lambda: deps.service().get(campaign_id))  # 404 before 409
+    return _changed(campaign_id, lambda: deps.lifecycle().start(campaign_id, Actor(staff.name)), 202)
+
+
+@bp.route("/campaigns/{campaign_id}/pause", methods=["POST"], authorizer=staff_auth)
+def pause_campaign(campaign_id: str) -> Response:
+    staff = require(bp.current_request, Permission.CAMPAIGNS)
+    body = _optional_body()
+    reason = body.get("reason") if isinstance(body, dict) and isinstance(body.get("reason"), str) else None
+    _call(lambda: deps.service().get(campaign_id))
+    return _changed(campaign_id, lambda: deps.lifecycle().pause(campaign_id, Actor(staff.name), reason), 200)
+
+
+@bp.route("/campaigns/{campaign_id}/resume", methods=["POST"], authorizer=staff_auth)
+def resume_campaign(campaign_id: str) -> Response:
+    staff = require(bp.current_request, Permission.CAMPAIGNS)
+    _call(lambda: deps.service().get(campaign_id))
+    return _changed(campaign_id, lambda: deps.lifecycle().resume(campaign_id, Actor(staff.name)), 202)
+
+
+@bp.route("/campaigns/{campaign_id}/cancel", methods=["POST"], authorizer=staff_auth)
+def cancel_campaign(campaign_id: str) -> Response:
+    staff = require(bp.current_request, Permission.CAMPAIGNS)
+    _call(lambda: deps.service().get(campaign_id))
+    return _changed(campaign_id, lambda: deps.lifecycle().cancel(campaign_id, Actor(staff.name)), 200)
+
+
+@bp.route("/campaigns/{campaign_id}/retry-failed", methods=["POST"], authorizer=staff_auth)
+def retry_failed_campaign(campaign_id: str) -> Response:
+    staff = require(bp.current_request, Permission.CAMPAIGNS)
+    _call(lambda: deps.service().get(campaign_id))
+    return _changed(campaign_id, lambda: deps.lifecycle().retry_failed(campaign_id, Actor(staff.name)), 202)
+
+
+# -- queue consumer and schedule ------------------------------------------------------------
+
+
+@bp.on_sqs_message(
+    queue=resources.queue_name(_STAGE, "fanout"),
+    batch_size=resources.queue("fanout").batch_size,
+    name="fan_out_audience",
+)
+def fan_out_audience(event: SQSEvent) -> dict[str, Any]:
+    return consumers.handle_batch(event.to_dict(), event.context, consumers.default_handlers())
+
+
+@bp.schedule("rate(1 minute)", name="start_scheduled_campaigns")
+def start_scheduled_campaigns(event: CloudWatchEvent) -> dict[str, Any]:
+    return deps.scheduler().run(consumers.remaining_seconds(event.context))

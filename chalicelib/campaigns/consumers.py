@@ -1,0 +1,71 @@
+"""The fan-out queue's consumer: route each job to the context that owns it.
+
+One queue carries audience jobs for campaigns (`kind` "campaign": one
+segment; "campaign_retry": resend retryable failures) and holiday greetings
+(`kind` "holiday", owned by the greetings context). Batch size is 1 and a
+failed record is reported failed, so SQS redelivers it after the visibility
+timeout and a job that keeps failing ends in the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib.core.observability import logger
+
+JobHandler = Callable[[dict[str, Any], Callable[[], float]], Any]
+
+
+class UnknownJob(ValueError):
+    """A record this consumer cannot route: a poison message for the dead-letter queue."""
+
+
+def remaining_seconds(context: Any) -> Callable[[], float]:
+    """Seconds left before Lambda's deadline (infinite outside Lambda)."""
+    getter = getattr(context, "get_remaining_time_in_millis", None)
+    if getter is None:
+        return lambda: math.inf
+    return lambda: getter() / 1000.0
+
+
+def holiday_job(job: dict[str, Any], _remaining: Callable[[], float]) -> None:
+    from chalicelib.greetings.fanout import process_holiday_job
+
+    process_holiday_job(job)
+
+
+def handle_batch(event: dict[str, Any], context: Any, handlers: Mapping[str, JobHandler]) -> dict[str, Any]:
+    remaining = remaining_seconds(context)
+
+    def record_handler(record: SQSRecord) -> Any:
+        try:
+            job = json.loads(record.body)
+        except ValueError:
+            raise UnknownJob("fan-out record is not JSON") from None
+        kind = job.get("kind") if isinstance(job, dict) else None
+        handler = handlers.get(str(kind))
+        if handler is None:
+            raise UnknownJob(f"unknown fan-out job kind {kind!r}")
+        result = handler(job, remaining)
+        logger.info("fan-out job", extra={"kind": kind, "campaign_id": job.get("campaign_id"), "result": result})
+        return result
+
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+
+
+def default_handlers() -> dict[str, JobHandler]:
+    from chalicelib.campaigns import deps
+    from chalicelib.campaigns.fanout import SegmentJob
+
+    return {
+        "holiday": holiday_job,
+        "campaign": lambda job, remaining: deps.fanout().run(SegmentJob.from_dict(job), remaining),
+        "campaign_retry": lambda job, remaining: deps.retry().run(str(job["campaign_id"]), remaining),
+    }

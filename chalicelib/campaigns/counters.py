@@ -1,0 +1,150 @@
+"""Campaign delivery counters, fed by the outbound pipeline's observers, and the auto-pause rules.
+
+Registered when this module is imported (the campaigns blueprint imports it,
+so every Lambda built from app.py has them): the sender reports each
+delivery outcome, status webhooks and SES events report delivered, read,
+failed, clicked. Each is one atomic ADD on the campaign item. After a failure
+the new totals are checked against the thresholds and a campaign that passes
+one is paused with the reason shown to staff:
+
+* permanent failures over `max_failure_rate` of send attempts;
+* e-mail only: bounces reaching 4% or complaints reaching 0.08% of sends
+  (the big mailbox providers' limits).
+
+Rates are judged only after `min_sample` attempts so that the first bounce of
+a campaign does not read as 100%. Observers never raise into the sender: a
+lost count is better than a resent message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.campaigns import model
+from chalicelib.core.observability import logger
+from chalicelib.outbound import deps as outbound_deps
+from chalicelib.outbound.delivery import Outcome
+from chalicelib.outbound.envelope import Envelope
+from chalicelib.outbound.message_log import STATUS_RANK, MessageLog
+
+CAMPAIGN_OCCASION = "campaign"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    max_failure_rate: float = 0.10
+    max_bounce_rate: float = 0.04
+    max_complaint_rate: float = 0.0008
+    min_sample: int = 100
+
+
+def breach(item: Mapping[str, Any], limits: Thresholds) -> str | None:
+    """Why the campaign must pause now, or None."""
+
+    def number(key: str) -> int:
+        return int(item.get(key) or 0)
+
+    attempts = number(model.OUTCOMES)
+    if attempts >= limits.min_sample:
+        rate = number(model.FAILED_PERMANENT) / attempts
+        if rate > limits.max_failure_rate:
+            return f"auto-paused: permanent failures at {rate:.1%} of sends (limit {limits.max_failure_rate:.1%})"
+    sent = number(model.SENT)
+    if item.get("channel") == "email" and sent >= limits.min_sample:
+        bounces = number(model.BOUNCED) / sent
+        if bounces >= limits.max_bounce_rate:
+            return f"auto-paused: bounces at {bounces:.2%} of sends (limit {limits.max_bounce_rate:.0%})"
+        complaints = number(model.COMPLAINED) / sent
+        if complaints >= limits.max_complaint_rate:
+            return f"auto-paused: complaints at {complaints:.2%} of sends (limit {limits.max_complaint_rate:.2%})"
+    return None
+
+
+class CampaignCounters:
+    def __init__(
+        self,
+        store: Any,  # CampaignStore
+        log: MessageLog,
+        pause: Callable[[str, str], None],
+        clock: Callable[[], datetime],
+        limits: Thresholds = Thresholds(),
+    ) -> None:
+        self.store = store
+        self.log = log
+        self.pause = pause
+        self.clock = clock
+        self.limits = limits
+
+    def on_outcome(self, envelope: Envelope, outcome: Outcome) -> None:
+        campaign_id = str(envelope.campaign_id)
+        if outcome.status == "sent":
+            self.store.add(campaign_id, {model.SENT: 1, model.OUTCOMES: 1})
+        elif outcome.status in ("failed", "unconfirmed"):
+            record = self.log.get(envelope.message_id) or {}
+            permanent = outcome.status == "unconfirmed" or record.get("retryable") is not True
+            deltas = {model.FAILED: 1, model.OUTCOMES: 1, model.FAILED_PERMANENT: int(permanent)}
+            self._check(self.store.add(campaign_id, deltas, return_item=True))
+        elif outcome.status == "skipped":
+            self.store.add(campaign_id, {model.SKIP_PREFIX + str(outcome.reason or "other"): 1})
+
+    def on_status(self, message: Mapping[str, Any], status: str) -> None:
+        campaign_id = str(message["campaign_id"])
+        previous = STATUS_RANK.get(str(message.get("status")), 0)
+        if status == "delivered":
+            self.store.add(campaign_id, {model.DELIVERED: 1})
+        elif status == "read":
+            # A "read" that overtook its "delivered" (out of order, or never sent) still proves delivery.
+            self.store.add(campaign_id, {model.READ: 1, model.DELIVERED: int(previous < STATUS_RANK["delivered"])})
+        elif status == "failed":
+            deltas = {model.FAILED: 1, model.FAILED_PERMANENT: 1}
+            if message.get("channel") == "email":
+                code = (self.log.get(str(message["id"])) or {}).get("error_code")
+                deltas[model.BOUNCED] = int(code == "bounce")
+                deltas[model.COMPLAINED] = int(code == "complaint")
+            self._check(self.store.add(campaign_id, deltas, return_item=True))
+        elif status in ("bounced", "complained"):
+            key = model.BOUNCED if status == "bounced" else model.COMPLAINED
+            self._check(self.store.add(campaign_id, {key: 1}, return_item=True))
+        elif status == "clicked":
+            if self.store.first_click(str(message["id"]), self.clock()):
+                self.store.add(campaign_id, {model.CLICKED: 1})
+        elif status == "unsubscribed":
+            self.store.add(campaign_id, {model.UNSUBSCRIBED: 1})
+
+    def _check(self, item: Mapping[str, Any] | None) -> None:
+        if not item or item.get("status") != model.Status.SENDING:
+            return
+        reason = breach(item, self.limits)
+        if reason:
+            self.pause(str(item["id"]), reason)
+
+
+def _counters() -> CampaignCounters:
+    from chalicelib.campaigns import deps
+
+    return deps.counters()
+
+
+def observe_outcome(envelope: Envelope, outcome: Outcome) -> None:
+    if envelope.occasion != CAMPAIGN_OCCASION or not envelope.campaign_id:
+        return
+    try:
+        _counters().on_outcome(envelope, outcome)
+    except Exception:  # noqa: BLE001 - the message is already sent; failing the record would only resend it
+        logger.exception("campaign counter update failed", extra={"campaign_id": envelope.campaign_id})
+
+
+def observe_status(message: dict[str, Any], status: str) -> None:
+    if message.get("occasion") != CAMPAIGN_OCCASION or not message.get("campaign_id"):
+        return
+    try:
+        _counters().on_status(message, status)
+    except Exception:  # noqa: BLE001 - a status webhook must still be acknowledged
+        logger.exception("campaign counter update failed", extra={"campaign_id": message.get("campaign_id")})
+
+
+outbound_deps.register_observer(observe_outcome)
+outbound_deps.register_status_observer(observe_status)

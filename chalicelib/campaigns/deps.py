@@ -1,0 +1,203 @@
+"""Build the campaigns context's collaborators from settings and the AWS clients.
+
+Settings (environment, all optional):
+
+    SAPA_QUIET_HOURS            "21:00-08:00"  local quiet window; "" or "00:00-00:00" turns it off
+    SAPA_PROMO_CAP              2              promotions per customer per window, across campaigns
+    SAPA_PROMO_CAP_DAYS         7              the window
+    SAPA_SEGMENT_FIELDS         ""             extra attribute names segments may use, comma-separated
+    SAPA_FANOUT_SEGMENT_SIZE    25000          customers per parallel fan-out segment
+    SAPA_FANOUT_MAX_SEGMENTS    16
+    SAPA_FANOUT_PAGE_SIZE       1000           customers per scan page (a checkpoint at least every page)
+    SAPA_CAMPAIGN_MAX_FAILURE_RATE  0.10       permanent failures that auto-pause a campaign
+    SAPA_CAMPAIGN_MIN_SAMPLE    100            sends before rates are judged
+    SAPA_WHATSAPP_RATE / SAPA_SES_RATE         the channel rates the fan-out paces at (shared with the sender)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from chalicelib.campaigns.counters import CampaignCounters, Thresholds
+from chalicelib.campaigns.fanout import FanOut, FanOutConfig, Rules
+from chalicelib.campaigns.lifecycle import Actor, Lifecycle, StateConflict
+from chalicelib.campaigns.policy import MAX_SENDS, QUIET_END, QUIET_START
+from chalicelib.campaigns.release import DeferredRelease
+from chalicelib.campaigns.retry import RetryFailed
+from chalicelib.campaigns.scheduler import Scheduler
+from chalicelib.campaigns.service import CampaignService
+from chalicelib.campaigns.store import CampaignStore
+from chalicelib.core import aws, settings
+from chalicelib.customers import deps as customer_deps
+from chalicelib.customers.unsubscribe import UnsubscribeGrant, unsubscribe_url
+from chalicelib.outbound import deps as outbound_deps
+
+
+def now() -> datetime:
+    """The campaigns clock; tests replace it to pin quiet hours."""
+    return datetime.now(UTC)
+
+
+def _clock() -> datetime:
+    return now()
+
+
+def store() -> CampaignStore:
+    return CampaignStore(customer_deps.table("campaigns"))
+
+
+def _quiet_hours(raw: str) -> tuple[time, time]:
+    if not raw.strip():
+        return time(0), time(0)
+    start, _, end = raw.partition("-")
+    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+
+
+def rules() -> Rules:
+    config = settings.current()
+    start, end = _quiet_hours(config.get("SAPA_QUIET_HOURS", f"{QUIET_START:%H:%M}-{QUIET_END:%H:%M}"))
+    return Rules(
+        quiet_start=start,
+        quiet_end=end,
+        max_sends=config.get_int("SAPA_PROMO_CAP", MAX_SENDS),
+        window=timedelta(days=config.get_float("SAPA_PROMO_CAP_DAYS", 7)),
+    )
+
+
+def fanout_config() -> FanOutConfig:
+    config = settings.current()
+    defaults = FanOutConfig()
+    return FanOutConfig(
+        page_size=config.get_int("SAPA_FANOUT_PAGE_SIZE", defaults.page_size),
+        segment_size=config.get_int("SAPA_FANOUT_SEGMENT_SIZE", defaults.segment_size),
+        max_segments=config.get_int("SAPA_FANOUT_MAX_SEGMENTS", defaults.max_segments),
+    )
+
+
+def thresholds() -> Thresholds:
+    config = settings.current()
+    defaults = Thresholds()
+    return Thresholds(
+        max_failure_rate=config.get_float("SAPA_CAMPAIGN_MAX_FAILURE_RATE", defaults.max_failure_rate),
+        max_bounce_rate=config.get_float("SAPA_CAMPAIGN_MAX_BOUNCE_RATE", defaults.max_bounce_rate),
+        max_complaint_rate=config.get_float("SAPA_CAMPAIGN_MAX_COMPLAINT_RATE", defaults.max_complaint_rate),
+        min_sample=config.get_int("SAPA_CAMPAIGN_MIN_SAMPLE", defaults.min_sample),
+    )
+
+
+def extra_fields() -> tuple[str, ...]:
+    raw = settings.current().get("SAPA_SEGMENT_FIELDS", "")
+    return tuple(name.strip() for name in raw.split(",") if name.strip())
+
+
+def rate(channel: str) -> float:
+    """Messages per second the channel takes: the fan-out enqueues no faster than the sender may send."""
+    config = settings.current()
+    if channel == "email":
+        return config.get_float("SAPA_SES_RATE", outbound_deps.DEFAULT_SES_RATE)
+    return config.get_float("SAPA_WHATSAPP_RATE", outbound_deps.DEFAULT_WHATSAPP_RATE)
+
+
+def _signed_unsubscribe() -> Any:
+    """One secret look-up per job, not per recipient."""
+    config = settings.current()
+    base, secret = config.get("SAPA_PUBLIC_URL", "https://sapa.example"), config.secret("SAPA_SIGNING_SECRET")
+
+    def link(customer_id: str, channel: str) -> str:
+        return unsubscribe_url(base, secret, UnsubscribeGrant(customer_id, channel, "promotions"))
+
+    return link
+
+
+def enqueue_jobs(jobs: list[dict[str, Any]]) -> None:
+    sqs = aws.default().sqs
+    url = outbound_deps.queue_url("fanout")
+    for start in range(0, len(jobs), 10):
+        entries = [{"Id": str(i), "MessageBody": json.dumps(job)} for i, job in enumerate(jobs[start : start + 10])]
+        result = sqs.send_message_batch(QueueUrl=url, Entries=entries)
+        if result.get("Failed"):
+            raise RuntimeError(f"SQS refused {len(result['Failed'])} fan-out jobs")
+
+
+def estimate_customers() -> int:
+    """DynamoDB's item count (refreshed about every six hours): enough to choose a number of segments."""
+    described = aws.default().dynamodb.describe_table(TableName=settings.current().table_name("customers"))
+    return int(described["Table"].get("ItemCount") or 0)
+
+
+def lifecycle() -> Lifecycle:
+    return Lifecycle(store(), customer_deps.audit(), enqueue_jobs, estimate_customers, _clock, fanout_config())
+
+
+def service() -> CampaignService:
+    return CampaignService(
+        store=store(),
+        customers=customer_deps.repository(),
+        suppression=customer_deps.suppression(),
+        dispatcher=outbound_deps.dispatcher(),
+        audit=customer_deps.audit(),
+        unsubscribe=_signed_unsubscribe(),
+        clock=_clock,
+        rules=rules(),
+        extra_fields=extra_fields(),
+    )
+
+
+def fanout() -> FanOut:
+    return FanOut(
+        store=store(),
+        customers=customer_deps.repository(),
+        suppression=customer_deps.suppression(),
+        dispatcher=outbound_deps.dispatcher(),
+        enqueue_jobs=enqueue_jobs,
+        unsubscribe=_signed_unsubscribe(),
+        clock=_clock,
+        rate=rate,
+        rules=rules(),
+        config=fanout_config(),
+        extra_fields=extra_fields(),
+    )
+
+
+def release() -> DeferredRelease:
+    return DeferredRelease(
+        store=store(),
+        customers=customer_deps.repository(),
+        suppression=customer_deps.suppression(),
+        dispatcher=outbound_deps.dispatcher(),
+        unsubscribe=_signed_unsubscribe(),
+        clock=_clock,
+        rate=rate,
+        rules=rules(),
+    )
+
+
+def retry() -> RetryFailed:
+    return RetryFailed(
+        store=store(),
+        log=customer_deps.message_log(),
+        customers=customer_deps.repository(),
+        suppression=customer_deps.suppression(),
+        dispatcher=outbound_deps.dispatcher(),
+        unsubscribe=_signed_unsubscribe(),
+        clock=_clock,
+        rate=rate,
+        enqueue_jobs=enqueue_jobs,
+        rules=rules(),
+    )
+
+
+def scheduler() -> Scheduler:
+    return Scheduler(store(), lifecycle(), release(), _clock)
+
+
+def counters() -> CampaignCounters:
+    def pause(campaign_id: str, reason: str) -> None:
+        try:
+            lifecycle().pause(campaign_id, Actor("sapa", "auto"), reason)
+        except StateConflict:
+            pass  # already paused, completed or cancelled
+
+    return CampaignCounters(store(), customer_deps.message_log(), pause, _clock, thresholds())

@@ -1,0 +1,495 @@
+"""Fan a campaign out to its audience: stream, decide per recipient, enqueue, checkpoint.
+
+A started campaign is split into parallel-scan segments of the customers
+table, one fan-out job each on the `fanout` queue. A job streams its segment
+page by page (never the whole audience in memory) and for every customer:
+
+1. `Segment.matches` (after the DynamoDB filter pushdown narrowed the scan);
+2. suppression list and consent for `promotions` on the channel, a usable
+   contact, the frequency cap across all campaigns, quiet hours in the
+   customer's zone (`policy.decide`); the suppression list and the ledgers are
+   read with one BatchGetItem per 100 recipients;
+3. render, then add the campaign to the customer's frequency ledger with a
+   conditional write (the cap holds even when two campaigns fan out at once);
+4. send now: the dispatcher writes the message-log record conditionally on
+   (campaign, customer) and enqueues with SendMessageBatch, 10 at a time, paced
+   at the channel's rate (shared by the segments); or, in quiet hours, park the
+   recipient until the window opens (the schedule releases them).
+
+Counters and the resume key move together in one conditional write on the
+segment item (its lease), so a crashed job's redelivery resumes from the last
+checkpoint and recounts only what was never counted. Between chunks the job
+re-reads the campaign status and stops on pause or cancel; near the Lambda
+deadline it checkpoints and hands over to a continuation job.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from typing import Any, Protocol
+
+from chalicelib.campaigns import model
+from chalicelib.campaigns.content import Content, Rendered, parse_content
+from chalicelib.campaigns.inline_template import RenderError, build_context
+from chalicelib.campaigns.model import Status
+from chalicelib.campaigns.policy import (
+    MAX_SENDS,
+    QUIET_END,
+    QUIET_START,
+    WINDOW,
+    Decision,
+    DeferUntil,
+    Skip,
+    decide,
+    zone_info,
+)
+from chalicelib.campaigns.segments import Segment, parse_segment
+from chalicelib.campaigns.store import EMPTY_LEDGER, CampaignStore, Conflict, Ledger, suppressed_contacts
+from chalicelib.customers.model import customer_from_item
+from chalicelib.customers.suppression import SuppressionList
+from chalicelib.outbound.dispatch import SQS_BATCH, DispatchReport
+from chalicelib.outbound.envelope import Envelope
+from chalicelib.outbound.message_log import message_id
+
+SEGMENT_DATE_ZONE = "Asia/Jakarta"
+"""Derived segment fields (age, tenure) and the templates' `today` use one calendar: WIB's."""
+LEDGER_ATTEMPTS = 5
+CONTACT_KIND = {"whatsapp": "phone", "email": "email"}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The per-recipient policy knobs (settings SAPA_QUIET_HOURS, SAPA_PROMO_CAP, SAPA_PROMO_CAP_DAYS)."""
+
+    quiet_start: clock_time = QUIET_START
+    quiet_end: clock_time = QUIET_END
+    max_sends: int = MAX_SENDS
+    window: timedelta = WINDOW
+
+    def decide(
+        self, customer: Mapping[str, Any], channel: str, *, suppressed: bool, recent: list[datetime], now: datetime
+    ) -> Decision:
+        return decide(
+            customer,
+            channel,
+            suppressed=suppressed,
+            recent_sends=recent,
+            now_utc=now,
+            quiet_start=self.quiet_start,
+            quiet_end=self.quiet_end,
+            max_sends=self.max_sends,
+            window=self.window,
+        )
+
+
+@dataclass(frozen=True)
+class FanOutConfig:
+    page_size: int = 1000  # customers per scan page; a checkpoint at least every page
+    chunk: int = 100  # customers per suppression/ledger BatchGetItem and per status check
+    lease_seconds: int = 180  # longer than the consumer's 120 s timeout: a live job is never overtaken
+    reserve_seconds: float = 20.0  # checkpoint and continue when less than this is left before the deadline
+    status_every_seconds: float = 2.0  # how stale the pause/cancel check may be
+    segment_size: int = 25_000  # customers per parallel segment (estimated from the table's item count)
+    max_segments: int = 16
+
+
+DEFAULT_RULES = Rules()
+DEFAULT_CONFIG = FanOutConfig()
+
+
+class Dispatcher(Protocol):
+    def dispatch(self, envelopes: Iterable[Envelope], delay_seconds: int = 0) -> DispatchReport: ...
+
+
+class CustomerSource(Protocol):
+    def segment(
+        self,
+        segment: int,
+        total_segments: int,
+        start: dict[str, Any] | None = None,
+        page_size: int = 500,
+        filter_kwargs: dict[str, Any] | None = None,
+    ) -> Iterable[tuple[list[dict[str, Any]], dict[str, Any] | None]]: ...
+
+
+UnsubscribeLink = Callable[[str, str], str]
+"""(customer id, channel) -> signed one-click unsubscribe URL for promotions on that channel."""
+
+
+def segment_count(estimated_customers: int, config: FanOutConfig) -> int:
+    """Parallel segments for an audience drawn from this many customers: one per `segment_size`, at least one."""
+    wanted = math.ceil(max(0, estimated_customers) / max(1, config.segment_size))
+    return max(1, min(config.max_segments, wanted))
+
+
+def segment_date(now: datetime) -> date:
+    return now.astimezone(zone_info(SEGMENT_DATE_ZONE)).date()
+
+
+def scan_filter(segment: Segment) -> dict[str, Any] | None:
+    pushdown = segment.dynamodb_filter()
+    if pushdown is None:
+        return None
+    kwargs: dict[str, Any] = {"FilterExpression": pushdown.expression}
+    if pushdown.names:
+        kwargs["ExpressionAttributeNames"] = pushdown.names
+    if pushdown.values:
+        kwargs["ExpressionAttributeValues"] = pushdown.values
+    return kwargs
+
+
+def contact_of(customer: Mapping[str, Any], channel: str) -> str | None:
+    value = customer.get("phone") if channel == "whatsapp" else customer.get("email")
+    return str(value) if value else None
+
+
+class Pacer:
+    """Spreads enqueues at `rate` messages per second; each parallel segment gets its share."""
+
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rate = rate
+        self.clock = clock
+        self.sleep = sleep
+        self._next = clock()
+
+    def wait(self, count: int) -> None:
+        if self.rate <= 0 or math.isinf(self.rate):
+            return
+        now = self.clock()
+        self._next = max(self._next, now)
+        delay = self._next - now
+        self._next += count / self.rate
+        if delay > 0:
+            self.sleep(delay)
+
+
+def dispatch_paced(dispatcher: Dispatcher, pacer: Pacer, envelopes: list[Envelope]) -> DispatchReport:
+    """SendMessageBatch-sized slices, each after the pacer allows it."""
+    total = DispatchReport()
+    for start in range(0, len(envelopes), SQS_BATCH):
+        batch = envelopes[start : start + SQS_BATCH]
+        pacer.wait(len(batch))
+        total.add(dispatcher.dispatch(batch))
+    return total
+
+
+class Composer:
+    """Renders a campaign for one customer and wraps the result in an outbound envelope."""
+
+    def __init__(self, campaign: Mapping[str, Any], content: Content, unsubscribe: UnsubscribeLink) -> None:
+        self.campaign_id = str(campaign["id"])
+        self.name = str(campaign["name"])
+        self.channel = str(campaign["channel"])
+        self.content = content
+        self.unsubscribe = unsubscribe
+
+    @classmethod
+    def for_campaign(cls, campaign: Mapping[str, Any], unsubscribe: UnsubscribeLink) -> Composer:
+        spec = model.stored_spec_fields(campaign)
+        return cls(campaign, parse_content(spec["template"], str(campaign["channel"])), unsubscribe)
+
+    def render(self, customer: Mapping[str, Any], today: date) -> tuple[Rendered, str]:
+        """(rendered message, unsubscribe URL); raises RenderError with a message safe to show staff."""
+        link = self.unsubscribe(str(customer["id"]), self.channel)
+        context = build_context(customer, campaign_name=self.name, unsubscribe_url=link, today=today)
+        return self.content.render(context, str(customer.get("language") or "id")), link
+
+    def envelope(
+        self, customer: Mapping[str, Any], today: date, *, occasion: str = "campaign", occasion_ref: str | None = None
+    ) -> Envelope:
+        rendered, link = self.render(customer, today)
+        reference = occasion_ref or self.campaign_id
+        customer_id = str(customer["id"])
+        return Envelope(
+            message_id=message_id(customer_id, occasion, reference, self.channel),
+            channel=self.channel,
+            purpose="promotions",
+            occasion=occasion,
+            occasion_ref=reference,
+            text=rendered.text,
+            customer_id=customer_id,
+            language=str(customer.get("language") or "id"),
+            subject=rendered.subject,
+            html=rendered.html,
+            whatsapp_template=rendered.whatsapp_template,
+            unsubscribe_url=link if self.channel == "email" else None,
+            # Test sends carry no campaign id: they stay out of the campaign's counts and retries.
+            campaign_id=self.campaign_id if occasion == "campaign" else None,
+        )
+
+
+@dataclass(frozen=True)
+class SegmentJob:
+    campaign_id: str
+    segment: int
+    total_segments: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "campaign",
+            "campaign_id": self.campaign_id,
+            "segment": self.segment,
+            "total_segments": self.total_segments,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SegmentJob:
+        return cls(str(data["campaign_id"]), int(data["segment"]), int(data["total_segments"]))
+
+
+class LeaseLost(Exception):
+    """Another worker took over this segment (ours outlived its lease); stop without counting."""
+
+
+@dataclass
+class _Progress:
+    counts: Counter[str] = field(default_factory=Counter)
+    envelopes: list[Envelope] = field(default_factory=list)
+    deferrals: list[tuple[datetime, str]] = field(default_factory=list)
+
+
+class FanOut:
+    def __init__(
+        self,
+        store: CampaignStore,
+        customers: CustomerSource,
+        suppression: SuppressionList,
+        dispatcher: Dispatcher,
+        enqueue_jobs: Callable[[list[dict[str, Any]]], None],
+        unsubscribe: UnsubscribeLink,
+        clock: Callable[[], datetime],
+        rate: Callable[[str], float],
+        rules: Rules = DEFAULT_RULES,
+        config: FanOutConfig = DEFAULT_CONFIG,
+        extra_fields: Iterable[str] = (),
+        pacer_factory: Callable[[float], Pacer] = Pacer,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.customers = customers
+        self.suppression = suppression
+        self.dispatcher = dispatcher
+        self.enqueue_jobs = enqueue_jobs
+        self.unsubscribe = unsubscribe
+        self.clock = clock
+        self.rate = rate
+        self.rules = rules
+        self.config = config
+        self.extra_fields = tuple(extra_fields)
+        self.pacer_factory = pacer_factory
+        self.monotonic = monotonic
+
+    def run(self, job: SegmentJob, remaining_seconds: Callable[[], float] = lambda: math.inf) -> str:
+        """Process one segment until it is done, the campaign stops, or the deadline nears; returns why it ended."""
+        campaign = self.store.get(job.campaign_id, consistent=True)
+        if campaign is None:
+            return "missing"
+        if campaign.get("status") != Status.SENDING:
+            return f"not_sending:{campaign.get('status')}"
+        owner = uuid.uuid4().hex
+        claimed = self.store.claim_segment(job.campaign_id, job.segment, owner, self.clock(), self.config.lease_seconds)
+        if claimed is None:
+            return "busy_or_done"  # a duplicate delivery: the lease holder carries on
+        segment_run = _SegmentRun(self, campaign, job, owner, remaining_seconds)
+        try:
+            outcome = segment_run.run(_resume_key(claimed))
+        except LeaseLost:
+            return "lease_lost"
+        if outcome == "done":
+            try_complete(self.store, job.campaign_id, self.clock())
+        elif outcome == "continued":
+            self.enqueue_jobs([job.to_dict()])
+        return outcome
+
+
+class _SegmentRun:
+    """The state of one job over one segment: the campaign's plan, the pacer, uncommitted progress."""
+
+    def __init__(
+        self,
+        fanout: FanOut,
+        campaign: Mapping[str, Any],
+        job: SegmentJob,
+        owner: str,
+        remaining_seconds: Callable[[], float],
+    ) -> None:
+        self.f = fanout
+        self.job = job
+        self.owner = owner
+        self.remaining_seconds = remaining_seconds
+        self.campaign_id = job.campaign_id
+        self.channel = str(campaign["channel"])
+        spec = model.stored_spec_fields(campaign)
+        self.segment = parse_segment(spec["segment"], fanout.extra_fields)
+        self.composer = Composer.for_campaign(campaign, fanout.unsubscribe)
+        share = fanout.rate(self.channel) / max(1, job.total_segments)
+        self.pacer = fanout.pacer_factory(share)
+        self.progress = _Progress()
+        self.chunks_done = 0
+        self.last_status_check = fanout.monotonic()
+
+    def run(self, start: dict[str, Any] | None) -> str:
+        config = self.f.config
+        pages = self.f.customers.segment(
+            self.job.segment, self.job.total_segments, start, config.page_size, scan_filter(self.segment)
+        )
+        position = start
+        for items, last_key in pages:
+            for offset in range(0, len(items), config.chunk):
+                # Checked before each chunk: after a pause nothing new is decided, rendered or ledgered.
+                stop = self.stop_reason()
+                if stop:
+                    self.commit(position, done=False, release=True)
+                    return stop
+                chunk = items[offset : offset + config.chunk]
+                self.process(chunk)
+                self.chunks_done += 1
+                position = {"id": chunk[-1]["id"]}
+            if last_key is None:
+                self.commit(None, done=True, release=True)
+                return "done"
+            self.commit(last_key, done=False, release=False)
+            position = last_key
+        self.commit(None, done=True, release=True)  # pragma: no cover - the scan always ends with last_key None
+        return "done"
+
+    def stop_reason(self) -> str | None:
+        # At least one chunk per job, so a job that starts late still makes progress before handing over.
+        if self.chunks_done and self.remaining_seconds() < self.f.config.reserve_seconds:
+            return "continued"
+        if self.f.monotonic() - self.last_status_check >= self.f.config.status_every_seconds:
+            self.last_status_check = self.f.monotonic()
+            status = self.f.store.status(self.campaign_id)
+            if status != Status.SENDING:
+                return f"stopped:{status}"
+        return None
+
+    # -- per chunk ----------------------------------------------------------------------
+    def process(self, items: list[dict[str, Any]]) -> None:
+        now = self.f.clock()
+        today = segment_date(now)
+        counts = self.progress.counts
+        matched = [c for c in (customer_from_item(item) for item in items) if self.segment.matches(c, today)]
+        counts[model.TARGETED] += len(matched)
+        suppressed = suppressed_contacts(
+            self.f.suppression, CONTACT_KIND[self.channel], [contact_of(c, self.channel) or "" for c in matched]
+        )
+        candidates = []
+        for customer in matched:
+            blocked = contact_of(customer, self.channel) in suppressed
+            decision = self.f.rules.decide(customer, self.channel, suppressed=blocked, recent=[], now=now)
+            if isinstance(decision, Skip):
+                counts[model.SKIP_PREFIX + decision.reason.value] += 1
+            else:
+                candidates.append(customer)
+        ledgers = self.f.store.ledgers(str(c["id"]) for c in candidates)
+        for customer in candidates:
+            self.recipient(customer, ledgers.get(str(customer["id"]), EMPTY_LEDGER), now, today)
+        self.flush_deferrals()
+
+    def recipient(self, customer: dict[str, Any], ledger: Ledger, now: datetime, today: date) -> None:
+        counts = self.progress.counts
+        customer_id = str(customer["id"])
+        envelope: Envelope | None = None
+        for _attempt in range(LEDGER_ATTEMPTS):
+            recent = ledger.times_except(self.campaign_id)
+            decision = self.f.rules.decide(customer, self.channel, suppressed=False, recent=recent, now=now)
+            if isinstance(decision, Skip):
+                counts[model.SKIP_PREFIX + decision.reason.value] += 1
+                return
+            if envelope is None:
+                try:
+                    envelope = self.composer.envelope(customer, today)
+                except RenderError:
+                    counts[model.SKIP_PREFIX + "render_error"] += 1
+                    return
+            if self.f.store.record_promotion(customer_id, self.campaign_id, now, ledger, self.f.rules.window):
+                break
+            ledger = self.f.store.ledger(customer_id)  # another campaign wrote it meanwhile: decide again
+        else:
+            raise RuntimeError("the frequency ledger kept changing; the job will be retried")
+        if isinstance(decision, DeferUntil):
+            self.progress.deferrals.append((decision.at, customer_id))
+            return
+        self.progress.envelopes.append(envelope)
+        if len(self.progress.envelopes) >= SQS_BATCH:
+            self.flush_envelopes()
+
+    def flush_envelopes(self) -> None:
+        batch = self.progress.envelopes
+        if not batch:
+            return
+        self.pacer.wait(len(batch))
+        report = self.f.dispatcher.dispatch(batch)
+        # Already-logged messages were queued by this campaign before a crash: they count once, now.
+        self.progress.counts[model.QUEUED] += report.queued + report.requeued + report.duplicates
+        self.progress.envelopes = []
+
+    def flush_deferrals(self) -> None:
+        if self.progress.deferrals:
+            self.progress.counts[model.DEFERRED] += self.f.store.defer(self.campaign_id, self.progress.deferrals)
+            self.progress.deferrals = []
+
+    def commit(self, resume_key: Mapping[str, Any] | None, *, done: bool, release: bool) -> None:
+        self.flush_envelopes()
+        self.flush_deferrals()
+        committed = self.f.store.commit_segment(
+            self.campaign_id,
+            self.job.segment,
+            self.owner,
+            self.f.clock(),
+            resume_key=resume_key,
+            deltas=dict(self.progress.counts),
+            done=done,
+            release=release,
+            lease_seconds=self.f.config.lease_seconds,
+        )
+        if not committed:
+            raise LeaseLost(self.campaign_id)
+        self.progress.counts.clear()
+
+
+def _resume_key(segment_item: Mapping[str, Any]) -> dict[str, Any] | None:
+    raw = segment_item.get("resume_key")
+    return json.loads(str(raw)) if raw else None
+
+
+def try_complete(store: CampaignStore, campaign_id: str, now: datetime, *, trust_index: bool = False) -> bool:
+    """sending -> completed once every segment is done and no recipient still waits for quiet hours to end.
+
+    Waiting recipients are judged by the counters and by the deferral index;
+    the schedule's sweep passes `trust_index` so a count lost in a crash
+    cannot keep a campaign `sending` forever.
+    """
+    item = store.get(campaign_id, consistent=True)
+    if item is None or item.get("status") != Status.SENDING:
+        return False
+    segments = store.segments(campaign_id)
+    total = int(item.get("segments_total") or 0)
+    if total == 0 or sum(1 for s in segments if s.get("done")) < total:
+        return False
+    if not trust_index and model.deferred_remaining(item, segments) > 0:
+        return False
+    if store.has_deferrals(campaign_id):
+        return False
+    try:
+        store.transition(
+            campaign_id, [Status.SENDING], Status.COMPLETED, now, set_values={"completed_at": model.stamp(now)}
+        )
+    except Conflict:
+        return False
+    store.delete_active(campaign_id)
+    return True

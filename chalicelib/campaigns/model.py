@@ -1,0 +1,279 @@
+"""A campaign: its states, what staff may submit, and the JSON staff see.
+
+States and who moves between them::
+
+    draft ──send──▶ sending ──(fan-out done, nothing deferred)──▶ completed
+      │  ▲             │ ▲
+  send_at│ │send_at=null pause│ │resume
+      ▼  │             ▼ │
+    scheduled ─(send_at, schedule)─▶ sending     paused
+    draft / scheduled / sending / paused ──cancel──▶ cancelled
+
+Every transition is one conditional write on the campaign item, so two
+`send` calls or two overlapping schedule runs start a campaign exactly once.
+Validation reports every bad field by name at once, like the customers API.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.campaigns.content import parse_content
+from chalicelib.campaigns.inline_template import InvalidTemplate
+from chalicelib.campaigns.segments import InvalidSegment, Segment, parse_segment
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+EDITABLE: frozenset[Status] = frozenset({Status.DRAFT, Status.SCHEDULED})
+STARTABLE: frozenset[Status] = frozenset({Status.DRAFT, Status.SCHEDULED})
+CANCELLABLE: frozenset[Status] = frozenset({Status.DRAFT, Status.SCHEDULED, Status.SENDING, Status.PAUSED})
+RETRYABLE: frozenset[Status] = frozenset({Status.SENDING, Status.COMPLETED})
+"""Not while paused: a pause (often an automatic one, for failures) means "send nothing" until resumed."""
+
+CHANNELS: tuple[str, ...] = ("whatsapp", "email")
+FIELDS: tuple[str, ...] = ("name", "channel", "template", "segment", "send_at")
+READ_ONLY: frozenset[str] = frozenset(
+    {"id", "status", "status_reason", "created_at", "updated_at", "created_by", "counts", "fanout"}
+)
+NAME_MAX = 120
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
+
+SKIP_REASONS: tuple[str, ...] = ("no_consent", "suppressed", "frequency_cap", "invalid_contact")
+"""Always reported, even at zero; other reasons (render_error, customer_erased, cancelled) appear when they occur."""
+
+# Counters on the campaign item (ADD-only, updated by observers and the deferred release).
+SENT, DELIVERED, READ, FAILED = "n_sent", "n_delivered", "n_read", "n_failed"
+FAILED_PERMANENT, OUTCOMES = "n_failed_permanent", "n_outcomes"
+BOUNCED, COMPLAINED, CLICKED, UNSUBSCRIBED = "n_bounced", "n_complained", "n_clicked", "n_unsubscribed"
+RELEASED, DROPPED, RETRIED = "n_released", "n_dropped", "n_retried"
+# Counters on each fan-out segment item, committed together with its checkpoint.
+TARGETED, QUEUED, DEFERRED = "n_targeted", "n_queued", "n_deferred"
+SKIP_PREFIX = "n_skip_"
+
+
+class InvalidCampaign(ValueError):
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        self.fields = dict(fields)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.fields.items()))
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    """The parts of a campaign staff write; validated together because template rules depend on the channel."""
+
+    name: str
+    channel: str
+    template: str | dict[str, Any]
+    segment: dict[str, Any]
+    send_at: datetime | None = None
+
+
+def new_campaign_id() -> str:
+    return "cmp_" + secrets.token_hex(10)
+
+
+def validate_spec(
+    data: Any,
+    *,
+    now: datetime,
+    existing: Mapping[str, Any] | None = None,
+    extra_fields: Iterable[str] = (),
+) -> CampaignSpec:
+    """A new campaign (or, with `existing`, a PATCH merged onto the stored one), or InvalidCampaign.
+
+    In a PATCH a field left out keeps its value and `"send_at": null` removes
+    the schedule. `send_at` must carry a UTC offset and lie in the future.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidCampaign({"body": "must be a JSON object"})
+    errors: dict[str, str] = {}
+    for key in data:
+        if key not in FIELDS and key not in READ_ONLY:
+            errors[str(key)] = f"unknown field; allowed: {', '.join(FIELDS)}"
+    merged: dict[str, Any] = dict(stored_spec_fields(existing)) if existing else {}
+    merged.update({k: v for k, v in data.items() if k in FIELDS})
+
+    name = merged.get("name")
+    if not isinstance(name, str) or not name.strip():
+        errors["name"] = "is required: non-empty text"
+    elif len(name.strip()) > NAME_MAX:
+        errors["name"] = f"must be at most {NAME_MAX} characters"
+
+    channel = merged.get("channel")
+    if channel not in CHANNELS:
+        errors["channel"] = f"is required: one of {', '.join(CHANNELS)}"
+
+    template = merged.get("template")
+    if template is None:
+        errors["template"] = "is required: a template name or an inline template object"
+    elif not isinstance(template, str | Mapping):
+        errors["template"] = "must be a template name or an inline template object"
+    elif channel in CHANNELS:
+        try:
+            parse_content(template if isinstance(template, str) else dict(template), channel)
+        except InvalidTemplate as error:
+            errors.update(error.fields)
+
+    segment = merged.get("segment")
+    parsed_segment: Segment | None = None
+    if segment is None:
+        errors["segment"] = 'is required: a filter object ({} or {"all": []} for everyone)'
+    else:
+        try:
+            parsed_segment = parse_segment(segment, extra_fields)
+        except InvalidSegment as error:
+            errors.update(error.fields)
+
+    send_at = _send_at(merged.get("send_at"), now, errors, changed="send_at" in data or existing is None)
+    if errors:
+        raise InvalidCampaign(errors)
+    assert parsed_segment is not None
+    assert isinstance(name, str)
+    assert isinstance(channel, str)
+    return CampaignSpec(
+        name=name.strip(),
+        channel=channel,
+        template=template if isinstance(template, str) else dict(template),  # type: ignore[arg-type]
+        segment=parsed_segment.to_dict(),
+        send_at=send_at,
+    )
+
+
+def _send_at(raw: Any, now: datetime, errors: dict[str, str], *, changed: bool) -> datetime | None:
+    if raw is None:
+        return None
+    if isinstance(raw, datetime):
+        return raw
+    if not isinstance(raw, str):
+        errors["send_at"] = "must be an ISO 8601 time with a UTC offset, e.g. 2025-06-16T09:00:00+07:00"
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        errors["send_at"] = "must be an ISO 8601 time with a UTC offset, e.g. 2025-06-16T09:00:00+07:00"
+        return None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        errors["send_at"] = "must include a UTC offset (+07:00 for WIB): a bare time is ambiguous across zones"
+        return None
+    moment = moment.astimezone(UTC)
+    if changed and moment <= now:
+        errors["send_at"] = "must be in the future"
+    elif changed and moment > now + MAX_SCHEDULE_AHEAD:
+        errors["send_at"] = "must be within a year"
+    return moment
+
+
+def stored_spec_fields(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec fields of a stored campaign item, in request shape."""
+    return {
+        "name": item.get("name"),
+        "channel": item.get("channel"),
+        "template": json.loads(item["template_json"]) if item.get("template_json") else None,
+        "segment": json.loads(item["segment_json"]) if item.get("segment_json") else None,
+        "send_at": parse_time(item.get("send_at")),
+    }
+
+
+def stamp(moment: datetime) -> str:
+    """UTC, second precision, sortable as text: the one timestamp format in campaign keys and items."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def spec_attributes(spec: CampaignSpec) -> dict[str, Any]:
+    """The item attributes for a spec; template and segment are stored as JSON text (no float/Decimal dance)."""
+    return {
+        "name": spec.name,
+        "channel": spec.channel,
+        "template_json": json.dumps(spec.template, ensure_ascii=False, sort_keys=True),
+        "segment_json": json.dumps(spec.segment, ensure_ascii=False, sort_keys=True),
+        "send_at": stamp(spec.send_at) if spec.send_at else None,
+    }
+
+
+def _int(value: Any) -> int:
+    return int(value or 0)
+
+
+def counts(item: Mapping[str, Any], segments: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Live figures: fan-out counters summed over segments plus delivery counters from the campaign item."""
+    seg_totals: dict[str, int] = {}
+    for segment in segments:
+        for key, value in segment.items():
+            if key.startswith("n_"):
+                seg_totals[key] = seg_totals.get(key, 0) + _int(value)
+    skipped = dict.fromkeys(SKIP_REASONS, 0)
+    for source in (seg_totals, item):
+        for key, value in source.items():
+            if key.startswith(SKIP_PREFIX) and _int(value):
+                reason = key[len(SKIP_PREFIX) :]
+                skipped[reason] = skipped.get(reason, 0) + _int(value)
+    deferred = seg_totals.get(DEFERRED, 0) - _int(item.get(RELEASED)) - _int(item.get(DROPPED))
+    figures: dict[str, Any] = {
+        "targeted": seg_totals.get(TARGETED, 0),
+        "skipped": skipped,
+        "deferred": max(0, deferred),
+        "queued": seg_totals.get(QUEUED, 0) + _int(item.get(RELEASED)),
+        "sent": _int(item.get(SENT)),
+        "delivered": _int(item.get(DELIVERED)),
+        "read": _int(item.get(READ)),
+        "failed": max(0, _int(item.get(FAILED)) - _int(item.get(RETRIED))),
+    }
+    if item.get("channel") == "email":
+        figures.update(
+            clicked=_int(item.get(CLICKED)),
+            unsubscribed=_int(item.get(UNSUBSCRIBED)),
+            bounced=_int(item.get(BOUNCED)),
+            complained=_int(item.get(COMPLAINED)),
+        )
+    return figures
+
+
+def deferred_remaining(item: Mapping[str, Any], segments: Iterable[Mapping[str, Any]]) -> int:
+    return int(counts(item, segments)["deferred"])
+
+
+def public_campaign(item: Mapping[str, Any], segments: list[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The JSON staff see; counts and fan-out progress only when the segments were read."""
+    spec = stored_spec_fields(item)
+    body: dict[str, Any] = {
+        "id": item["id"],
+        "name": spec["name"],
+        "channel": spec["channel"],
+        "template": spec["template"],
+        "segment": spec["segment"],
+        "send_at": item.get("send_at"),
+        "status": item.get("status"),
+        "status_reason": item.get("status_reason"),
+        "created_by": item.get("created_by"),
+        "created_at": item.get("created_at"),
+        "updated_at": item.get("updated_at"),
+        "started_by": item.get("started_by"),
+        "started_at": item.get("started_at"),
+        "completed_at": item.get("completed_at"),
+        "cancelled_at": item.get("cancelled_at"),
+    }
+    if segments is not None:
+        body["counts"] = counts(item, segments)
+        total = int(item.get("segments_total") or 0)
+        body["fanout"] = {"segments": total, "done": sum(1 for s in segments if s.get("done"))}
+    return body

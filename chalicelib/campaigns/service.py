@@ -1,0 +1,278 @@
+"""Campaign use cases behind the HTTP routes: create, edit, read, preview, test-send, audience.
+
+State changes (send, pause, resume, cancel, retry) are in `lifecycle`. Takes
+its collaborators as arguments, so it runs against moto or fakes alike.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from chalicelib.campaigns import model
+from chalicelib.campaigns.fanout import (
+    CONTACT_KIND,
+    DEFAULT_RULES,
+    Composer,
+    Dispatcher,
+    Rules,
+    UnsubscribeLink,
+    contact_of,
+    scan_filter,
+    segment_date,
+)
+from chalicelib.campaigns.inline_template import RenderError
+from chalicelib.campaigns.lifecycle import Actor, Audit, StateConflict
+from chalicelib.campaigns.model import EDITABLE, InvalidCampaign, Status
+from chalicelib.campaigns.policy import DeferUntil, Skip
+from chalicelib.campaigns.segments import parse_segment
+from chalicelib.campaigns.store import CampaignStore, Conflict, suppressed_contacts
+from chalicelib.customers.model import customer_from_item
+from chalicelib.customers.suppression import SuppressionList
+
+MAX_TEST_RECIPIENTS = 5
+SAMPLE_SIZE = 5
+SAMPLE_FIELDS = ("id", "name", "city", "province", "language", "timezone")
+
+
+class CampaignNotFound(KeyError):
+    pass
+
+
+class CustomerNotFound(KeyError):
+    pass
+
+
+class CampaignService:
+    def __init__(
+        self,
+        store: CampaignStore,
+        customers: Any,  # CustomerRepository
+        suppression: SuppressionList,
+        dispatcher: Dispatcher,
+        audit: Audit,
+        unsubscribe: UnsubscribeLink,
+        clock: Callable[[], datetime],
+        rules: Rules = DEFAULT_RULES,
+        extra_fields: Iterable[str] = (),
+        audience_budget_seconds: float = 20.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.customers = customers
+        self.suppression = suppression
+        self.dispatcher = dispatcher
+        self.audit = audit
+        self.unsubscribe = unsubscribe
+        self.clock = clock
+        self.rules = rules
+        self.extra_fields = tuple(extra_fields)
+        self.audience_budget_seconds = audience_budget_seconds
+        self.monotonic = monotonic
+
+    # -- create, edit, read ----------------------------------------------------------
+    def create(self, data: Any, actor: Actor) -> dict[str, Any]:
+        now = self.clock()
+        spec = model.validate_spec(data, now=now, extra_fields=self.extra_fields)
+        campaign_id = model.new_campaign_id()
+        attributes = model.spec_attributes(spec)
+        if attributes["send_at"]:
+            self.store.put_schedule(campaign_id, attributes["send_at"])  # first: a campaign never misses its start
+        item = {
+            "id": campaign_id,
+            **attributes,
+            "status": (Status.SCHEDULED if spec.send_at else Status.DRAFT).value,
+            "scheduled_by": actor.name if spec.send_at else None,
+            "created_by": actor.name,
+            "created_at": model.stamp(now),
+            "updated_at": model.stamp(now),
+        }
+        self.store.create(item)
+        self.audit.record(
+            actor.name,
+            "campaign.create",
+            campaign_id,
+            now,
+            name=spec.name,
+            channel=spec.channel,
+            send_at=item["send_at"],
+        )
+        return model.public_campaign(self.store.get(campaign_id, consistent=True) or item, [])
+
+    def update(self, campaign_id: str, data: Any, actor: Actor) -> dict[str, Any]:
+        """PATCH while draft or scheduled; setting `send_at` schedules, `"send_at": null` unschedules."""
+        existing = self._campaign(campaign_id)
+        if existing.get("status") not in EDITABLE:
+            raise StateConflict(campaign_id, str(existing.get("status")), "edit")
+        now = self.clock()
+        spec = model.validate_spec(data, now=now, existing=existing, extra_fields=self.extra_fields)
+        attributes: dict[str, Any] = model.spec_attributes(spec)
+        old_send_at, new_send_at = existing.get("send_at"), attributes["send_at"]
+        if new_send_at and new_send_at != old_send_at:
+            self.store.put_schedule(campaign_id, new_send_at)
+            attributes["scheduled_by"] = actor.name
+        elif not new_send_at:
+            attributes["scheduled_by"] = None
+        status = Status.SCHEDULED if new_send_at else Status.DRAFT
+        try:
+            item = self.store.update_spec(campaign_id, attributes, status, EDITABLE, now)
+        except Conflict:
+            current = self.store.get(campaign_id, consistent=True)
+            raise StateConflict(campaign_id, str((current or {}).get("status")), "edit") from None
+        if old_send_at and old_send_at != new_send_at:
+            self.store.delete_schedule(campaign_id, str(old_send_at))
+        changed = sorted(k for k in data if k in model.FIELDS) if isinstance(data, Mapping) else []
+        self.audit.record(actor.name, "campaign.update", campaign_id, now, fields=",".join(changed))
+        return model.public_campaign(item, self.store.segments(campaign_id))
+
+    def get(self, campaign_id: str) -> dict[str, Any]:
+        item = self._campaign(campaign_id)
+        return model.public_campaign(item, self.store.segments(campaign_id))
+
+    def page(
+        self, limit: int, start: dict[str, Any] | None, status: str | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        if status is not None and status not in {s.value for s in Status}:
+            raise InvalidCampaign({"status": f"must be one of {', '.join(s.value for s in Status)}"})
+        items, last = self.store.page(limit, start, status)
+        return [model.public_campaign(i) for i in items], last
+
+    def _campaign(self, campaign_id: str) -> dict[str, Any]:
+        item = self.store.get(campaign_id, consistent=True)
+        if item is None:
+            raise CampaignNotFound(campaign_id)
+        return item
+
+    # -- preview and test sends ------------------------------------------------------
+    def preview(self, campaign_id: str, data: Any) -> dict[str, Any]:
+        """The message one customer would get, and whether they would get it now."""
+        campaign = self._campaign(campaign_id)
+        customer_id = data.get("customer_id") if isinstance(data, Mapping) else None
+        if not isinstance(customer_id, str) or not customer_id:
+            raise InvalidCampaign({"customer_id": "is required: the id of a customer to render for"})
+        item = self.customers.get(customer_id)
+        if item is None:
+            raise CustomerNotFound(customer_id)
+        customer = customer_from_item(item)
+        now = self.clock()
+        composer = Composer.for_campaign(campaign, self.unsubscribe)
+        try:
+            rendered, _link = composer.render(customer, segment_date(now))
+        except RenderError as error:
+            raise InvalidCampaign(error.fields) from None
+        return {
+            "customer_id": customer_id,
+            "channel": campaign["channel"],
+            "language": customer.get("language") or "id",
+            **rendered.to_dict(),
+            "in_segment": parse_segment(model.stored_spec_fields(campaign)["segment"], self.extra_fields).matches(
+                customer, segment_date(now)
+            ),
+            "would_send": self._eligibility(customer, str(campaign["channel"]), campaign_id, now),
+        }
+
+    def _eligibility(
+        self, customer: Mapping[str, Any], channel: str, campaign_id: str, now: datetime
+    ) -> dict[str, Any]:
+        contact = contact_of(customer, channel)
+        blocked = bool(contact) and bool(suppressed_contacts(self.suppression, CONTACT_KIND[channel], [contact or ""]))
+        recent = self.store.ledger(str(customer["id"])).times_except(campaign_id)
+        decision = self.rules.decide(customer, channel, suppressed=blocked, recent=recent, now=now)
+        if isinstance(decision, Skip):
+            return {"decision": "skip", "reason": decision.reason.value}
+        if isinstance(decision, DeferUntil):
+            return {"decision": "defer", "until": model.stamp(decision.at)}
+        return {"decision": "send"}
+
+    def test_send(self, campaign_id: str, data: Any, actor: Actor) -> dict[str, Any]:
+        """Send now to at most five named customers: no quiet hours or cap, but never past consent or suppression."""
+        campaign = self._campaign(campaign_id)
+        if campaign.get("status") == Status.CANCELLED:
+            raise StateConflict(campaign_id, Status.CANCELLED.value, "test-send")
+        ids = _test_ids(data)
+        found = self.customers.get_many(ids)
+        missing = {f"customer_ids[{i}]": "no such customer" for i, cid in enumerate(ids) if cid not in found}
+        if missing:
+            raise InvalidCampaign(missing)
+        now = self.clock()
+        channel = str(campaign["channel"])
+        composer = Composer.for_campaign(campaign, self.unsubscribe)
+        customers = [customer_from_item(found[cid]) for cid in ids]
+        suppressed = suppressed_contacts(
+            self.suppression, CONTACT_KIND[channel], [contact_of(c, channel) or "" for c in customers]
+        )
+        test_id = uuid.uuid4().hex[:12]
+        results: list[dict[str, Any]] = []
+        envelopes = []
+        for customer in customers:
+            blocked = contact_of(customer, channel) in suppressed
+            # Quiet hours and the cap do not apply to a test: a clock far from the window would block every test.
+            decision = self.rules.decide(customer, channel, suppressed=blocked, recent=[], now=now)
+            if isinstance(decision, Skip):
+                results.append({"customer_id": customer["id"], "status": "skipped", "reason": decision.reason.value})
+                continue
+            try:
+                envelope = composer.envelope(
+                    customer, segment_date(now), occasion="campaign_test", occasion_ref=f"{campaign_id}#{test_id}"
+                )
+            except RenderError as error:
+                detail = next(iter(error.fields.values()))
+                results.append(
+                    {"customer_id": customer["id"], "status": "skipped", "reason": "render_error", "detail": detail}
+                )
+                continue
+            envelopes.append(envelope)
+            results.append({"customer_id": customer["id"], "status": "queued", "message_id": envelope.message_id})
+        if envelopes:
+            self.dispatcher.dispatch(envelopes)
+        queued = sum(1 for r in results if r["status"] == "queued")
+        self.audit.record(actor.name, "campaign.test", campaign_id, now, recipients=len(ids), queued=queued)
+        return {"test_id": test_id, "results": results}
+
+    # -- audience --------------------------------------------------------------------
+    def audience(self, campaign_id: str) -> dict[str, Any]:
+        """How many customers the segment matches now, how many could be sent promotions, and a few of them.
+
+        Streams the table (the pushdown filter narrows it) within a time
+        budget; past the budget the counts are lower bounds (`exact` false).
+        """
+        campaign = self._campaign(campaign_id)
+        channel = str(campaign["channel"])
+        segment = parse_segment(model.stored_spec_fields(campaign)["segment"], self.extra_fields)
+        today = segment_date(self.clock())
+        started = self.monotonic()
+        count = with_consent = scanned = 0
+        sample: list[dict[str, Any]] = []
+        exact = True
+        for items, last_key in self.customers.segment(0, 1, None, 1000, scan_filter(segment)):
+            for item in items:
+                scanned += 1
+                customer = customer_from_item(item)
+                if not segment.matches(customer, today):
+                    continue
+                count += 1
+                if "promotions" in customer["consents"].get(channel, []) and contact_of(customer, channel):
+                    with_consent += 1
+                if len(sample) < SAMPLE_SIZE:
+                    sample.append({key: customer.get(key) for key in SAMPLE_FIELDS})
+            if last_key and self.monotonic() - started > self.audience_budget_seconds:
+                exact = False
+                break
+        return {"count": count, "with_consent": with_consent, "exact": exact, "scanned": scanned, "sample": sample}
+
+
+def _test_ids(data: Any) -> list[str]:
+    raw = data.get("customer_ids") if isinstance(data, Mapping) else None
+    if not isinstance(raw, list) or not raw:
+        raise InvalidCampaign({"customer_ids": f"is required: a list of 1 to {MAX_TEST_RECIPIENTS} customer ids"})
+    if len(raw) > MAX_TEST_RECIPIENTS:
+        raise InvalidCampaign({"customer_ids": f"at most {MAX_TEST_RECIPIENTS} customers per test send"})
+    bad = {f"customer_ids[{i}]": "must be a customer id" for i, v in enumerate(raw) if not isinstance(v, str) or not v}
+    if bad:
+        raise InvalidCampaign(bad)
+    if len(set(raw)) != len(raw):
+        raise InvalidCampaign({"customer_ids": "must not repeat a customer"})
+    return list(raw)

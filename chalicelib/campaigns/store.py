@@ -1,0 +1,509 @@
+"""The campaigns table: campaigns, fan-out checkpoints, deferred recipients and the frequency ledger.
+
+One table, items told apart by key (all strings)::
+
+    pk                          sk                        what
+    campaign#<id>               campaign                  the campaign, its status and delivery counters
+                                                          (gsi1: "campaigns" / "<created_at>#<id>" lists newest first)
+    campaign#<id>               segment#0003              one parallel-scan segment of the fan-out: resume key,
+                                                          lease, done flag and the fan-out counters of that segment
+    schedule                    <send_at>#<id>            a scheduled start, found by the per-minute schedule
+    active                      <id>                      a started campaign the schedule keeps an eye on
+    deferred                    <opens_at minute>         a bucket of quiet-hours deferrals exists for that minute
+    deferred#<opens_at minute>  <id>#<customer id>        one recipient waiting for their quiet hours to end
+                                                          (gsi1: "deferrals#<id>" finds what a campaign still waits for)
+    freq#<customer id>          promotions                promotions sent to a customer: c#<campaign id> -> epoch
+    click#<message id>          click                     first click of a message (clicks are counted once)
+
+Fan-out counters live on the segment item and move with its checkpoint in one
+conditional write, so a crash between two checkpoints re-processes those
+recipients without counting them twice. Delivery counters are ADDed on the
+campaign item by the outbound observers.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from chalicelib.campaigns.model import Status, stamp
+from chalicelib.customers.suppression import SuppressionList, contact_hash
+
+CAMPAIGN_SK = "campaign"
+LIST_PK = "campaigns"
+SCHEDULE_PK = "schedule"
+ACTIVE_PK = "active"
+DEFERRED_PK = "deferred"
+LEDGER_SK = "promotions"
+LEDGER_PREFIX = "c#"
+BATCH_GET = 100
+BATCH_WRITE = 25
+DEFERRAL_TTL = timedelta(days=3)
+CLICK_TTL = timedelta(days=60)
+
+
+class Conflict(Exception):
+    """A conditional transition lost: the campaign is not in a state that allows it."""
+
+
+def campaign_pk(campaign_id: str) -> str:
+    return f"campaign#{campaign_id}"
+
+
+def segment_sk(segment: int) -> str:
+    return f"segment#{segment:04d}"
+
+
+def _conditional_failed(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+def minute_key(moment: datetime) -> str:
+    """ "2025-06-16T01:00Z": deferral buckets are per minute of UTC."""
+    return stamp(moment)[:16] + "Z"
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A customer's recent promotions: campaign id -> send time (epoch seconds), and the item's version."""
+
+    sends: dict[str, int]
+    version: int | None  # None: no item yet
+
+    def times_except(self, campaign_id: str) -> list[datetime]:
+        """Sends of other campaigns: a resumed fan-out must not count its own earlier entry against the cap."""
+        return [datetime.fromtimestamp(at, UTC) for cid, at in self.sends.items() if cid != campaign_id]
+
+
+EMPTY_LEDGER = Ledger({}, None)
+
+
+class CampaignStore:
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    # -- campaigns ------------------------------------------------------------------
+    def create(self, item: dict[str, Any]) -> None:
+        full = {"pk": campaign_pk(item["id"]), "sk": CAMPAIGN_SK, "gsi1pk": LIST_PK, **item}
+        full["gsi1sk"] = f"{item['created_at']}#{item['id']}"
+        self.table.put_item(Item=_compact(full), ConditionExpression="attribute_not_exists(pk)")
+
+    def get(self, campaign_id: str, consistent: bool = False) -> dict[str, Any] | None:
+        return self.table.get_item(
+            Key={"pk": campaign_pk(campaign_id), "sk": CAMPAIGN_SK}, ConsistentRead=consistent
+        ).get("Item")
+
+    def status(self, campaign_id: str) -> str | None:
+        item = self.table.get_item(
+            Key={"pk": campaign_pk(campaign_id), "sk": CAMPAIGN_SK},
+            ProjectionExpression="#s",
+            ExpressionAttributeNames={"#s": "status"},
+            ConsistentRead=True,
+        ).get("Item")
+        return str(item["status"]) if item else None
+
+    def page(
+        self, limit: int, start: dict[str, Any] | None, status: str | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        kwargs: dict[str, Any] = {
+            "IndexName": "gsi1",
+            "KeyConditionExpression": Key("gsi1pk").eq(LIST_PK),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if status:
+            kwargs["FilterExpression"] = "#s = :status"
+            kwargs["ExpressionAttributeNames"] = {"#s": "status"}
+            kwargs["ExpressionAttributeValues"] = {":status": status}
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        result = self.table.query(**kwargs)
+        return result["Items"], result.get("LastEvaluatedKey")
+
+    def transition(
+        self,
+        campaign_id: str,
+        allowed: Iterable[Status],
+        to: Status,
+        now: datetime,
+        *,
+        set_values: Mapping[str, Any] | None = None,
+        remove: Iterable[str] = (),
+        expect: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Move the campaign to `to` only from one of `allowed` (and only if `expect` holds); raise Conflict if not.
+
+        This single conditional write is what makes `send`, the schedule and
+        pause/resume/cancel race-free: exactly one caller wins each transition.
+        """
+        values: dict[str, Any] = {":to": to.value, ":now": stamp(now)}
+        names: dict[str, str] = {"#s": "status"}
+        sets = ["#s = :to", "updated_at = :now"]
+        for index, (key, value) in enumerate((set_values or {}).items()):
+            names[f"#a{index}"] = key
+            values[f":a{index}"] = value
+            sets.append(f"#a{index} = :a{index}")
+        allowed_names = []
+        for index, state in enumerate(allowed):
+            values[f":from{index}"] = state.value
+            allowed_names.append(f":from{index}")
+        condition = f"attribute_exists(pk) AND #s IN ({', '.join(allowed_names)})"
+        for index, (key, value) in enumerate((expect or {}).items()):
+            names[f"#e{index}"] = key
+            values[f":e{index}"] = value
+            condition += f" AND #e{index} = :e{index}"
+        update = "SET " + ", ".join(sets)
+        removals = []
+        for index, key in enumerate(remove):
+            names[f"#r{index}"] = key
+            removals.append(f"#r{index}")
+        if removals:
+            update += " REMOVE " + ", ".join(removals)
+        try:
+            result = self.table.update_item(
+                Key={"pk": campaign_pk(campaign_id), "sk": CAMPAIGN_SK},
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                raise Conflict(campaign_id) from None
+            raise
+        return dict(result["Attributes"])
+
+    def update_spec(
+        self, campaign_id: str, attributes: Mapping[str, Any], status: Status, allowed: Iterable[Status], now: datetime
+    ) -> dict[str, Any]:
+        """A PATCH: new spec attributes and status, while still editable (Conflict otherwise)."""
+        sets = {k: v for k, v in attributes.items() if v is not None}
+        removals = [k for k, v in attributes.items() if v is None]
+        return self.transition(campaign_id, allowed, status, now, set_values=sets, remove=removals)
+
+    def add(self, campaign_id: str, deltas: Mapping[str, int], *, return_item: bool = False) -> dict[str, Any] | None:
+        """Atomic ADD of delivery counters on the campaign item (only if the campaign exists)."""
+        deltas = {k: v for k, v in deltas.items() if v}
+        if not deltas:
+            return None
+        names = {f"#c{i}": key for i, key in enumerate(deltas)}
+        values = {f":c{i}": value for i, value in enumerate(deltas.values())}
+        try:
+            result = self.table.update_item(
+                Key={"pk": campaign_pk(campaign_id), "sk": CAMPAIGN_SK},
+                UpdateExpression="ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(deltas))),
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW" if return_item else "NONE",
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return None  # a campaign deleted by hand: nothing to count
+            raise
+        return dict(result["Attributes"]) if return_item else None
+
+    # -- schedule and active markers ------------------------------------------------
+    def put_schedule(self, campaign_id: str, send_at: str) -> None:
+        self.table.put_item(Item={"pk": SCHEDULE_PK, "sk": f"{send_at}#{campaign_id}", "campaign_id": campaign_id})
+
+    def delete_schedule(self, campaign_id: str, send_at: str) -> None:
+        self.table.delete_item(Key={"pk": SCHEDULE_PK, "sk": f"{send_at}#{campaign_id}"})
+
+    def due_schedules(self, now: datetime) -> list[tuple[str, str]]:
+        """(campaign id, send_at) of every schedule marker at or before `now`."""
+        items = self._query_all(Key("pk").eq(SCHEDULE_PK) & Key("sk").lte(f"{stamp(now)}#~"))
+        return [(str(i["campaign_id"]), str(i["sk"]).rsplit("#", 1)[0]) for i in items]
+
+    def put_active(self, campaign_id: str, now: datetime) -> None:
+        self.table.put_item(Item={"pk": ACTIVE_PK, "sk": campaign_id, "at": stamp(now)})
+
+    def delete_active(self, campaign_id: str) -> None:
+        self.table.delete_item(Key={"pk": ACTIVE_PK, "sk": campaign_id})
+
+    def active(self) -> list[tuple[str, str]]:
+        """(campaign id, when the marker was written) of every started campaign."""
+        return [(str(i["sk"]), str(i.get("at") or "")) for i in self._query_all(Key("pk").eq(ACTIVE_PK))]
+
+    # -- fan-out segments -------------------------------------------------------------
+    def create_segments(self, campaign_id: str, total: int, now: datetime) -> None:
+        """One item per segment; existing ones (a retried start) keep their progress."""
+        for segment in range(total):
+            try:
+                self.table.put_item(
+                    Item={
+                        "pk": campaign_pk(campaign_id),
+                        "sk": segment_sk(segment),
+                        "segment": segment,
+                        "total_segments": total,
+                        "done": False,
+                        "created_at": stamp(now),
+                    },
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+            except ClientError as error:
+                if not _conditional_failed(error):
+                    raise
+
+    def segments(self, campaign_id: str) -> list[dict[str, Any]]:
+        return self._query_all(Key("pk").eq(campaign_pk(campaign_id)) & Key("sk").begins_with("segment#"))
+
+    def claim_segment(
+        self, campaign_id: str, segment: int, owner: str, now: datetime, lease_seconds: int
+    ) -> dict[str, Any] | None:
+        """Take the segment's lease; None when it is done or another live worker holds it."""
+        epoch = int(now.timestamp())
+        try:
+            result = self.table.update_item(
+                Key={"pk": campaign_pk(campaign_id), "sk": segment_sk(segment)},
+                UpdateExpression="SET lease_owner = :me, lease_until = :until",
+                ConditionExpression="attribute_exists(pk) AND done = :false AND "
+                "(attribute_not_exists(lease_until) OR lease_until < :now OR lease_owner = :me)",
+                ExpressionAttributeValues={
+                    ":me": owner,
+                    ":until": epoch + lease_seconds,
+                    ":now": epoch,
+                    ":false": False,
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return None
+            raise
+        return dict(result["Attributes"])
+
+    def commit_segment(
+        self,
+        campaign_id: str,
+        segment: int,
+        owner: str,
+        now: datetime,
+        *,
+        resume_key: Mapping[str, Any] | None,
+        deltas: Mapping[str, int],
+        done: bool,
+        release: bool,
+        lease_seconds: int,
+    ) -> bool:
+        """Advance the checkpoint and add this stretch's counters in one write; False if the lease was lost."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":me": owner, ":now": stamp(now), ":done": done}
+        sets = ["updated_at = :now", "done = :done"]
+        removes: list[str] = []
+        if resume_key:
+            values[":key"] = json.dumps(dict(resume_key), sort_keys=True, default=str)
+            sets.append("resume_key = :key")
+        else:
+            removes.append("resume_key")
+        if release or done:
+            removes += ["lease_owner", "lease_until"]
+        else:
+            values[":until"] = int(now.timestamp()) + lease_seconds
+            sets.append("lease_until = :until")
+        adds = []
+        for index, (key, value) in enumerate(kv for kv in deltas.items() if kv[1]):
+            names[f"#c{index}"] = key
+            values[f":c{index}"] = value
+            adds.append(f"#c{index} :c{index}")
+        update = "SET " + ", ".join(sets)
+        if adds:
+            update += " ADD " + ", ".join(adds)
+        if removes:
+            update += " REMOVE " + ", ".join(removes)
+        kwargs: dict[str, Any] = {
+            "Key": {"pk": campaign_pk(campaign_id), "sk": segment_sk(segment)},
+            "UpdateExpression": update,
+            "ConditionExpression": "lease_owner = :me",
+            "ExpressionAttributeValues": values,
+        }
+        if names:
+            kwargs["ExpressionAttributeNames"] = names
+        try:
+            self.table.update_item(**kwargs)
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+    # -- quiet-hours deferrals ----------------------------------------------------------
+    def defer(self, campaign_id: str, recipients: Iterable[tuple[datetime, str]]) -> int:
+        """Park recipients until their window opens; idempotent per (campaign, customer, minute)."""
+        buckets: set[str] = set()
+        count = 0
+        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for opens_at, customer_id in recipients:
+                bucket = minute_key(opens_at)
+                buckets.add(bucket)
+                batch.put_item(
+                    Item={
+                        "pk": f"{DEFERRED_PK}#{bucket}",
+                        "sk": f"{campaign_id}#{customer_id}",
+                        "campaign_id": campaign_id,
+                        "customer_id": customer_id,
+                        "gsi1pk": f"deferrals#{campaign_id}",
+                        "gsi1sk": f"{bucket}#{customer_id}",
+                        "expires_at": int((opens_at + DEFERRAL_TTL).timestamp()),
+                    }
+                )
+                count += 1
+            for bucket in buckets:
+                batch.put_item(Item={"pk": DEFERRED_PK, "sk": bucket})
+        return count
+
+    def due_buckets(self, now: datetime) -> list[str]:
+        items = self._query_all(Key("pk").eq(DEFERRED_PK) & Key("sk").lte(minute_key(now)))
+        return [str(i["sk"]) for i in items]
+
+    def deferrals(self, bucket: str, limit: int) -> list[dict[str, Any]]:
+        result = self.table.query(
+            KeyConditionExpression=Key("pk").eq(f"{DEFERRED_PK}#{bucket}"), Limit=limit, ConsistentRead=True
+        )
+        return list(result["Items"])
+
+    def delete_deferrals(self, bucket: str, items: Iterable[Mapping[str, Any]]) -> None:
+        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
+            for item in items:
+                batch.delete_item(Key={"pk": f"{DEFERRED_PK}#{bucket}", "sk": item["sk"]})
+
+    def has_deferrals(self, campaign_id: str) -> bool:
+        """Whether any recipient of this campaign still waits (gsi1 is eventually consistent: may lag seconds)."""
+        result = self.table.query(
+            IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(f"deferrals#{campaign_id}"), Limit=1
+        )
+        return bool(result["Items"])
+
+    def delete_bucket(self, bucket: str) -> None:
+        self.table.delete_item(Key={"pk": DEFERRED_PK, "sk": bucket})
+
+    # -- frequency ledger -----------------------------------------------------------------
+    def ledgers(self, customer_ids: Iterable[str]) -> dict[str, Ledger]:
+        keys = [{"pk": f"freq#{cid}", "sk": LEDGER_SK} for cid in dict.fromkeys(customer_ids)]
+        found: dict[str, Ledger] = {}
+        for item in self._batch_get(keys, consistent=True):
+            found[str(item["pk"])[len("freq#") :]] = _ledger(item)
+        return found
+
+    def ledger(self, customer_id: str) -> Ledger:
+        item = self.table.get_item(Key={"pk": f"freq#{customer_id}", "sk": LEDGER_SK}, ConsistentRead=True).get("Item")
+        return _ledger(item) if item else EMPTY_LEDGER
+
+    def record_promotion(
+        self, customer_id: str, campaign_id: str, at: datetime, seen: Ledger, window: timedelta
+    ) -> bool:
+        """Add this campaign to the customer's ledger if nobody changed it since `seen` was read.
+
+        A conditional put of the whole (small) item on the version read: the
+        cap holds even when two campaigns fan out to the same customer at once
+        (the loser re-reads and decides again), and entries older than the
+        window are dropped on the way. The item expires a day after the window
+        of its latest promotion.
+        """
+        epoch = int(at.timestamp())
+        horizon = epoch - int(window.total_seconds())
+        sends = {cid: sent for cid, sent in seen.sends.items() if sent > horizon or cid == campaign_id}
+        sends[campaign_id] = epoch
+        item: dict[str, Any] = {
+            "pk": f"freq#{customer_id}",
+            "sk": LEDGER_SK,
+            "version": (seen.version or 0) + 1,
+            "expires_at": max(sends.values()) + int(window.total_seconds()) + 86400,
+            **{LEDGER_PREFIX + cid: sent for cid, sent in sends.items()},
+        }
+        if seen.version is None:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        else:
+            condition = {
+                "ConditionExpression": "version = :seen",
+                "ExpressionAttributeValues": {":seen": seen.version},
+            }
+        try:
+            self.table.put_item(Item=item, **condition)
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+    # -- clicks -----------------------------------------------------------------------------
+    def first_click(self, message_id: str, now: datetime) -> bool:
+        try:
+            self.table.put_item(
+                Item={
+                    "pk": f"click#{message_id}",
+                    "sk": "click",
+                    "expires_at": int((now + CLICK_TTL).timestamp()),
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _query_all(self, condition: Any) -> list[dict[str, Any]]:
+        kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ConsistentRead": True}
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self.table.query(**kwargs)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _batch_get(self, keys: list[dict[str, str]], consistent: bool = False) -> list[dict[str, Any]]:
+        return batch_get(self.table, keys, consistent=consistent)
+
+
+def batch_get(table: Any, keys: list[dict[str, Any]], *, consistent: bool = False) -> list[dict[str, Any]]:
+    """BatchGetItem 100 keys a call through the Table's client, retrying unprocessed keys with backoff."""
+    client = table.meta.client
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), BATCH_GET):
+        request: dict[str, Any] = {table.name: {"Keys": keys[start : start + BATCH_GET], "ConsistentRead": consistent}}
+        for attempt in range(8):
+            result = client.batch_get_item(RequestItems=request)
+            found += result.get("Responses", {}).get(table.name, [])
+            request = result.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(min(1.0, 0.05 * 2**attempt))
+        if request:
+            raise RuntimeError("DynamoDB left keys unprocessed after retries")
+    return found
+
+
+def suppressed_contacts(suppression: SuppressionList, kind: str, values: Iterable[str]) -> set[str]:
+    """Which of these phones or e-mails are on the suppression list: one BatchGetItem per 100 contacts.
+
+    Keys are those of `SuppressionList` (pk "suppressed#<salted hash>", sk = kind);
+    `SuppressionList.is_suppressed` would cost one read per recipient.
+    """
+    by_key: dict[str, str] = {}
+    for value in dict.fromkeys(v for v in values if v):
+        by_key[f"suppressed#{contact_hash(suppression.salt, kind, value)}"] = value
+    keys = [{"pk": pk, "sk": kind} for pk in by_key]
+    return {by_key[str(item["pk"])] for item in batch_get(suppression.table, keys)}
+
+
+def _ledger(item: Mapping[str, Any]) -> Ledger:
+    sends = {
+        str(key)[len(LEDGER_PREFIX) :]: int(value) for key, value in item.items() if str(key).startswith(LEDGER_PREFIX)
+    }
+    version = item.get("version")
+    return Ledger(sends, int(version) if version is not None else None)
+
+
+def _compact(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if v is not None}

@@ -1,0 +1,342 @@
+"""The fan-out: from a started campaign to one outbound message per eligible customer, exactly once."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.campaigns import deps
+from chalicelib.campaigns.fanout import FanOut, FanOutConfig, Pacer, SegmentJob
+from chalicelib.campaigns.lifecycle import Actor
+from chalicelib.campaigns.store import EMPTY_LEDGER
+from chalicelib.customers import deps as customer_deps
+from chalicelib.outbound import deps as outbound_deps
+from tests.campaigns.conftest import ADMIN, MORNING
+
+
+def _campaign(api, campaign_id: str) -> dict[str, Any]:
+    status, body = api("GET", f"/campaigns/{campaign_id}", None, ADMIN)
+    assert status == 200
+    return body
+
+
+def _send(api, campaign_id: str) -> None:
+    status, body = api("POST", f"/campaigns/{campaign_id}/send", None, ADMIN)
+    assert status == 202, body
+
+
+def _phones(whatsapp) -> list[str]:
+    return sorted(m["to"] for m in whatsapp.messages())
+
+
+def test_a_marketer_sends_a_campaign_and_watches_the_counts_converge(
+    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates
+) -> None:
+    reachable = [add_customer(phone=f"08121111000{i}") for i in range(3)]
+    add_customer(consents={"whatsapp": [], "email": ["promotions"]})
+    suppressed = add_customer(phone="081222220000")
+    customer_deps.suppression().add("phone", suppressed["phone"], "complaint", MORNING)
+    capped = add_customer(phone="081233330000")
+    ledger = deps.store()
+    ledger.record_promotion(capped["id"], "cmp_earlier1", MORNING - timedelta(days=1), EMPTY_LEDGER, timedelta(days=7))
+    ledger.record_promotion(
+        capped["id"], "cmp_earlier2", MORNING - timedelta(days=2), ledger.ledger(capped["id"]), timedelta(days=7)
+    )
+    no_phone = add_customer(phone=None, consents={"whatsapp": [], "email": ["promotions"]})
+    customer_deps.repository().put(
+        {**customer_deps.repository().get(no_phone["id"]), "consents": {"whatsapp": ["promotions"]}}
+    )
+    add_customer(city="Bandung")
+    campaign = new_campaign()
+
+    _, preview = api("POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": reachable[0]["id"]}, ADMIN)
+    _send(api, campaign["id"])
+    runner.drain("fan_out_audience")
+    queued = _campaign(api, campaign["id"])["counts"]
+    runner.drain("send_outbound")
+    final = _campaign(api, campaign["id"])
+
+    assert preview["text"] == "Halo Budi, promo servis Avanza!"
+    assert queued["queued"] == 3
+    assert queued["sent"] == 0
+    assert final["status"] == "completed"
+    assert final["counts"] == {
+        "targeted": 7,
+        "skipped": {"no_consent": 1, "suppressed": 1, "frequency_cap": 1, "invalid_contact": 1},
+        "deferred": 0,
+        "queued": 3,
+        "sent": 3,
+        "delivered": 0,
+        "read": 0,
+        "failed": 0,
+    }
+    assert _phones(whatsapp) == ["6281211110000", "6281211110001", "6281211110002"]
+
+
+def test_the_frequency_cap_counts_promotions_across_campaigns(
+    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates
+) -> None:
+    add_customer()
+    for day in range(3):
+        campaign = new_campaign(name=f"Promo {day}")
+        _send(api, campaign["id"])
+        runner.drain("fan_out_audience")
+        clock.set(clock.now + timedelta(days=1))
+    runner.drain("send_outbound")
+    third = _campaign(api, campaign["id"])
+
+    clock.set(MORNING + timedelta(days=7, seconds=1))  # the first promotion has aged out
+    fourth = new_campaign(name="Promo minggu depan")
+    _send(api, fourth["id"])
+    runner.drain("fan_out_audience")
+
+    assert third["counts"]["skipped"]["frequency_cap"] == 1
+    assert len(whatsapp.messages()) == 2
+    assert _campaign(api, fourth["id"])["counts"]["queued"] == 1
+
+
+def test_a_redelivered_fan_out_job_sends_nothing_twice(
+    api, clock, add_customer, new_campaign, runner, whatsapp, aws, fast_rates
+) -> None:
+    for _ in range(4):
+        add_customer()
+    campaign = new_campaign()
+    _send(api, campaign["id"])
+    runner.drain("fan_out_audience")
+
+    job = SegmentJob(campaign["id"], 0, 1).to_dict()
+    for _ in range(2):  # SQS at-least-once: the same job again, twice
+        aws.sqs.send_message(QueueUrl=outbound_deps.queue_url("fanout"), MessageBody=json.dumps(job))
+    runner.drain("fan_out_audience")
+    runner.drain("send_outbound")
+
+    counts = _campaign(api, campaign["id"])["counts"]
+    assert len(whatsapp.messages()) == 4
+    assert (counts["targeted"], counts["queued"], counts["sent"]) == (4, 4, 4)
+
+
+def test_large_audiences_fan_out_in_parallel_segments(
+    api, clock, add_customer, new_campaign, runner, whatsapp, monkeypatch, fast_rates
+) -> None:
+    monkeypatch.setenv("SAPA_FANOUT_SEGMENT_SIZE", "3")
+    for _ in range(10):
+        add_customer()
+    campaign = new_campaign()
+
+    _send(api, campaign["id"])
+    jobs = runner.drain("fan_out_audience")
+    runner.drain("send_outbound")
+
+    body = _campaign(api, campaign["id"])
+    assert jobs == 4
+    assert body["fanout"] == {"segments": 4, "done": 4}
+    assert body["counts"]["targeted"] == 10
+    assert len(set(_phones(whatsapp))) == 10
+
+
+def test_cancel_stops_further_sends(api, clock, add_customer, new_campaign, runner, whatsapp, monkeypatch, fast_rates):
+    monkeypatch.setenv("SAPA_FANOUT_SEGMENT_SIZE", "4")
+    for _ in range(12):
+        add_customer()
+    campaign = new_campaign()
+    _send(api, campaign["id"])
+
+    first_segment = runner.drain("fan_out_audience", rounds=1)
+    status, _ = api("POST", f"/campaigns/{campaign['id']}/cancel", None, ADMIN)
+    runner.drain("fan_out_audience")
+    runner.drain("send_outbound")
+
+    body = _campaign(api, campaign["id"])
+    assert first_segment == 1
+    assert status == 200
+    assert body["status"] == "cancelled"
+    assert 0 < len(whatsapp.messages()) < 12
+    assert len(whatsapp.messages()) == body["counts"]["queued"]
+
+
+def test_pause_then_resume_reaches_everyone_once(
+    api, clock, add_customer, new_campaign, runner, whatsapp, monkeypatch, fast_rates
+) -> None:
+    monkeypatch.setenv("SAPA_FANOUT_SEGMENT_SIZE", "4")
+    for _ in range(12):
+        add_customer()
+    campaign = new_campaign()
+    _send(api, campaign["id"])
+
+    runner.drain("fan_out_audience", rounds=1)
+    api("POST", f"/campaigns/{campaign['id']}/pause", None, ADMIN)
+    runner.drain("fan_out_audience")
+    while_paused = _campaign(api, campaign["id"])
+    api("POST", f"/campaigns/{campaign['id']}/resume", None, ADMIN)
+    runner.drain("fan_out_audience")
+    runner.drain("send_outbound")
+
+    done = _campaign(api, campaign["id"])
+    assert while_paused["status"] == "paused"
+    assert while_paused["fanout"]["done"] < 3
+    assert done["status"] == "completed"
+    assert done["counts"]["targeted"] == 12
+    assert done["counts"]["sent"] == 12
+    assert len(set(_phones(whatsapp))) == len(whatsapp.messages()) == 12
+
+
+def test_render_errors_skip_only_the_recipients_they_affect(
+    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates
+) -> None:
+    from tests.campaigns.conftest import inline_whatsapp
+
+    add_customer(attributes={"vehicle_model": "Avanza", "sisa_angsuran": 3})
+    add_customer(attributes={"vehicle_model": "Avanza"})
+    campaign = new_campaign(template=inline_whatsapp("Sisa {{ customer.attributes.sisa_angsuran }} angsuran"))
+
+    _send(api, campaign["id"])
+    runner.drain("fan_out_audience")
+    runner.drain("send_outbound")
+
+    counts = _campaign(api, campaign["id"])["counts"]
+    assert counts["skipped"]["render_error"] == 1
+    assert counts["sent"] == 1
+    assert whatsapp.messages()[0]["params"] == ["Sisa 3 angsuran"]
+
+
+def test_an_email_campaign_goes_out_with_subject_html_and_unsubscribe_link(
+    api, clock, add_customer, new_campaign, runner, fast_rates
+) -> None:
+    customer = add_customer(consents={"whatsapp": [], "email": ["promotions"]})
+    campaign = new_campaign(channel="email", template="promo_dp_ringan")
+
+    _send(api, campaign["id"])
+    runner.drain("fan_out_audience")
+    runner.drain("send_outbound")
+
+    [record] = list(customer_deps.message_log().for_campaign(campaign["id"]))
+    body = _campaign(api, campaign["id"])
+    assert record["customer_id"] == customer["id"]
+    assert record["status"] == "sent"
+    assert record["subject"].startswith("Budi, promo DP ringan")
+    assert "/unsubscribe/" in record["text"]
+    assert body["counts"]["sent"] == 1
+    assert body["counts"]["clicked"] == 0
+
+
+# -- the fan-out job itself: crashes, leases and stops ------------------------------------
+
+
+class CrashingDispatcher:
+    """The real dispatcher, until the Lambda dies after `after` batches."""
+
+    def __init__(self, after: int) -> None:
+        self.inner = outbound_deps.dispatcher()
+        self.after = after
+        self.batches = 0
+
+    def dispatch(self, envelopes, delay_seconds: int = 0):
+        if self.batches == self.after:
+            raise RuntimeError("Lambda timed out")
+        self.batches += 1
+        return self.inner.dispatch(envelopes, delay_seconds)
+
+
+class RecordingCustomers:
+    def __init__(self) -> None:
+        self.inner = customer_deps.repository()
+        self.starts: list[Any] = []
+
+    def segment(self, segment, total_segments, start=None, page_size=500, filter_kwargs=None):
+        self.starts.append(start)
+        return self.inner.segment(segment, total_segments, start, page_size, filter_kwargs)
+
+
+def _fanout(dispatcher: Any, customers: Any = None, **config: Any) -> FanOut:
+    return FanOut(
+        store=deps.store(),
+        customers=customers or customer_deps.repository(),
+        suppression=customer_deps.suppression(),
+        dispatcher=dispatcher,
+        enqueue_jobs=deps.enqueue_jobs,
+        unsubscribe=lambda cid, channel: f"https://sapa.example/unsubscribe/{cid}",
+        clock=deps.now,
+        rate=lambda channel: float("inf"),
+        config=FanOutConfig(**{"page_size": 5, "chunk": 5, **config}),
+    )
+
+
+def _started(api, add_customer, new_campaign, count: int) -> dict[str, Any]:
+    for _ in range(count):
+        add_customer()
+    campaign = new_campaign()
+    deps.lifecycle().start(campaign["id"], Actor("test"))
+    return campaign
+
+
+def test_a_crashed_fan_out_resumes_from_its_last_checkpoint_and_counts_once(
+    api, clock, add_customer, new_campaign, runner, whatsapp
+) -> None:
+    campaign = _started(api, add_customer, new_campaign, 12)
+    job = SegmentJob(campaign["id"], 0, 1)
+
+    with pytest.raises(RuntimeError, match="timed out"):
+        _fanout(CrashingDispatcher(after=1)).run(job)  # dies in the second page
+    blocked = _fanout(outbound_deps.dispatcher()).run(job)
+    clock.set(clock.now + timedelta(minutes=5))  # the dead worker's lease runs out
+    customers = RecordingCustomers()
+    resumed = _fanout(outbound_deps.dispatcher(), customers).run(job)
+    runner.drain("send_outbound")
+
+    counts = _campaign(api, campaign["id"])["counts"]
+    assert blocked == "busy_or_done"
+    assert resumed == "done"
+    assert customers.starts[0] is not None  # not from the start of the table
+    assert (counts["targeted"], counts["queued"], counts["sent"]) == (12, 12, 12)
+    assert len(set(_phones(whatsapp))) == len(whatsapp.messages()) == 12
+
+
+def test_the_job_stops_between_chunks_when_the_campaign_is_paused(api, clock, add_customer, new_campaign) -> None:
+    campaign = _started(api, add_customer, new_campaign, 12)
+
+    class PausingDispatcher(CrashingDispatcher):
+        """A marketer presses pause while the first batch is being queued."""
+
+        def dispatch(self, envelopes, delay_seconds: int = 0):
+            if self.batches == 0:
+                deps.lifecycle().pause(campaign["id"], Actor("marketer"))
+            self.batches += 1
+            return self.inner.dispatch(envelopes, delay_seconds)
+
+    outcome = _fanout(PausingDispatcher(after=99), status_every_seconds=0).run(SegmentJob(campaign["id"], 0, 1))
+
+    counts = _campaign(api, campaign["id"])["counts"]
+    assert outcome == "stopped:paused"
+    # Pause lands while the first page is queued; the check before the next chunk stops the job.
+    assert counts["targeted"] == 5
+    assert counts["queued"] == 5
+
+
+def test_near_the_deadline_the_job_checkpoints_and_continues_in_a_new_job(
+    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates
+) -> None:
+    campaign = _started(api, add_customer, new_campaign, 8)
+
+    outcome = _fanout(outbound_deps.dispatcher()).run(SegmentJob(campaign["id"], 0, 1), remaining_seconds=lambda: 5.0)
+    before_handover = _campaign(api, campaign["id"])["counts"]
+    runner.drain("fan_out_audience")  # the start's job and the continuation: one resumes, one finds it done
+    runner.drain("send_outbound")
+
+    assert outcome == "continued"
+    assert before_handover["targeted"] == 5  # one chunk, then the checkpoint
+    assert _campaign(api, campaign["id"])["counts"]["sent"] == 8
+    assert len(set(_phones(whatsapp))) == len(whatsapp.messages()) == 8
+
+
+def test_the_pacer_spreads_batches_at_the_rate() -> None:
+    slept: list[float] = []
+    now = [0.0]
+    pacer = Pacer(20.0, clock=lambda: now[0], sleep=slept.append)
+
+    for _ in range(3):
+        pacer.wait(10)
+
+    assert slept == [0.5, 1.0]  # 10 messages at 20/s take half a second each; nothing moved the clock

@@ -1,0 +1,294 @@
+"""Campaigns over HTTP: what a marketer sees when creating, checking and steering a campaign."""
+
+from __future__ import annotations
+
+from tests.campaigns.conftest import ADMIN, inline_whatsapp
+
+
+def test_creating_a_campaign_answers_201_with_a_draft(api, clock) -> None:
+    status, body = api(
+        "POST",
+        "/campaigns",
+        {
+            "name": "Promo Servis Juni",
+            "channel": "whatsapp",
+            "template": inline_whatsapp(),
+            "segment": {"all": [{"field": "city", "op": "in", "value": ["Jakarta", "Bandung"]}]},
+        },
+        ADMIN,
+    )
+
+    assert status == 201
+    assert body["id"].startswith("cmp_")
+    assert body["status"] == "draft"
+    assert body["created_by"] == "local-admin"
+    assert body["counts"]["targeted"] == 0
+
+
+def test_a_campaign_with_send_at_is_scheduled(new_campaign, clock) -> None:
+    body = new_campaign(send_at="2025-06-16T09:00:00+07:00")
+
+    assert body["status"] == "scheduled"
+    assert body["send_at"] == "2025-06-16T02:00:00Z"
+
+
+def test_validation_errors_name_each_field(api, clock) -> None:
+    status, body = api(
+        "POST",
+        "/campaigns",
+        {
+            "name": "",
+            "channel": "sms",
+            "template": 42,
+            "segment": {"field": "hobi", "op": "eq", "value": "golf"},
+            "send_at": "2020-01-01T00:00:00Z",
+        },
+        ADMIN,
+    )
+
+    assert status == 400
+    assert body["error"] == "validation_error"
+    assert set(body["fields"]) == {"name", "channel", "template", "segment.field", "send_at"}
+
+
+def test_an_unknown_segment_op_is_a_400(api, clock) -> None:
+    status, body = api(
+        "POST",
+        "/campaigns",
+        {
+            "name": "x",
+            "channel": "whatsapp",
+            "template": inline_whatsapp(),
+            "segment": {"field": "city", "op": "sounds_like", "value": "Jakarta"},
+        },
+        ADMIN,
+    )
+
+    assert status == 400
+    assert "sounds_like" in body["fields"]["segment.op"]
+
+
+def test_a_template_that_cannot_render_safely_is_refused_when_saved(api, clock) -> None:
+    status, body = api(
+        "POST",
+        "/campaigns",
+        {
+            "name": "x",
+            "channel": "whatsapp",
+            "template": inline_whatsapp("Halo {{ customer.__class__ }} {{ nama }}"),
+            "segment": {},
+        },
+        ADMIN,
+    )
+
+    assert status == 400
+    assert "template.body" in body["fields"]
+
+
+def test_campaigns_are_listed_newest_first_and_filtered_by_status(api, clock, new_campaign) -> None:
+    from datetime import timedelta
+
+    first = new_campaign(name="Satu")
+    clock.set(clock.now + timedelta(minutes=1))
+    second = new_campaign(name="Dua", send_at="2025-06-20T02:00:00Z")
+
+    status, listed = api("GET", "/campaigns?limit=1", None, ADMIN)
+    _, rest = api("GET", f"/campaigns?limit=1&cursor={listed['next']}", None, ADMIN)
+    _, scheduled = api("GET", "/campaigns?status=scheduled", None, ADMIN)
+    bad_status, bad = api("GET", "/campaigns?status=unknown", None, ADMIN)
+
+    assert status == 200
+    assert [c["id"] for c in listed["items"]] == [second["id"]]
+    assert [c["id"] for c in rest["items"]] == [first["id"]]
+    assert [c["id"] for c in scheduled["items"]] == [second["id"]]
+    assert bad_status == 400
+    assert "status" in bad["fields"]
+
+
+def test_an_unknown_campaign_is_a_404(api) -> None:
+    status, body = api("GET", "/campaigns/cmp_doesnotexist", None, ADMIN)
+
+    assert status == 404
+    assert body["error"] == "not_found"
+
+
+def test_a_draft_can_be_edited_and_scheduled_then_unscheduled(api, clock, new_campaign) -> None:
+    campaign = new_campaign()
+
+    status, scheduled = api(
+        "PATCH", f"/campaigns/{campaign['id']}", {"name": "Promo Baru", "send_at": "2025-06-16T02:00:00Z"}, ADMIN
+    )
+    _, draft = api("PATCH", f"/campaigns/{campaign['id']}", {"send_at": None}, ADMIN)
+
+    assert status == 200
+    assert scheduled["name"] == "Promo Baru"
+    assert scheduled["status"] == "scheduled"
+    assert draft["status"] == "draft"
+    assert draft["send_at"] is None
+    assert draft["name"] == "Promo Baru"
+
+
+def test_a_campaign_that_is_sending_cannot_be_edited(api, clock, new_campaign) -> None:
+    campaign = new_campaign()
+    api("POST", f"/campaigns/{campaign['id']}/send", None, ADMIN)
+
+    status, body = api("PATCH", f"/campaigns/{campaign['id']}", {"name": "Terlambat"}, ADMIN)
+
+    assert status == 409
+    assert body["fields"] == {"status": "is sending"}
+
+
+def test_preview_renders_the_message_for_one_customer(api, clock, add_customer, new_campaign) -> None:
+    customer = add_customer(name="Ibu Siti Rahma", attributes={"vehicle_model": "Xenia"})
+    campaign = new_campaign()
+
+    status, body = api("POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": customer["id"]}, ADMIN)
+
+    assert status == 200
+    assert body["text"] == "Halo Siti, promo servis Xenia!"
+    assert body["whatsapp_template"]["params"] == ["Halo Siti, promo servis Xenia!"]
+    assert body["in_segment"] is True
+    assert body["would_send"] == {"decision": "send"}
+
+
+def test_preview_says_when_a_customer_would_be_skipped_or_deferred(api, clock, add_customer, new_campaign) -> None:
+    from tests.campaigns.conftest import EVENING
+
+    unconsented = add_customer(consents={"whatsapp": [], "email": []})
+    campaign = new_campaign()
+    _, skipped = api("POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": unconsented["id"]}, ADMIN)
+    clock.set(EVENING)
+    consented = add_customer()
+    _, deferred = api("POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": consented["id"]}, ADMIN)
+
+    assert skipped["would_send"] == {"decision": "skip", "reason": "no_consent"}
+    assert deferred["would_send"] == {"decision": "defer", "until": "2025-06-16T01:00:00Z"}
+
+
+def test_preview_names_a_missing_customer_or_a_render_error(api, clock, add_customer, new_campaign) -> None:
+    customer = add_customer()
+    campaign = new_campaign(template=inline_whatsapp("Sisa {{ customer.attributes.sisa_angsuran }}"))
+
+    missing_status, missing = api("POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": "cus_x"}, ADMIN)
+    render_status, render = api("POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": customer["id"]}, ADMIN)
+
+    assert missing_status == 400
+    assert missing["fields"] == {"customer_id": "no such customer"}
+    assert render_status == 400
+    assert "sisa_angsuran" in render["fields"]["template.body"]
+
+
+def test_the_audience_has_a_count_and_a_small_sample_without_contacts(api, clock, add_customer, new_campaign) -> None:
+    for _ in range(7):
+        add_customer()
+    add_customer(consents={"whatsapp": [], "email": []})
+    add_customer(city="Surabaya")
+    campaign = new_campaign()
+
+    status, body = api("GET", f"/campaigns/{campaign['id']}/audience", None, ADMIN)
+
+    assert status == 200
+    assert body["count"] == 8
+    assert body["with_consent"] == 7
+    assert body["exact"] is True
+    assert len(body["sample"]) == 5
+    assert all("phone" not in c and "email" not in c for c in body["sample"])
+
+
+def test_a_test_send_goes_only_to_the_named_customers(api, clock, add_customer, new_campaign, runner, whatsapp) -> None:
+    tester = add_customer(phone="081299990001")
+    add_customer(phone="081299990002")
+    campaign = new_campaign()
+
+    status, body = api("POST", f"/campaigns/{campaign['id']}/test", {"customer_ids": [tester["id"]]}, ADMIN)
+    runner.drain("send_outbound")
+
+    assert status == 202
+    assert [r["status"] for r in body["results"]] == ["queued"]
+    assert [m["to"] for m in whatsapp.messages()] == ["6281299990001"]
+    _, after = api("GET", f"/campaigns/{campaign['id']}", None, ADMIN)
+    assert after["status"] == "draft"
+    assert after["counts"]["sent"] == 0  # tests never count towards the campaign
+
+
+def test_a_test_send_takes_at_most_five_known_customers(api, clock, add_customer, new_campaign) -> None:
+    campaign = new_campaign()
+    known = add_customer()
+
+    too_many, body = api(
+        "POST", f"/campaigns/{campaign['id']}/test", {"customer_ids": [f"c{i}" for i in range(6)]}, ADMIN
+    )
+    unknown, named = api("POST", f"/campaigns/{campaign['id']}/test", {"customer_ids": [known["id"], "cus_x"]}, ADMIN)
+
+    assert too_many == 400
+    assert "at most 5" in body["fields"]["customer_ids"]
+    assert unknown == 400
+    assert named["fields"] == {"customer_ids[1]": "no such customer"}
+
+
+def test_two_send_calls_start_the_campaign_once(api, clock, new_campaign, aws, settings) -> None:
+    campaign = new_campaign()
+
+    first, started = api("POST", f"/campaigns/{campaign['id']}/send", None, ADMIN)
+    second, refused = api("POST", f"/campaigns/{campaign['id']}/send", None, ADMIN)
+
+    assert first == 202
+    assert started["status"] == "sending"
+    assert second == 409
+    assert refused["fields"] == {"status": "is sending"}
+    url = aws.sqs.get_queue_url(QueueName=settings.queue_name("fanout"))["QueueUrl"]
+    attributes = aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+    assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"
+
+
+def test_pause_resume_and_cancel_follow_the_states(api, clock, new_campaign) -> None:
+    campaign = new_campaign()
+    path = f"/campaigns/{campaign['id']}"
+
+    early, _ = api("POST", f"{path}/pause", None, ADMIN)
+    api("POST", f"{path}/send", None, ADMIN)
+    paused_status, paused = api("POST", f"{path}/pause", {"reason": "cek stok dealer"}, ADMIN)
+    resumed_status, resumed = api("POST", f"{path}/resume", None, ADMIN)
+    cancelled_status, cancelled = api("POST", f"{path}/cancel", None, ADMIN)
+    again, _ = api("POST", f"{path}/cancel", None, ADMIN)
+    restart, _ = api("POST", f"{path}/send", None, ADMIN)
+
+    assert early == 409
+    assert (paused_status, paused["status"], paused["status_reason"]) == (200, "paused", "cek stok dealer")
+    assert (resumed_status, resumed["status"], resumed["status_reason"]) == (202, "sending", None)
+    assert (cancelled_status, cancelled["status"]) == (200, "cancelled")
+    assert again == 409
+    assert restart == 409
+
+
+def test_sending_is_audited_with_who_pressed_the_button(api, clock, new_campaign, staff_token) -> None:
+    marketer = staff_token("marketer")
+    status, campaign = api(
+        "POST",
+        "/campaigns",
+        {"name": "x", "channel": "whatsapp", "template": inline_whatsapp(), "segment": {}},
+        marketer,
+    )
+    api("POST", f"/campaigns/{campaign['id']}/send", None, marketer)
+
+    _, audit = api("GET", "/audit", None, ADMIN)
+
+    sends = [entry for entry in audit["items"] if entry["action"] == "campaign.send"]
+    assert status == 201
+    assert [(e["actor"], e["target"]) for e in sends] == [("marketer-user", campaign["id"])]
+
+
+def test_roles_decide_who_may_read_and_who_may_send(api, clock, new_campaign, staff_token) -> None:
+    campaign = new_campaign()
+    viewer, agent = staff_token("viewer"), staff_token("agent")
+
+    read, _ = api("GET", f"/campaigns/{campaign['id']}", None, viewer)
+    send, body = api("POST", f"/campaigns/{campaign['id']}/send", None, viewer)
+    create, _ = api("POST", "/campaigns", {"name": "x"}, agent)
+    anonymous, _ = api("GET", "/campaigns", None, {"Authorization": "Bearer nope"})
+
+    assert read == 200
+    assert send == 403
+    assert body["error"] == "forbidden"
+    assert create == 403
+    assert anonymous == 401
