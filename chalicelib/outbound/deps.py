@@ -19,6 +19,17 @@ GRAPH_API_VERSION = "v21.0"
 
 _observers: list[Observer] = []
 _status_observers: list[StatusObserver] = []
+# Contexts that listen to delivery outcomes register themselves when imported; they are
+# imported when a deliverer or status updater is first built, not at every cold start.
+OBSERVER_MODULES = ("chalicelib.campaigns.counters",)
+
+
+@lru_cache(maxsize=1)
+def _load_observers() -> None:
+    import importlib
+
+    for module in OBSERVER_MODULES:
+        importlib.import_module(module)
 
 
 def register_observer(observer: Observer) -> None:
@@ -34,6 +45,7 @@ def register_status_observer(observer: StatusObserver) -> None:
 
 
 def status_observers() -> list[StatusObserver]:
+    _load_observers()
     return list(_status_observers)
 
 
@@ -106,6 +118,7 @@ def deliverer(senders: dict[str, Any] | None = None) -> Deliverer:
         from chalicelib.scrm import deps as scrm_deps
 
         senders.update(scrm_deps.social_senders())
+    _load_observers()
     return Deliverer(
         customers=customer_deps.repository(),
         log=customer_deps.message_log(),
