@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.observability import logger
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 JobHandler = Callable[[dict[str, Any], Callable[[], float]], Any]
 
@@ -41,6 +41,9 @@ def holiday_job(job: dict[str, Any], _remaining: Callable[[], float]) -> None:
 
 
 def handle_batch(event: dict[str, Any], context: Any, handlers: Mapping[str, JobHandler]) -> dict[str, Any]:
+    # Imported here: only the fan-out Lambda pays for the batch utility, not every function built from app.py.
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
     remaining = remaining_seconds(context)
 
     def record_handler(record: SQSRecord) -> Any:

@@ -55,10 +55,12 @@ from chalicelib.campaigns.segments import Segment, parse_segment
 from chalicelib.campaigns.store import EMPTY_LEDGER, CampaignStore, Conflict, Ledger, suppressed_contacts
 from chalicelib.customers.model import customer_from_item
 from chalicelib.customers.suppression import SuppressionList
-from chalicelib.outbound.dispatch import SQS_BATCH, DispatchReport
+from chalicelib.outbound.dispatch import DispatchReport
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
 
+DISPATCH_CHUNK = 100
+"""Envelopes per dispatch: one message-log transaction (the dispatcher's limit) and ten SendMessageBatch calls."""
 SEGMENT_DATE_ZONE = "Asia/Jakarta"
 """Derived segment fields (age, tenure) and the templates' `today` use one calendar: WIB's."""
 LEDGER_ATTEMPTS = 5
@@ -177,10 +179,10 @@ class Pacer:
 
 
 def dispatch_paced(dispatcher: Dispatcher, pacer: Pacer, envelopes: list[Envelope]) -> DispatchReport:
-    """SendMessageBatch-sized slices, each after the pacer allows it."""
+    """Dispatch-sized slices (one log transaction, ten SendMessageBatch), each after the pacer allows it."""
     total = DispatchReport()
-    for start in range(0, len(envelopes), SQS_BATCH):
-        batch = envelopes[start : start + SQS_BATCH]
+    for start in range(0, len(envelopes), DISPATCH_CHUNK):
+        batch = envelopes[start : start + DISPATCH_CHUNK]
         pacer.wait(len(batch))
         total.add(dispatcher.dispatch(batch))
     return total
@@ -396,47 +398,61 @@ class _SegmentRun:
             else:
                 candidates.append(customer)
         ledgers = self.f.store.ledgers(str(c["id"]) for c in candidates)
-        for customer in candidates:
-            self.recipient(customer, ledgers.get(str(customer["id"]), EMPTY_LEDGER), now, today)
+        self.admit([(c, ledgers.get(str(c["id"]), EMPTY_LEDGER)) for c in candidates], now, today)
         self.flush_deferrals()
 
-    def recipient(self, customer: dict[str, Any], ledger: Ledger, now: datetime, today: date) -> None:
-        counts = self.progress.counts
-        customer_id = str(customer["id"])
-        envelope: Envelope | None = None
-        for _attempt in range(LEDGER_ATTEMPTS):
-            recent = ledger.times_except(self.campaign_id)
-            decision = self.f.rules.decide(customer, self.channel, suppressed=False, recent=recent, now=now)
-            if isinstance(decision, Skip):
-                counts[model.SKIP_PREFIX + decision.reason.value] += 1
-                return
-            if envelope is None:
-                try:
-                    envelope = self.composer.envelope(customer, today)
-                except RenderError:
-                    counts[model.SKIP_PREFIX + "render_error"] += 1
-                    return
-            if self.f.store.record_promotion(customer_id, self.campaign_id, now, ledger, self.f.rules.window):
-                break
-            ledger = self.f.store.ledger(customer_id)  # another campaign wrote it meanwhile: decide again
-        else:
-            raise RuntimeError("the frequency ledger kept changing; the job will be retried")
-        if isinstance(decision, DeferUntil):
-            self.progress.deferrals.append((decision.at, customer_id))
-            return
-        self.progress.envelopes.append(envelope)
-        if len(self.progress.envelopes) >= SQS_BATCH:
-            self.flush_envelopes()
+    def admit(self, candidates: list[tuple[dict[str, Any], Ledger]], now: datetime, today: date) -> None:
+        """Frequency cap and quiet hours with each customer's ledger, then one ledger transaction per 100.
 
-    def flush_envelopes(self) -> None:
-        batch = self.progress.envelopes
+        Customers whose ledger another campaign changed meanwhile are re-read
+        and decided again, so two campaigns racing cannot both take the last
+        slot under the cap.
+        """
+        counts = self.progress.counts
+        envelopes: dict[str, Envelope] = {}
+        for _attempt in range(LEDGER_ATTEMPTS):
+            admitted: list[tuple[str, Ledger, Decision]] = []
+            for customer, ledger in candidates:
+                customer_id = str(customer["id"])
+                recent = ledger.times_except(self.campaign_id)
+                decision = self.f.rules.decide(customer, self.channel, suppressed=False, recent=recent, now=now)
+                if isinstance(decision, Skip):
+                    counts[model.SKIP_PREFIX + decision.reason.value] += 1
+                    continue
+                if customer_id not in envelopes:
+                    try:
+                        envelopes[customer_id] = self.composer.envelope(customer, today)
+                    except RenderError:
+                        counts[model.SKIP_PREFIX + "render_error"] += 1
+                        continue
+                admitted.append((customer_id, ledger, decision))
+            changed = self.f.store.record_promotions(
+                [(cid, ledger) for cid, ledger, _ in admitted], self.campaign_id, now, self.f.rules.window
+            )
+            for customer_id, _ledger, decision in admitted:
+                if customer_id in changed:
+                    continue
+                if isinstance(decision, DeferUntil):
+                    self.progress.deferrals.append((decision.at, customer_id))
+                else:
+                    self.progress.envelopes.append(envelopes[customer_id])
+            self.flush_envelopes(whole_chunks_only=True)
+            if not changed:
+                return
+            fresh = self.f.store.ledgers(changed)
+            candidates = [(c, fresh.get(str(c["id"]), EMPTY_LEDGER)) for c, _ in candidates if str(c["id"]) in changed]
+        raise RuntimeError("the frequency ledger kept changing; the job will be retried")
+
+    def flush_envelopes(self, *, whole_chunks_only: bool = False) -> None:
+        """Dispatch what is buffered; between chunks only full transactions go, the rest waits for more."""
+        buffered = self.progress.envelopes
+        keep = len(buffered) % DISPATCH_CHUNK if whole_chunks_only else 0
+        batch, self.progress.envelopes = buffered[: len(buffered) - keep], buffered[len(buffered) - keep :]
         if not batch:
             return
-        self.pacer.wait(len(batch))
-        report = self.f.dispatcher.dispatch(batch)
+        report = dispatch_paced(self.f.dispatcher, self.pacer, batch)
         # Already-logged messages were queued by this campaign before a crash: they count once, now.
         self.progress.counts[model.QUEUED] += report.queued + report.requeued + report.duplicates
-        self.progress.envelopes = []
 
     def flush_deferrals(self) -> None:
         if self.progress.deferrals:

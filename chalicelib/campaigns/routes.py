@@ -3,7 +3,9 @@
 Thin: authorise, parse, call the service or lifecycle, shape the answer.
 app.py registers only this blueprint for campaigns, so the queue consumer and
 the schedule live here too, and importing `counters` registers the delivery
-observers in every Lambda built from app.py (the sender's included).
+observers in every Lambda built from app.py (the sender's included). Every
+function built from app.py imports this module, so the campaign machinery
+(templates, segments, fan-out) is imported inside the handlers that use it.
 """
 
 from __future__ import annotations
@@ -16,11 +18,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Response, SQSEvent
 
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
-from chalicelib.campaigns import consumers, deps
 from chalicelib.campaigns import counters as _counters  # noqa: F401 - registers the delivery observers
-from chalicelib.campaigns.lifecycle import Actor, StateConflict
-from chalicelib.campaigns.model import InvalidCampaign
-from chalicelib.campaigns.service import CampaignNotFound, CustomerNotFound
 from chalicelib.core import resources, settings
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_body, json_object, json_response, limit_param, page, query
@@ -31,9 +29,25 @@ _STAGE = settings.current().stage
 T = TypeVar("T")
 
 
+def _deps() -> Any:
+    from chalicelib.campaigns import deps
+
+    return deps
+
+
+def _actor(name: str) -> Any:
+    from chalicelib.campaigns.lifecycle import Actor
+
+    return Actor(name)
+
+
 @contextmanager
 def _domain_errors() -> Iterator[None]:
     """Campaign errors as the API's 4xx bodies, each naming the field or state at fault."""
+    from chalicelib.campaigns.lifecycle import StateConflict
+    from chalicelib.campaigns.model import InvalidCampaign
+    from chalicelib.campaigns.service import CampaignNotFound, CustomerNotFound
+
     try:
         yield
     except InvalidCampaign as error:
@@ -66,7 +80,7 @@ def _optional_body() -> Any:
 def create_campaign() -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
     body = json_object(bp.current_request)
-    return json_response(_call(lambda: deps.service().create(body, Actor(staff.name))), status=201)
+    return json_response(_call(lambda: _deps().service().create(body, _actor(staff.name))), status=201)
 
 
 @bp.route("/campaigns", methods=["GET"], authorizer=staff_auth)
@@ -74,41 +88,41 @@ def list_campaigns() -> Response:
     require(bp.current_request, Permission.READ)
     params = query(bp.current_request)
     limit, cursor = limit_param(params), decode_cursor(params)
-    items, last = _call(lambda: deps.service().page(limit, cursor, params.get("status")))
+    items, last = _call(lambda: _deps().service().page(limit, cursor, params.get("status")))
     return json_response(page(items, last))
 
 
 @bp.route("/campaigns/{campaign_id}", methods=["GET"], authorizer=staff_auth)
 def get_campaign(campaign_id: str) -> Response:
     require(bp.current_request, Permission.READ)
-    return json_response(_call(lambda: deps.service().get(campaign_id)))
+    return json_response(_call(lambda: _deps().service().get(campaign_id)))
 
 
 @bp.route("/campaigns/{campaign_id}", methods=["PATCH"], authorizer=staff_auth)
 def update_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
     body = json_object(bp.current_request)
-    return json_response(_call(lambda: deps.service().update(campaign_id, body, Actor(staff.name))))
+    return json_response(_call(lambda: _deps().service().update(campaign_id, body, _actor(staff.name))))
 
 
 @bp.route("/campaigns/{campaign_id}/audience", methods=["GET"], authorizer=staff_auth)
 def campaign_audience(campaign_id: str) -> Response:
     require(bp.current_request, Permission.READ)
-    return json_response(_call(lambda: deps.service().audience(campaign_id)))
+    return json_response(_call(lambda: _deps().service().audience(campaign_id)))
 
 
 @bp.route("/campaigns/{campaign_id}/preview", methods=["POST"], authorizer=staff_auth)
 def preview_campaign(campaign_id: str) -> Response:
     require(bp.current_request, Permission.CAMPAIGNS)
     body = json_object(bp.current_request)
-    return json_response(_call(lambda: deps.service().preview(campaign_id, body)))
+    return json_response(_call(lambda: _deps().service().preview(campaign_id, body)))
 
 
 @bp.route("/campaigns/{campaign_id}/test", methods=["POST"], authorizer=staff_auth)
 def test_send_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
     body = json_object(bp.current_request)
-    return json_response(_call(lambda: deps.service().test_send(campaign_id, body, Actor(staff.name))), status=202)
+    return json_response(_call(lambda: _deps().service().test_send(campaign_id, body, _actor(staff.name))), status=202)
 
 
 # -- state changes -----------------------------------------------------------------------
@@ -116,14 +130,14 @@ def test_send_campaign(campaign_id: str) -> Response:
 
 def _changed(campaign_id: str, change: Callable[[], Any], status: int) -> Response:
     _call(change)
-    return json_response(_call(lambda: deps.service().get(campaign_id)), status=status)
+    return json_response(_call(lambda: _deps().service().get(campaign_id)), status=status)
 
 
 @bp.route("/campaigns/{campaign_id}/send", methods=["POST"], authorizer=staff_auth)
 def send_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
-    _call(lambda: deps.service().get(campaign_id))  # 404 before 409
-    return _changed(campaign_id, lambda: deps.lifecycle().start(campaign_id, Actor(staff.name)), 202)
+    _call(lambda: _deps().service().get(campaign_id))  # 404 before 409
+    return _changed(campaign_id, lambda: _deps().lifecycle().start(campaign_id, _actor(staff.name)), 202)
 
 
 @bp.route("/campaigns/{campaign_id}/pause", methods=["POST"], authorizer=staff_auth)
@@ -131,29 +145,29 @@ def pause_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
     body = _optional_body()
     reason = body.get("reason") if isinstance(body, dict) and isinstance(body.get("reason"), str) else None
-    _call(lambda: deps.service().get(campaign_id))
-    return _changed(campaign_id, lambda: deps.lifecycle().pause(campaign_id, Actor(staff.name), reason), 200)
+    _call(lambda: _deps().service().get(campaign_id))
+    return _changed(campaign_id, lambda: _deps().lifecycle().pause(campaign_id, _actor(staff.name), reason), 200)
 
 
 @bp.route("/campaigns/{campaign_id}/resume", methods=["POST"], authorizer=staff_auth)
 def resume_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
-    _call(lambda: deps.service().get(campaign_id))
-    return _changed(campaign_id, lambda: deps.lifecycle().resume(campaign_id, Actor(staff.name)), 202)
+    _call(lambda: _deps().service().get(campaign_id))
+    return _changed(campaign_id, lambda: _deps().lifecycle().resume(campaign_id, _actor(staff.name)), 202)
 
 
 @bp.route("/campaigns/{campaign_id}/cancel", methods=["POST"], authorizer=staff_auth)
 def cancel_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
-    _call(lambda: deps.service().get(campaign_id))
-    return _changed(campaign_id, lambda: deps.lifecycle().cancel(campaign_id, Actor(staff.name)), 200)
+    _call(lambda: _deps().service().get(campaign_id))
+    return _changed(campaign_id, lambda: _deps().lifecycle().cancel(campaign_id, _actor(staff.name)), 200)
 
 
 @bp.route("/campaigns/{campaign_id}/retry-failed", methods=["POST"], authorizer=staff_auth)
 def retry_failed_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
-    _call(lambda: deps.service().get(campaign_id))
-    return _changed(campaign_id, lambda: deps.lifecycle().retry_failed(campaign_id, Actor(staff.name)), 202)
+    _call(lambda: _deps().service().get(campaign_id))
+    return _changed(campaign_id, lambda: _deps().lifecycle().retry_failed(campaign_id, _actor(staff.name)), 202)
 
 
 # -- queue consumer and schedule ------------------------------------------------------------
@@ -165,9 +179,13 @@ def retry_failed_campaign(campaign_id: str) -> Response:
     name="fan_out_audience",
 )
 def fan_out_audience(event: SQSEvent) -> dict[str, Any]:
+    from chalicelib.campaigns import consumers
+
     return consumers.handle_batch(event.to_dict(), event.context, consumers.default_handlers())
 
 
 @bp.schedule("rate(1 minute)", name="start_scheduled_campaigns")
 def start_scheduled_campaigns(event: CloudWatchEvent) -> dict[str, Any]:
-    return deps.scheduler().run(consumers.remaining_seconds(event.context))
+    from chalicelib.campaigns import consumers
+
+    return _deps().scheduler().run(consumers.remaining_seconds(event.context))

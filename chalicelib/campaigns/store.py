@@ -24,6 +24,7 @@ campaign item by the outbound observers.
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ LEDGER_SK = "promotions"
 LEDGER_PREFIX = "c#"
 BATCH_GET = 100
 BATCH_WRITE = 25
+TRANSACTION_LIMIT = 100
+TRANSACTION_ATTEMPTS = 8
+CONDITION_FAILED = "ConditionalCheckFailed"
 DEFERRAL_TTL = timedelta(days=3)
 CLICK_TTL = timedelta(days=60)
 
@@ -400,14 +404,56 @@ class CampaignStore:
     def record_promotion(
         self, customer_id: str, campaign_id: str, at: datetime, seen: Ledger, window: timedelta
     ) -> bool:
-        """Add this campaign to the customer's ledger if nobody changed it since `seen` was read.
+        """Add this campaign to one customer's ledger if nobody changed it since `seen` was read."""
+        return not self.record_promotions([(customer_id, seen)], campaign_id, at, window)
 
-        A conditional put of the whole (small) item on the version read: the
-        cap holds even when two campaigns fan out to the same customer at once
-        (the loser re-reads and decides again), and entries older than the
-        window are dropped on the way. The item expires a day after the window
-        of its latest promotion.
+    def record_promotions(
+        self, entries: list[tuple[str, Ledger]], campaign_id: str, at: datetime, window: timedelta
+    ) -> set[str]:
+        """Add this campaign to each customer's ledger, 100 per transaction; returns who changed meanwhile.
+
+        Each write is a put of the whole (small) item conditioned on the
+        version that was read, so the cap holds even when two campaigns fan
+        out to the same customer at once: the customers returned were written
+        by someone else since their ledger was read, and the caller re-reads
+        and decides again. Entries older than the window are dropped on the
+        way; the item expires a day after the window of its latest promotion.
         """
+        changed: set[str] = set()
+        for start in range(0, len(entries), TRANSACTION_LIMIT):
+            pending = [
+                (customer_id, self._ledger_put(customer_id, seen, campaign_id, at, window))
+                for customer_id, seen in entries[start : start + TRANSACTION_LIMIT]
+            ]
+            for _attempt in range(TRANSACTION_ATTEMPTS):
+                if not pending:
+                    break
+                try:
+                    self.table.meta.client.transact_write_items(TransactItems=[{"Put": put} for _, put in pending])
+                    pending = []
+                except ClientError as error:
+                    if error.response["Error"]["Code"] != "TransactionCanceledException":
+                        raise
+                    reasons = [r.get("Code") for r in error.response.get("CancellationReasons") or []]
+                    if len(reasons) != len(pending):
+                        raise
+                    # The whole transaction was cancelled: keep those that only had to wait, drop the stale ones.
+                    changed |= {
+                        cid for (cid, _), code in zip(pending, reasons, strict=True) if code == CONDITION_FAILED
+                    }
+                    pending = [
+                        (cid, put)
+                        for (cid, put), code in zip(pending, reasons, strict=True)
+                        if code != CONDITION_FAILED
+                    ]
+                    time.sleep(random.uniform(0, 0.05))
+            if pending:
+                raise RuntimeError("the frequency ledger kept conflicting; the job will be retried")
+        return changed
+
+    def _ledger_put(
+        self, customer_id: str, seen: Ledger, campaign_id: str, at: datetime, window: timedelta
+    ) -> dict[str, Any]:
         epoch = int(at.timestamp())
         horizon = epoch - int(window.total_seconds())
         sends = {cid: sent for cid, sent in seen.sends.items() if sent > horizon or cid == campaign_id}
@@ -419,20 +465,13 @@ class CampaignStore:
             "expires_at": max(sends.values()) + int(window.total_seconds()) + 86400,
             **{LEDGER_PREFIX + cid: sent for cid, sent in sends.items()},
         }
+        put: dict[str, Any] = {"TableName": self.table.name, "Item": item}
         if seen.version is None:
-            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
         else:
-            condition = {
-                "ConditionExpression": "version = :seen",
-                "ExpressionAttributeValues": {":seen": seen.version},
-            }
-        try:
-            self.table.put_item(Item=item, **condition)
-        except ClientError as error:
-            if _conditional_failed(error):
-                return False
-            raise
-        return True
+            put["ConditionExpression"] = "version = :seen"
+            put["ExpressionAttributeValues"] = {":seen": seen.version}
+        return put
 
     # -- clicks -----------------------------------------------------------------------------
     def first_click(self, message_id: str, now: datetime) -> bool:

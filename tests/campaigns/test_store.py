@@ -73,3 +73,14 @@ def test_due_schedules_are_those_at_or_before_now(store) -> None:
     store.put_schedule("cmp_c", "2025-06-15T03:01:00Z")
 
     assert store.due_schedules(NOW) == [("cmp_a", "2025-06-15T02:59:00Z"), ("cmp_b", "2025-06-15T03:00:00Z")]
+
+
+def test_a_ledger_transaction_writes_the_fresh_entries_and_names_the_stale_ones(store) -> None:
+    stale = store.ledger("cus_2")
+    store.record_promotion("cus_2", "cmp_other", NOW, stale, WEEK)  # another campaign got there first
+
+    changed = store.record_promotions([("cus_1", store.ledger("cus_1")), ("cus_2", stale)], "cmp_a", NOW, WEEK)
+
+    assert changed == {"cus_2"}
+    assert set(store.ledger("cus_1").sends) == {"cmp_a"}
+    assert set(store.ledger("cus_2").sends) == {"cmp_other"}
