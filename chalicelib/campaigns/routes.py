@@ -2,8 +2,8 @@
 
 Thin: authorise, parse, call the service or lifecycle, shape the answer.
 app.py registers only this blueprint for campaigns, so the queue consumer and
-the schedule live here too, and importing `counters` registers the delivery
-observers in every Lambda built from app.py (the sender's included). Every
+the schedule live here too. The delivery observers (`counters`) register when
+the sender builds its deliverer (`outbound.deps.OBSERVER_MODULES`). Every
 function built from app.py imports this module, so the campaign machinery
 (templates, segments, fan-out) is imported inside the handlers that use it.
 """
@@ -18,7 +18,6 @@ from chalice.app import Blueprint, CloudWatchEvent, Response, SQSEvent
 
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
-from chalicelib.campaigns import counters as _counters  # noqa: F401 - registers the delivery observers
 from chalicelib.core import resources, settings
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_body, json_object, json_response, limit_param, page, query
