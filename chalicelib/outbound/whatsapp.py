@@ -8,15 +8,13 @@ Phone numbers and message texts are never logged.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import urllib3
-from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, ReadTimeoutError, SSLError
 
-from chalicelib.core.observability import logger
+from chalicelib.outbound import graph
 from chalicelib.outbound.provider import Disposition, OutboundWhatsApp, ProviderError, SendResult
-from chalicelib.outbound.whatsapp_errors import classify, no_message_id, transport_error
+from chalicelib.outbound.whatsapp_errors import classify
 
 MIN_PHONE_DIGITS = 8
 MAX_PHONE_DIGITS = 15  # E.164
@@ -32,17 +30,6 @@ def recipient_digits(to: str) -> str:
     if not digits.isascii() or not digits.isdigit() or not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
         raise ProviderError("invalid_recipient", "recipient is not an E.164 phone number", Disposition.PERMANENT)
     return digits
-
-
-def _transport_code(error: Exception) -> str:
-    if isinstance(error, MaxRetryError) and error.reason is not None:
-        return _transport_code(error.reason)
-    # NewConnectionError and NameResolutionError are ConnectTimeoutErrors: nothing was sent.
-    if isinstance(error, (ConnectTimeoutError, SSLError)):
-        return "connection_failed"
-    if isinstance(error, ReadTimeoutError):
-        return "timeout"
-    return "connection_lost"
 
 
 class WhatsAppClient:
@@ -113,55 +100,17 @@ class WhatsAppClient:
         payload.update(content)
         if callback_data:
             payload["biz_opaque_callback_data"] = callback_data
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        headers = {"Authorization": f"Bearer {self._token}", "Content-Type": "application/json"}
-        try:
-            response = self._http.request(
-                "POST",
-                self.messages_url,
-                body=body,
-                headers=headers,
-                timeout=self._timeout,
-                retries=False,
-                redirect=False,
-            )
-        except (HTTPError, OSError) as error:
-            raise self._failed(transport_error(_transport_code(error)), kind) from error
-        parsed = _json_object(response.data)
-        if 200 <= response.status < 300:
-            provider_id = _message_id(parsed)
-            if provider_id is None:
-                raise self._failed(no_message_id(response.status), kind)
-            logger.debug("whatsapp message accepted", extra={"kind": kind, "provider_id": provider_id})
-            return SendResult(provider_id=provider_id)
-        raise self._failed(classify(response.status, parsed), kind)
-
-    @staticmethod
-    def _failed(error: ProviderError, kind: str) -> ProviderError:
-        # Only codes and Graph's trace id: enough to find the call in Meta support, nothing personal.
-        log = logger.warning if error.alert else logger.info
-        log(
-            "whatsapp send not accepted",
-            extra={
-                "kind": kind,
-                "code": error.code,
-                "disposition": error.disposition.value,
-                "http_status": error.http_status,
-                "fbtrace_id": error.trace_id,
-                "alert": error.alert,
-            },
+        return graph.post(
+            self._http,
+            self.messages_url,
+            self._token,
+            payload,
+            timeout=self._timeout,
+            kind=kind,
+            what="whatsapp send",
+            classify=classify,
+            provider_id=_message_id,
         )
-        return error
-
-
-def _json_object(data: bytes | None) -> dict[str, Any] | None:
-    if not data:
-        return None
-    try:
-        parsed = json.loads(data)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return parsed if isinstance(parsed, dict) else None
 
 
 def _message_id(body: dict[str, Any] | None) -> str | None:

@@ -10,16 +10,14 @@ Like the WhatsApp adapter it never retries and never logs texts or ids of people
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import urllib3
-from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, ReadTimeoutError, SSLError
 
-from chalicelib.core.observability import logger
+from chalicelib.outbound import graph
 from chalicelib.outbound.provider import Disposition, ProviderError, SendResult
-from chalicelib.outbound.whatsapp_errors import classify, no_message_id, transport_error
+from chalicelib.outbound.whatsapp_errors import classify
 
 COMMENT_PREFIX = "comment:"
 # Messenger-specific answers Graph gives with generic codes; checked before the shared table.
@@ -30,16 +28,6 @@ _MESSENGER_ERRORS: dict[tuple[int, int | None], tuple[Disposition, str]] = {
     (100, 2018001): (Disposition.PERMANENT, "no matching user found for this recipient"),
     (613, None): (Disposition.RETRY, "Messenger send rate limit reached"),
 }
-
-
-def _transport_code(error: Exception) -> str:
-    if isinstance(error, MaxRetryError) and error.reason is not None:
-        return _transport_code(error.reason)
-    if isinstance(error, (ConnectTimeoutError, SSLError)):
-        return "connection_failed"
-    if isinstance(error, ReadTimeoutError):
-        return "timeout"
-    return "connection_lost"
 
 
 def classify_messenger(status: int, body: dict[str, Any] | None) -> ProviderError:
@@ -99,47 +87,17 @@ class MessengerClient:
             raise ProviderError(
                 "no_token", "META_PAGE_ACCESS_TOKEN is not configured", Disposition.PERMANENT, alert=True
             )
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        try:
-            response = self._http.request(
-                "POST", url, body=body, headers=headers, timeout=self._timeout, retries=False, redirect=False
-            )
-        except (HTTPError, OSError) as error:
-            raise self._failed(transport_error(_transport_code(error)), kind) from error
-        parsed = _json_object(response.data)
-        if 200 <= response.status < 300:
-            provider_id = _provider_id(parsed)
-            if provider_id is None:
-                raise self._failed(no_message_id(response.status), kind)
-            logger.debug("meta reply accepted", extra={"kind": kind, "provider_id": provider_id})
-            return SendResult(provider_id=provider_id)
-        raise self._failed(classify_messenger(response.status, parsed), kind)
-
-    @staticmethod
-    def _failed(error: ProviderError, kind: str) -> ProviderError:
-        log = logger.warning if error.alert else logger.info
-        log(
-            "meta reply not accepted",
-            extra={
-                "kind": kind,
-                "code": error.code,
-                "disposition": error.disposition.value,
-                "http_status": error.http_status,
-                "fbtrace_id": error.trace_id,
-            },
+        return graph.post(
+            self._http,
+            url,
+            token,
+            payload,
+            timeout=self._timeout,
+            kind=kind,
+            what="meta reply",
+            classify=classify_messenger,
+            provider_id=_provider_id,
         )
-        return error
-
-
-def _json_object(data: bytes | None) -> dict[str, Any] | None:
-    if not data:
-        return None
-    try:
-        parsed = json.loads(data)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return parsed if isinstance(parsed, dict) else None
 
 
 def _provider_id(body: dict[str, Any] | None) -> str | None:
