@@ -9,12 +9,16 @@ page by page (never the whole audience in memory) and for every customer:
    contact, the frequency cap across all campaigns, quiet hours in the
    customer's zone (`policy.decide`); the suppression list and the ledgers are
    read with one BatchGetItem per 100 recipients;
-3. render, then add the campaign to the customer's frequency ledger with a
-   conditional write (the cap holds even when two campaigns fan out at once);
-4. send now: the dispatcher writes the message-log record conditionally on
-   (campaign, customer) and enqueues with SendMessageBatch, 10 at a time, paced
-   at the channel's rate (shared by the segments); or, in quiet hours, park the
-   recipient until the window opens (the schedule releases them).
+3. render, then add the campaign to the customers' frequency ledgers: one
+   conditional transaction per 100, on the version each ledger was read at,
+   so the cap holds even when two campaigns fan out at once;
+4. send now: the dispatcher writes the message-log records conditionally on
+   (campaign, customer), 100 per transaction, and enqueues the new ones with
+   SendMessageBatch, 10 at a time, paced at the channel's rate (shared by the
+   segments); or, in quiet hours, park the recipient until the window opens
+   (the schedule releases them).
+
+About 0.05 DynamoDB and 0.1 SQS calls per recipient.
 
 Counters and the resume key move together in one conditional write on the
 segment item (its lease), so a crashed job's redelivery resumes from the last

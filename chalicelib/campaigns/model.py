@@ -2,12 +2,13 @@
 
 States and who moves between them::
 
-    draft ──send──▶ sending ──(fan-out done, nothing deferred)──▶ completed
-      │  ▲             │ ▲
-  send_at│ │send_at=null pause│ │resume
-      ▼  │             ▼ │
-    scheduled ─(send_at, schedule)─▶ sending     paused
-    draft / scheduled / sending / paused ──cancel──▶ cancelled
+    draft      --PATCH send_at-->        scheduled   (PATCH "send_at": null goes back)
+    draft      --POST send-->            sending
+    scheduled  --send_at, the schedule-> sending     (or POST send, earlier)
+    sending    --POST pause / auto-->    paused      --POST resume--> sending
+    sending    --fan-out done, no one
+                 left in quiet hours-->  completed
+    draft, scheduled, sending, paused --POST cancel--> cancelled
 
 Every transition is one conditional write on the campaign item, so two
 `send` calls or two overlapping schedule runs start a campaign exactly once.
