@@ -78,12 +78,19 @@ class EmailEventRecorder:
             )
             if event.kind != "reject":
                 self._suppress(event, reason)
+            if event.kind == "complaint":
+                # Complaints follow "delivered", so the status never moves; observers
+                # (a campaign's complaint-rate auto-pause) must still hear of them.
+                self._notify(event, "complained")
         elif event.kind == "click":
-            message = self.statuses.find(event.provider_id, event.message_id)
-            if message:
-                for observer in self.statuses.observers:
-                    observer(message, "clicked")
+            self._notify(event, "clicked")
         return event.kind
+
+    def _notify(self, event: EmailEvent, what: str) -> None:
+        message = self.statuses.find(event.provider_id, event.message_id)
+        if message:
+            for observer in self.statuses.observers:
+                observer(message, what)
 
     def _suppress(self, event: EmailEvent, reason: str) -> None:
         message = self.statuses.find(event.provider_id, event.message_id)
