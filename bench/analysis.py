@@ -1,6 +1,6 @@
 """Quality and speed of the inbound-message analyser, with a table for the README.
 
-    python bench/analysis.py [--smsa /work/shared/data/smsa] [--labelled tests/scrm/data/labelled.jsonl]
+    python bench/analysis.py [--smsa PATH/TO/smsa] [--labelled tests/scrm/data/labelled.jsonl]
                              [--model PATH] [--n 20000] [--errors]
 
 Quality: macro-F1 per head on the hand-written held-out set (and sentiment on the
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -26,7 +27,8 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from chalicelib.scrm.analysis import CATEGORIES, SENTIMENTS, TOPICS, Analyser, Analysis  # noqa: E402
 from chalicelib.scrm.analysis.model import DEFAULT_PATH  # noqa: E402
 
-DEFAULT_SMSA = Path("/work/shared/data/smsa")
+# The SmSA corpus (IndoNLU) is not shipped; point SAPA_SMSA_DIR or --smsa at its folder.
+DEFAULT_SMSA = Path(os.environ.get("SAPA_SMSA_DIR", "data/smsa"))
 DEFAULT_LABELLED = ROOT / "tests" / "scrm" / "data" / "labelled.jsonl"
 LANGUAGES = ("id", "en")
 

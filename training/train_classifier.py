@@ -11,7 +11,7 @@ environment needs nothing the Lambda does not:
 
 Deterministic: fixed seed, sorted vocabularies, byte-stable output.
 
-    python training/train_classifier.py --smsa /work/shared/data/smsa \
+    python training/train_classifier.py --smsa PATH/TO/smsa \
         --out chalicelib/scrm/analysis/model.json.gz
 """
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -37,7 +38,8 @@ from chalicelib.scrm.analysis.analyser import CATEGORIES, SENTIMENTS, TOPICS  # 
 from chalicelib.scrm.analysis.model import Head, dump, feature_scale  # noqa: E402
 from chalicelib.scrm.analysis.normalise import tokenise  # noqa: E402
 
-DEFAULT_SMSA = Path("/work/shared/data/smsa")
+# The SmSA corpus (IndoNLU) is not shipped; point SAPA_SMSA_DIR or --smsa at its folder.
+DEFAULT_SMSA = Path(os.environ.get("SAPA_SMSA_DIR", "data/smsa"))
 DEFAULT_DATA = ROOT / "training" / "data" / "scrm_labelled_train.jsonl"
 DEFAULT_OUT = ROOT / "chalicelib" / "scrm" / "analysis" / "model.json.gz"
 SEED = 13

@@ -75,6 +75,7 @@ class CustomerRepository:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def page(self, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Browse everyone, one page at a time: no key narrows an unfiltered list, so this is a paged Scan."""
         kwargs: dict[str, Any] = {"Limit": limit}
         if start:
             kwargs["ExclusiveStartKey"] = start
