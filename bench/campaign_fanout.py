@@ -57,7 +57,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-NOW = datetime(2025, 6, 15, 3, 0, tzinfo=UTC)  # 10:00 WIB
+NOW = datetime(2025, 6, 17, 3, 0, tzinfo=UTC)  # Tuesday 10:00 WIB: inside the offer window
 STAGE = "bench"
 REGION = "ap-southeast-3"
 BARE_QUEUE = "bare"
@@ -249,10 +249,10 @@ def role_worker(campaign_id: str, result_path: str, ready_path: str) -> None:
     from chalicelib.campaigns import consumers
     from chalicelib.campaigns import deps as campaign_deps
     from chalicelib.campaigns.store import CampaignStore
-    from chalicelib.core import aws
+    from chalicelib.core import aws, runtime
     from sapa_cli.local.runner import LocalLambdaContext, sqs_event
 
-    campaign_deps.now = lambda: NOW  # type: ignore[assignment]
+    runtime.install(runtime.Runtime(lambda: NOW))
     counter = CallCounter()
     counter.attach(aws.default().session.events)  # before any client exists: Sapa's clients inherit the hooks
     poller = boto3.session.Session().client("sqs")
@@ -380,8 +380,9 @@ def _load_customers(start: int, stop: int) -> None:
 def _start_campaign(size: int, channel: str) -> str:
     from chalicelib.campaigns import deps
     from chalicelib.campaigns.lifecycle import Actor
+    from chalicelib.core import runtime
 
-    deps.now = lambda: NOW  # type: ignore[assignment]
+    runtime.install(runtime.Runtime(lambda: NOW))
     template: Any = (
         {"body": "Halo {{ customer.first_name }}, promo DP ringan untuk {{ customer.vehicle_model }} Anda!"}
         if channel == "email"

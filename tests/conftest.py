@@ -8,7 +8,9 @@ AWS client exists before moto starts: Sapa's clients are created lazily.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -39,10 +41,57 @@ from collections.abc import Callable  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from chalicelib.core import aws as aws_module  # noqa: E402
+from chalicelib.core import runtime  # noqa: E402
 from chalicelib.core.aws import AwsClients  # noqa: E402
 from chalicelib.core.settings import Settings  # noqa: E402
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
+WEEKDAY_MORNING = datetime(2025, 6, 17, 3, 0, tzinfo=UTC)
+"""Tuesday 10:00 WIB (11:00 WITA, 12:00 WIT): inside every purpose's contact hours in every zone."""
+
+
+class Clock:
+    """A pinned clock a test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        self.now = now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+class RunningClock:
+    """Real time, shifted to start at `start`: leases and TTLs still move, contact hours never depend on CI."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self.origin = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.origin)
+
+
+@pytest.fixture(autouse=True)
+def _weekday_morning() -> Iterator[None]:
+    """Every test runs on a weekday morning in Indonesia unless it pins its own `clock`."""
+    previous = runtime.install(runtime.Runtime(RunningClock(WEEKDAY_MORNING)))
+    yield
+    runtime.install(previous)
+
+
+@pytest.fixture
+def clock(_weekday_morning: None) -> Iterator[Clock]:
+    """Pins Sapa's clock (contact hours, caps, schedules, leases) at 10:00 WIB on a Tuesday; `set` moves it."""
+    pinned = Clock(WEEKDAY_MORNING)
+    previous = runtime.install(runtime.Runtime(pinned))
+    yield pinned
+    runtime.install(previous)
 
 
 @pytest.fixture
@@ -125,8 +174,6 @@ def runner(app: Any, aws: AwsClients, settings: Settings) -> Any:
 @pytest.fixture
 def staff_token(aws, settings) -> Callable[[str], dict[str, str]]:
     """Authorization headers for a new staff member with the given role."""
-    from datetime import UTC, datetime
-
     from chalicelib.access.roles import Role
     from chalicelib.access.tokens import StaffStore
 
@@ -135,7 +182,7 @@ def staff_token(aws, settings) -> Callable[[str], dict[str, str]]:
 
     def headers(role: str) -> dict[str, str]:
         if role not in made:
-            token = store.add(f"{role}-user", Role(role), datetime.now(UTC))
+            token = store.add(f"{role}-user", Role(role), runtime.now())
             made[role] = {"Authorization": f"Bearer {token}"}
         return made[role]
 

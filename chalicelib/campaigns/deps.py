@@ -17,7 +17,7 @@ Settings (environment, all optional):
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from chalicelib.campaigns.counters import CampaignCounters, Thresholds
@@ -29,19 +29,14 @@ from chalicelib.campaigns.retry import RetryFailed
 from chalicelib.campaigns.scheduler import Scheduler
 from chalicelib.campaigns.service import CampaignService
 from chalicelib.campaigns.store import CampaignStore
-from chalicelib.core import aws, settings
+from chalicelib.core import aws, runtime, settings
 from chalicelib.customers import deps as customer_deps
 from chalicelib.customers.unsubscribe import UnsubscribeGrant, unsubscribe_url
 from chalicelib.outbound import deps as outbound_deps
 
 
-def now() -> datetime:
-    """The campaigns clock; tests replace it to pin quiet hours."""
-    return datetime.now(UTC)
-
-
 def _clock() -> datetime:
-    return now()
+    return runtime.now()
 
 
 def store() -> CampaignStore:

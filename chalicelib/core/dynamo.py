@@ -42,3 +42,33 @@ def query_page(
         kwargs["ExclusiveStartKey"] = start
     result = table.query(**kwargs)
     return result["Items"], result.get("LastEvaluatedKey")
+
+
+TRANSACTION_LIMIT = 100
+
+
+class TransactionCancelled(Exception):
+    """A TransactWriteItems was cancelled; `reasons[i]` is item i's code (None where it was not the cause)."""
+
+    def __init__(self, reasons: list[str | None]) -> None:
+        super().__init__(", ".join(str(r) for r in reasons))
+        self.reasons = reasons
+
+    def failed(self, code: str = "ConditionalCheckFailed") -> list[int]:
+        return [index for index, reason in enumerate(self.reasons) if reason == code]
+
+
+def transact_write(table: Any, items: list[dict[str, Any]]) -> None:
+    """TransactWriteItems through a Table resource's client (native values in), cancellations made readable."""
+    if len(items) > TRANSACTION_LIMIT:
+        raise ValueError(f"at most {TRANSACTION_LIMIT} items per transaction")
+    try:
+        table.meta.client.transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            raise
+        raw = error.response.get("CancellationReasons") or []
+        reasons = [None if r.get("Code") in (None, "None") else str(r.get("Code")) for r in raw]
+        if len(reasons) != len(items):
+            raise
+        raise TransactionCancelled(reasons) from None

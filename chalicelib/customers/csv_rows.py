@@ -29,6 +29,9 @@ STANDARD_COLUMNS: frozenset[str] = frozenset(
 CONSENT_COLUMNS: dict[str, str] = {"consent_whatsapp": "whatsapp", "consent_email": "email"}
 """Column -> consent channel; cells hold purposes like "greetings;promotions"."""
 
+WITHDRAW_ALL = "none"
+"""The consent cell that withdraws every purpose on its channel; an empty cell changes nothing."""
+
 IGNORED_COLUMNS: frozenset[str] = frozenset({"id", "created_at", "updated_at", "birthday_key"})
 """Columns an export contains but an import must not set; dropped so an export re-imports cleanly."""
 
@@ -137,18 +140,22 @@ def read_csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _purposes(cell: str) -> list[str]:
+    if cell.strip().lower() == WITHDRAW_ALL:
+        return []
     return [purpose.lower() for purpose in _PURPOSE_SEPARATORS.split(cell) if purpose]
 
 
 def row_to_customer_data(row: Mapping[str, Any]) -> dict[str, Any]:
     """The dict `validate_customer` takes, from one CSV row.
 
-    Empty cells are omitted (so an empty phone cell means "no phone"), except
-    consent cells: a present-but-empty consent column means "no consent" and
-    becomes an empty list, while a file without the column leaves `consents`
-    out, so the importer can tell "withdrawn" from "not in this file". Every
-    other column becomes an attribute; values stay strings ("007" is a branch
-    code, not the number 7). Raises InvalidCustomer for cells without a column.
+    Empty cells are omitted (so an empty phone cell means "no phone"). For
+    consent that means "no change": an empty consent cell, like a file
+    without the column, leaves that channel's consent as it is, because a
+    financing-system export that has no value must never wipe consent staff
+    or the customer recorded. `none` withdraws every purpose on the channel.
+    Every other column becomes an attribute; values stay strings ("007" is a
+    branch code, not the number 7). Raises InvalidCustomer for cells without
+    a column.
     """
     extra = row.get(EXTRA)
     if extra:
@@ -164,7 +171,8 @@ def row_to_customer_data(row: Mapping[str, Any]) -> dict[str, Any]:
         key = normalize_header(str(raw_key))
         value = raw_value.strip() if isinstance(raw_value, str) else raw_value
         if key in CONSENT_COLUMNS:
-            consents[CONSENT_COLUMNS[key]] = _purposes(value) if isinstance(value, str) else []
+            if isinstance(value, str) and value:
+                consents[CONSENT_COLUMNS[key]] = _purposes(value)
         elif key in IGNORED_COLUMNS or value in (None, ""):
             continue
         elif key in STANDARD_COLUMNS:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from chalicelib.access.audit import AuditLog
-from chalicelib.core import aws, settings
+from chalicelib.core import aws, runtime, settings
 from chalicelib.customers.consent import ConsentLedger
 from chalicelib.customers.repository import CustomerRepository
 from chalicelib.customers.service import CustomerService
@@ -14,7 +14,7 @@ from chalicelib.outbound.message_log import MessageLog
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return runtime.now()
 
 
 def table(logical: str):

@@ -55,7 +55,7 @@ FIELDS: tuple[str, ...] = (
 )
 """Fields a client writes, in public-JSON order."""
 
-READ_ONLY: frozenset[str] = frozenset({"id", "created_at", "updated_at"})
+READ_ONLY: frozenset[str] = frozenset({"id", "created_at", "updated_at", "consents_withdrawn"})
 """Fields a client may echo back (GET then PUT) but never sets; silently ignored on input."""
 
 CHANNELS: tuple[str, ...] = ("whatsapp", "email")
@@ -130,8 +130,9 @@ def customer_id_for(external_id: str) -> str:
 class CustomerInput:
     """A validated, normalised customer (or, with `partial`, just the fields a patch sets).
 
-    `provided` names the fields the caller actually sent, so an import whose
-    CSV lacks consent columns can tell "not given" from "withdrawn".
+    `provided` names the fields the caller actually sent and `consents_given`
+    the consent channels, so an import whose CSV lacks a consent column (or
+    leaves its cell empty) changes nothing there instead of withdrawing.
     """
 
     external_id: str | None = None
@@ -146,6 +147,7 @@ class CustomerInput:
     attributes: dict[str, Any] = field(default_factory=dict)
     consents: dict[str, list[str]] = field(default_factory=dict)
     provided: frozenset[str] = frozenset()
+    consents_given: frozenset[str] = frozenset()
     partial: bool = False
 
     @property
@@ -257,6 +259,7 @@ def validate_customer(data: Mapping[str, Any], *, partial: bool = False, today: 
         raise InvalidCustomer(errors)
 
     number = phone[0] if phone else None
+    consents_given = frozenset(values.get("consents") or ())
     if "timezone" not in values and (not partial or "province" in provided):
         values["timezone"] = regions.resolve_timezone(None, data.get("province"))
     if not partial:
@@ -275,6 +278,7 @@ def validate_customer(data: Mapping[str, Any], *, partial: bool = False, today: 
         attributes=values["attributes"],
         consents=values["consents"],
         provided=provided,
+        consents_given=consents_given,
         partial=partial,
     )
 
@@ -301,7 +305,9 @@ def merge_update(existing: Mapping[str, Any], patch: Mapping[str, Any], *, today
             merged[name] = patch[name]
     if "province" in changes.provided and "timezone" not in changes.provided:
         merged["timezone"] = None
-    return replace(validate_customer(merged, today=today), provided=changes.provided)
+    return replace(
+        validate_customer(merged, today=today), provided=changes.provided, consents_given=changes.consents_given
+    )
 
 
 def customer_from_item(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -316,6 +322,7 @@ def customer_from_item(item: Mapping[str, Any]) -> dict[str, Any]:
         **{name: _plain(item.get(name)) for name in FIELDS if name not in ("attributes", "consents")},
         "attributes": {str(key): _plain(value) for key, value in (item.get("attributes") or {}).items()},
         "consents": _consents_out(item.get("consents") or {}),
+        "consents_withdrawn": _consents_out(item.get("consents_withdrawn") or {}),
         "created_at": item.get("created_at"),
         "updated_at": item.get("updated_at"),
     }

@@ -119,11 +119,39 @@ def customer_messages(customer_id: str) -> Response:
 
 @bp.route("/customers/{customer_id}/consents", methods=["GET"], authorizer=staff_auth)
 def customer_consent_history(customer_id: str) -> Response:
+    """Proof of consent (UU PDP Pasal 22 and 24): every grant and withdrawal, newest first, and the state now."""
     require(bp.current_request, Permission.CUSTOMERS_READ)
     from chalicelib.customers import deps
-    from chalicelib.customers.consent import ConsentLedger
 
-    return json_response(page(ConsentLedger(deps.table("consent")).history(customer_id), None))
+    service = deps.customer_service()
+    customer = service.get(customer_id)
+    body = page(service.consent_history(customer_id), None)
+    body["consents"] = customer["consents"] if customer else None
+    body["consents_withdrawn"] = customer["consents_withdrawn"] if customer else None
+    return json_response(body)
+
+
+@bp.route("/customers/{customer_id}/consents", methods=["POST"], authorizer=staff_auth)
+def record_customer_consent(customer_id: str) -> Response:
+    """Staff record one customer's consent or withdrawal with its evidence; a grant lifts an earlier withdrawal."""
+    staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    from chalicelib.core.http import parse_model
+    from chalicelib.customers import deps
+    from chalicelib.customers.model import InvalidCustomer
+    from chalicelib.customers.schemas import ConsentRecord
+    from chalicelib.customers.service import Actor
+
+    record = parse_model(ConsentRecord, json_object(bp.current_request))
+    actor = Actor(staff.name, "staff_recorded", record.evidence)
+    try:
+        customer = deps.customer_service().record_consent(
+            customer_id, record.channel, record.purposes, record.granted, actor
+        )
+    except InvalidCustomer as error:
+        raise _invalid(error) from None
+    if customer is None:
+        raise NotFound(f"No customer {customer_id}")
+    return json_response(customer, status=201)
 
 
 @bp.route("/customers/import", methods=["POST"], authorizer=staff_auth, content_types=["text/csv"])

@@ -1,4 +1,9 @@
-"""One-click unsubscribe (RFC 8058): public, no auth, no cookies, answers 200."""
+"""One-click unsubscribe (RFC 8058) and its consent page: public, no auth, no cookies, answers 200.
+
+The signed token in the link is the only credential. After unsubscribing, the
+page offers to subscribe again: pressing that button is the customer's own,
+explicit act (`web_form`), recorded with the wording the button showed.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,11 @@ LABELS = {
     "id": {"whatsapp": "WhatsApp", "email": "email", "greetings": "ucapan", "promotions": "promosi"},
     "en": {"whatsapp": "WhatsApp", "email": "email", "greetings": "greetings", "promotions": "promotions"},
 }
+RESUBSCRIBE = {
+    "id": "Saya ingin kembali menerima {purpose} melalui {channel}",
+    "en": "I want to receive {purpose} by {channel} again",
+}
+FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain", "application/json"]
 
 
 def _grant(token: str) -> UnsubscribeGrant | None:
@@ -26,7 +36,20 @@ def _grant(token: str) -> UnsubscribeGrant | None:
     return grant
 
 
-def _page(token: str, grant: UnsubscribeGrant | None, language: str, *, done: bool, status: int = 200) -> Response:
+def _wording(grant: UnsubscribeGrant, language: str) -> str:
+    labels = LABELS[language]
+    return RESUBSCRIBE[language].format(purpose=labels[grant.purpose], channel=labels[grant.channel])
+
+
+def _page(
+    token: str,
+    grant: UnsubscribeGrant | None,
+    language: str,
+    *,
+    done: bool,
+    resubscribed: bool = False,
+    status: int = 200,
+) -> Response:
     from chalicelib.core import rendering
 
     language = language if language in LABELS else "id"
@@ -35,8 +58,11 @@ def _page(token: str, grant: UnsubscribeGrant | None, language: str, *, done: bo
         f"unsubscribe/page.{language}.html.j2",
         {
             "done": done,
+            "resubscribed": resubscribed,
             "invalid": grant is None,
             "action": f"/unsubscribe/{token}",
+            "resubscribe_action": f"/unsubscribe/{token}/resubscribe",
+            "resubscribe_wording": _wording(grant, language) if grant else "",
             "channel_label": labels.get(grant.channel, "") if grant else "",
             "purpose_label": labels.get(grant.purpose, "") if grant else "",
         },
@@ -56,11 +82,7 @@ def unsubscribe_page(token: str) -> Response:
     return _page(token, grant, language, done=False, status=200 if grant else 404)
 
 
-@bp.route(
-    "/unsubscribe/{token}",
-    methods=["POST"],
-    content_types=["application/x-www-form-urlencoded", "multipart/form-data", "text/plain", "application/json"],
-)
+@bp.route("/unsubscribe/{token}", methods=["POST"], content_types=FORM_TYPES)
 def unsubscribe(token: str) -> Response:
     from chalicelib.customers import deps
     from chalicelib.customers.service import Actor
@@ -70,6 +92,28 @@ def unsubscribe(token: str) -> Response:
         return _page(token, None, "id", done=False, status=404)
     service = deps.customer_service()
     customer = service.get(grant.customer_id)
-    service.withdraw(grant.customer_id, grant.channel, [grant.purpose], Actor("customer", "unsubscribe"))
+    service.withdraw(grant.customer_id, grant.channel, [grant.purpose], Actor("customer", "unsubscribe_link"))
     # An erased customer has nothing left to withdraw: still a success for the mailbox provider.
     return _page(token, grant, str((customer or {}).get("language") or "id"), done=True)
+
+
+@bp.route("/unsubscribe/{token}/resubscribe", methods=["POST"], content_types=FORM_TYPES)
+def resubscribe(token: str) -> Response:
+    """The customer presses "subscribe again" on the consent page: a new, explicit grant (UU PDP Pasal 22)."""
+    from chalicelib.customers import deps
+    from chalicelib.customers.model import InvalidCustomer
+    from chalicelib.customers.service import Actor
+
+    grant = _grant(token)
+    service = deps.customer_service()
+    customer = service.get(grant.customer_id) if grant else None
+    if grant is None or customer is None:
+        return _page(token, None, "id", done=False, status=404)
+    language = str(customer.get("language") or "id")
+    language = language if language in LABELS else "id"
+    actor = Actor("customer", "web_form", f"consent page: {_wording(grant, language)}")
+    try:
+        service.record_consent(grant.customer_id, grant.channel, [grant.purpose], True, actor)
+    except InvalidCustomer:
+        return _page(token, None, language, done=False, status=404)
+    return _page(token, grant, language, done=True, resubscribed=True)

@@ -98,7 +98,8 @@ class EmailEventRecorder:
         customer = self.customers.repository.get(str(customer_id)) if customer_id else None
         if customer and customer.get("email"):
             self.suppression.add("email", str(customer["email"]), reason, self.clock())
-            self.customers.withdraw(str(customer_id), "email", ["greetings", "promotions"], Actor("ses", event.kind))
+            how = "email_complaint" if event.kind == "complaint" else "email_bounce"
+            self.customers.withdraw(str(customer_id), "email", ["greetings", "promotions"], Actor("ses", how))
 
 
 def default_recorder() -> EmailEventRecorder:

@@ -36,6 +36,7 @@ class Facts:
     age_seconds: float  # how long ago the customer sent it
     can_reply: bool  # we know where a reply would go
     stop_requested: bool = False
+    start_requested: bool = False
 
     @property
     def public(self) -> bool:
@@ -48,9 +49,9 @@ class Facts:
 
 @dataclass(frozen=True)
 class Decision:
-    action: str  # auto_reply, agent, stop, none
+    action: str  # auto_reply, agent, stop, start, none
     reason: str
-    answer: str | None = None  # topics, menu, praise, lead_ack, comment_invite, stop_confirmation
+    answer: str | None = None  # topics, menu, praise, lead_ack, comment_invite, stop_confirmation, start_confirmation
     topics: tuple[str, ...] = ()
     lead: bool = False
 
@@ -72,6 +73,8 @@ def decide(facts: Facts, analysis: Analysis | None, config: ScrmConfig) -> Decis
         return Decision("none", "dashboard test delivery")
     if facts.stop_requested and facts.channel == "whatsapp" and facts.kind == "message":
         return Decision("stop", "stop keyword", answer="stop_confirmation")
+    if facts.start_requested and facts.channel == "whatsapp" and facts.kind == "message":
+        return Decision("start", "start keyword", answer="start_confirmation")
     if not facts.actionable:
         return NONE
     if analysis is None or not facts.text:

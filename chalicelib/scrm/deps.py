@@ -56,6 +56,7 @@ def intake() -> Intake:
 
 def worker() -> Any:
     from chalicelib.customers import consent
+    from chalicelib.customers.model import InvalidCustomer
     from chalicelib.customers.service import Actor
     from chalicelib.outbound import deps as outbound_deps
     from chalicelib.scrm.analysis import Analyser
@@ -64,11 +65,22 @@ def worker() -> Any:
 
     def withdraw(customer_id: str) -> None:
         customer_deps.customer_service().withdraw(
-            customer_id, "whatsapp", list(consent.PURPOSES), Actor("customer", "webhook")
+            customer_id, "whatsapp", list(consent.PURPOSES), Actor("customer", "whatsapp_keyword")
         )
 
     def suppress(phone: str) -> None:
         customer_deps.suppression().add("phone", phone, "stop", customer_deps.utc_now())
+
+    def grant(customer_id: str) -> None:
+        try:
+            customer_deps.customer_service().record_consent(
+                customer_id, "whatsapp", list(consent.PURPOSES), True, Actor("customer", "whatsapp_keyword")
+            )
+        except InvalidCustomer:
+            pass  # no phone on record (the sender was matched by a platform id): nothing to grant on
+
+    def unsuppress(phone: str) -> None:
+        customer_deps.suppression().remove("phone", phone)
 
     return InboundWorker(
         Collaborators(
@@ -80,6 +92,8 @@ def worker() -> Any:
             statuses=outbound_deps.status_updater(),
             withdraw=withdraw,
             suppress=suppress,
+            grant=grant,
+            unsuppress=unsuppress,
             call_tasks=CallTasks(customer_deps.table("greetings"), config()),
             config=config(),
             clock=customer_deps.utc_now,

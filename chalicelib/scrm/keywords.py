@@ -1,4 +1,4 @@
-"""Keywords that mean something whatever the classifier says: STOP and "when are you open?".
+"""Keywords that mean something whatever the classifier says: STOP, START and "when are you open?".
 
 STOP must be exact enough never to unsubscribe someone who merely wrote "stop"
 inside a complaint ("debetnya tidak berhenti"), and loose enough to catch how
@@ -13,6 +13,8 @@ import re
 import unicodedata
 
 STOP_WORDS = frozenset({"stop", "berhenti", "unsubscribe", "unsub", "berenti", "brenti", "brhenti", "henti"})
+# Opting back in is a new, explicit act (UU PDP): only the keyword on its own, never a guess from a sentence.
+START_WORDS = frozenset({"mulai", "start", "subscribe", "unstop"})
 # Words that may surround a stop word without changing what it means.
 FILLERS = frozenset(
     {
@@ -104,6 +106,16 @@ def is_stop(text: str | None) -> bool:
     if not words or len(words) > MAX_STOP_TOKENS:
         return False
     return any(is_stop_word(w) for w in words) and all(is_stop_word(w) or w in FILLERS for w in words)
+
+
+def is_start(text: str | None) -> bool:
+    """True when the whole message asks to receive messages again (MULAI, START), and nothing asks to stop."""
+    if not text:
+        return False
+    words = tokens(text)
+    if not words or len(words) > MAX_STOP_TOKENS or any(is_stop_word(w) for w in words):
+        return False
+    return any(w in START_WORDS for w in words) and all(w in START_WORDS or w in FILLERS for w in words)
 
 
 def asks_office_hours(text: str | None) -> bool:

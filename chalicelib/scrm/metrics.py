@@ -79,6 +79,8 @@ def event_counters(
             counters["routed"] += 1
     if action == "stop":
         counters["stops"] += 1
+    elif action == "start":
+        counters["starts"] += 1
     if lead:
         counters["leads"] += 1
     if new_conversation:
@@ -110,6 +112,7 @@ def _empty_day() -> dict[str, Any]:
         "routed": 0,
         "leads": 0,
         "stops": 0,
+        "starts": 0,
         **{dimension: {} for dimension in DIMENSIONS},
     }
 
@@ -206,6 +209,8 @@ def emit_inbound(channel: str, analysis: Mapping[str, Any] | None, action: str, 
         emf.add_metric(name="ScrmRoutedToAgent", unit=MetricUnit.Count, value=1)
     elif action == "stop":
         emf.add_metric(name="ScrmStop", unit=MetricUnit.Count, value=1)
+    elif action == "start":
+        emf.add_metric(name="ScrmStart", unit=MetricUnit.Count, value=1)
     if lead:
         emf.add_metric(name="ScrmLead", unit=MetricUnit.Count, value=1)
 

@@ -30,7 +30,7 @@ from chalicelib.scrm import bot, conversation, leads, metrics, store, times
 from chalicelib.scrm.analysis import Analyser
 from chalicelib.scrm.classify import classify
 from chalicelib.scrm.config import ScrmConfig
-from chalicelib.scrm.keywords import is_stop
+from chalicelib.scrm.keywords import is_start, is_stop
 from chalicelib.scrm.meta import InboundEvent, dedupe, split_delivery
 from chalicelib.scrm.payloads import PayloadStore, pointer_of
 
@@ -70,6 +70,8 @@ class Collaborators:
     statuses: Any  # StatusUpdater.apply(...)
     withdraw: Callable[[str], Any]  # customer id -> WhatsApp consent withdrawn for every purpose
     suppress: Callable[[str], Any]  # E.164 phone of a non-customer who sent STOP
+    grant: Callable[[str], Any]  # customer id -> WhatsApp consent granted again (MULAI / START)
+    unsuppress: Callable[[str], Any]  # E.164 phone of a non-customer who sent START
     call_tasks: leads.CallTasks
     config: ScrmConfig
     clock: Callable[[], datetime]
@@ -153,6 +155,7 @@ class InboundWorker:
             age_seconds=max(0.0, (now - at_dt).total_seconds()),
             can_reply=recipient is not None,
             stop_requested=actionable and is_stop(event.text),
+            start_requested=actionable and is_start(event.text),
         )
         decision = bot.NONE if out else bot.decide(facts, result, self.c.config)
         for _attempt in range(CONVERSATION_ATTEMPTS):
@@ -396,21 +399,19 @@ class InboundWorker:
         )
 
         language = bot.language_of((analysis or {}).get("language"), (customer or {}).get("language"))
-        if decision.action == "stop":
+        keyword = decision.action in ("stop", "start")
+        if keyword:
+            consent_action = {"stop": ("withdraw", "suppress"), "start": ("grant", "unsuppress")}[decision.action]
             if customer_id:
-                actions.append({"do": "withdraw", "customer_id": customer_id})
+                actions.append({"do": consent_action[0], "customer_id": customer_id})
             elif event.sender_phone:
-                actions.append({"do": "suppress", "phone": event.sender_phone})
+                actions.append({"do": consent_action[1], "phone": event.sender_phone})
         answered = False
         if decision.bot_replies and recipient:
-            occasion = "confirmation" if decision.action == "stop" else "auto_reply"
-            ref = (
-                f"stop:{times.local_day(now, config.utc_offset_hours)}"
-                if decision.action == "stop"
-                else event.dedupe_key
-            )
+            occasion = "confirmation" if keyword else "auto_reply"
+            ref = f"{decision.action}:{times.local_day(now, config.utc_offset_hours)}" if keyword else event.dedupe_key
             reply_id = message_id(customer_id or party, "reply", ref, event.platform)
-            # One STOP confirmation a day, however many times the customer sends STOP.
+            # One STOP (or START) confirmation a day, however many times the customer sends it.
             if occasion != "confirmation" or self.c.message_log.get(reply_id) is None:
                 text = bot.render_answer(decision, language, config.template_context())
                 envelope = Envelope(
@@ -454,7 +455,7 @@ class InboundWorker:
                 actions.append({"do": "dispatch", "envelope": envelope.to_json()})
                 answered = True
 
-        if decision.action == "stop" and not answered and not item.get("needs_agent"):
+        if keyword and not answered and not item.get("needs_agent"):
             item = conversation.settled(item)  # a repeated STOP the same day: confirmed already, nothing owed
 
         if decision.lead:
@@ -534,6 +535,10 @@ class InboundWorker:
                 self.c.withdraw(str(action["customer_id"]))
             elif do == "suppress":
                 self.c.suppress(str(action["phone"]))
+            elif do == "grant":
+                self.c.grant(str(action["customer_id"]))
+            elif do == "unsuppress":
+                self.c.unsuppress(str(action["phone"]))
             elif do == "dispatch":
                 self.c.dispatch([Envelope.from_json(str(action["envelope"]))])
             elif do == "call_task":

@@ -8,32 +8,13 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import WEEKDAY_MORNING
+
 ADMIN = {"Authorization": "Bearer test-admin-token"}
-# 10:00 WIB on a Sunday: outside quiet hours in every Indonesian zone.
-MORNING = datetime(2025, 6, 15, 3, 0, tzinfo=UTC)
-# 22:00 WIB: quiet hours in Jakarta (and later still in WITA/WIT).
-EVENING = datetime(2025, 6, 15, 15, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, now: datetime) -> None:
-        self.now = now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Pins the campaigns clock (quiet hours, frequency cap, schedules) at 10:00 WIB."""
-    from chalicelib.campaigns import deps
-
-    pinned = Clock(MORNING)
-    monkeypatch.setattr(deps, "now", pinned)
-    return pinned
+# 10:00 WIB on a Tuesday: inside the offer window in every Indonesian zone.
+MORNING = WEEKDAY_MORNING
+# 19:00 WIB the same day: past the offer window's 18:00 in Jakarta (and later still in WITA/WIT).
+EVENING = datetime(2025, 6, 17, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.campaigns import model
 from chalicelib.campaigns.counters import Thresholds, breach
+from chalicelib.core import runtime
 from chalicelib.customers import deps as customer_deps
 from chalicelib.outbound import deps as outbound_deps
 from tests.campaigns.conftest import ADMIN
@@ -99,7 +100,7 @@ def test_a_permanent_failure_rate_over_the_limit_pauses_the_campaign_with_its_re
         dispatcher=SenderKeepsUp(),
         enqueue_jobs=deps.enqueue_jobs,
         unsubscribe=lambda cid, channel: "https://sapa.example/unsubscribe/x",
-        clock=deps.now,
+        clock=runtime.now,
         rate=lambda channel: float("inf"),
         config=FanOutConfig(page_size=4, chunk=4, status_every_seconds=0),
     )

@@ -12,6 +12,7 @@ from chalicelib.campaigns import deps
 from chalicelib.campaigns.fanout import FanOut, FanOutConfig, Pacer, SegmentJob
 from chalicelib.campaigns.lifecycle import Actor
 from chalicelib.campaigns.store import EMPTY_LEDGER
+from chalicelib.core import runtime
 from chalicelib.customers import deps as customer_deps
 from chalicelib.outbound import deps as outbound_deps
 from tests.campaigns.conftest import ADMIN, MORNING
@@ -258,7 +259,7 @@ def _fanout(dispatcher: Any, customers: Any = None, **config: Any) -> FanOut:
         dispatcher=dispatcher,
         enqueue_jobs=deps.enqueue_jobs,
         unsubscribe=lambda cid, channel: f"https://sapa.example/unsubscribe/{cid}",
-        clock=deps.now,
+        clock=runtime.now,
         rate=lambda channel: float("inf"),
         config=FanOutConfig(**{"page_size": 5, "chunk": 5, **config}),
     )

@@ -10,6 +10,7 @@ from chalicelib.campaigns.lifecycle import Actor
 from chalicelib.campaigns.model import Status
 from chalicelib.campaigns.scheduler import Scheduler
 from chalicelib.campaigns.store import CampaignStore
+from chalicelib.core import runtime
 from tests.campaigns.conftest import ADMIN
 
 # 20:30 WIB = 21:30 WITA = 22:30 WIT: Jakarta may still be messaged, Makassar and Jayapura may not.
@@ -56,7 +57,7 @@ def test_two_overlapping_schedule_runs_start_the_campaign_once(api, clock, new_c
             return seen_by_both  # both runs listed the marker before either started the campaign
 
     store = Overlapping(deps.store().table)
-    runs = [Scheduler(store, deps.lifecycle(), deps.release(), deps.now).start_due() for _ in range(2)]
+    runs = [Scheduler(store, deps.lifecycle(), deps.release(), runtime.now).start_due() for _ in range(2)]
 
     _, audit = api("GET", "/audit", None, ADMIN)
     assert sorted(r["started"] for r in runs) == [0, 1]

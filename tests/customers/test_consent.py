@@ -68,15 +68,24 @@ def test_erasure_removes_personal_data_and_a_reimport_is_not_messaged(api, clien
     assert reimported["consents"] == {"email": [], "whatsapp": []}
 
 
-def test_new_consent_given_by_staff_lifts_the_suppression(api, client, customer_data) -> None:
+def test_only_consent_staff_record_with_evidence_lifts_the_suppression(api, client, customer_data) -> None:
     _, created = api("POST", "/customers", customer_data("E-2"), ADMIN)
     api("DELETE", f"/customers/{created['id']}", None, ADMIN)
     api("POST", "/customers", customer_data("E-2", consents={}), ADMIN)
 
-    _, renewed = api("PUT", f"/customers/{created['id']}", {"consents": {"whatsapp": ["greetings"]}}, ADMIN)
+    _, by_put = api("PUT", f"/customers/{created['id']}", {"consents": {"whatsapp": ["greetings"]}}, ADMIN)
+    status, recorded = api(
+        "POST",
+        f"/customers/{created['id']}/consents",
+        {"channel": "whatsapp", "purposes": ["greetings"], "granted": True, "evidence": "signed form 2026/11/0042"},
+        ADMIN,
+    )
     csv = "external_id,name,phone,consent_whatsapp\nE-2,Budi Santoso,081234567890,greetings\n"
     client.http.post("/customers/import", body=csv, headers={**ADMIN, "Content-Type": "text/csv"})
     _, after = api("GET", f"/customers/{created['id']}", None, ADMIN)
 
-    assert renewed["consents"]["whatsapp"] == ["greetings"]
+    assert by_put["consents"]["whatsapp"] == []
+    assert by_put["consent_kept_withdrawn"] == {"whatsapp": ["greetings"]}
+    assert status == 201
+    assert recorded["consents"]["whatsapp"] == ["greetings"]
     assert after["consents"]["whatsapp"] == ["greetings"]

@@ -152,9 +152,24 @@ def test_row_to_customer_data() -> None:
         "external_id": "A1",
         "name": "Budi",
         "email": "budi@example.com",
-        "consents": {"whatsapp": ["greetings", "promotions"], "email": []},
+        "consents": {"whatsapp": ["greetings", "promotions"]},
         "attributes": {"vehicle_brand": "Toyota", "branch": "007"},
     }
+
+
+@pytest.mark.parametrize(
+    ("cell", "consents"),
+    [
+        ("", None),  # empty: no change, the channel is not mentioned at all
+        ("none", {"email": []}),  # the documented value that withdraws every purpose
+        ("NONE", {"email": []}),
+        ("greetings", {"email": ["greetings"]}),
+    ],
+)
+def test_an_empty_consent_cell_changes_nothing_and_none_withdraws(cell: str, consents: dict | None) -> None:
+    data = row_to_customer_data({"external_id": "A1", "name": "Budi", "consent_email": cell})
+
+    assert data.get("consents") == consents
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,7 @@ def test_put_updates_fields_and_records_consent_history(api, customer_data) -> N
             "granted": False,
             "how": "api",
             "by": "local-admin",
+            "evidence": None,
             "at": withdrawn[0]["at"],
         }
     ]

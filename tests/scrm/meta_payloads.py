@@ -1,12 +1,12 @@
-"""Signed Meta deliveries for the SCRM tests, built fresh (timestamps of now) so the 24-hour window is open."""
+"""Signed Meta deliveries for the SCRM tests, stamped with Sapa's clock (now) so the 24-hour window is open."""
 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import Any
 
+from chalicelib.core import runtime
 from chalicelib.scrm.meta import sign
 
 APP_SECRET = "test-meta-app-secret"
@@ -14,6 +14,10 @@ ADMIN = {"Authorization": "Bearer test-admin-token"}
 OUR_WA_NUMBER_ID = "109284756301928"
 OUR_PAGE_ID = "104857600123456"
 OUR_IG_ID = "17841400987654321"
+
+
+def _epoch() -> float:
+    return runtime.now().timestamp()
 
 
 def body_of(payload: Any) -> bytes:
@@ -37,7 +41,7 @@ def wa_text(
 ) -> dict[str, Any]:
     message: dict[str, Any] = {
         "id": wamid or f"wamid.{uuid.uuid4().hex}",
-        "timestamp": str(int(at if at is not None else time.time())),
+        "timestamp": str(int(at if at is not None else _epoch())),
         "type": "text",
         "text": {"body": text},
     }
@@ -73,7 +77,7 @@ def wa_status(wamid: str, status: str, *, at: float | None = None, callback: str
     entry: dict[str, Any] = {
         "id": wamid,
         "status": status,
-        "timestamp": str(int(at if at is not None else time.time())),
+        "timestamp": str(int(at if at is not None else _epoch())),
         "recipient_id": "6281234567890",
     }
     if callback:
@@ -101,7 +105,7 @@ def wa_status(wamid: str, status: str, *, at: float | None = None, callback: str
 def dm(platform: str, text: str, *, sender: str = "7391045628310457", mid: str | None = None) -> dict[str, Any]:
     """A Messenger ("facebook") or Instagram DM."""
     ours = OUR_PAGE_ID if platform == "facebook" else OUR_IG_ID
-    now_ms = int(time.time() * 1000)
+    now_ms = int(_epoch() * 1000)
     return {
         "object": "page" if platform == "facebook" else "instagram",
         "entry": [
@@ -127,7 +131,7 @@ def ig_comment(text: str, *, comment_id: str | None = None, author: str = "99887
         "entry": [
             {
                 "id": OUR_IG_ID,
-                "time": int(time.time()),
+                "time": int(_epoch()),
                 "changes": [
                     {
                         "field": "comments",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 
+from chalicelib.core import runtime
 from chalicelib.scrm import bot
 from chalicelib.scrm.analysis import Analysis
 from chalicelib.scrm.config import ScrmConfig
@@ -114,6 +114,12 @@ def test_dashboard_tests_and_reactions_are_never_answered() -> None:
     assert bot.decide(facts(kind="passive"), None, CONFIG).action == "none"
 
 
+def test_start_on_whatsapp_opts_back_in_whatever_the_bot_setting() -> None:
+    decision = bot.decide(facts(start_requested=True), analysis(), ScrmConfig(bot_enabled=False))
+
+    assert (decision.action, decision.answer) == ("start", "start_confirmation")
+
+
 def test_stop_on_whatsapp_is_a_stop_whatever_the_bot_setting() -> None:
     stop = facts(stop_requested=True)
 
@@ -202,9 +208,45 @@ def test_stop_withdraws_whatsapp_consent_for_all_purposes_and_confirms_once(
     assert "tidak akan lagi" in confirmation["text"]
     history = deps.customer_service().ledger.history(customer["id"])
     assert {(h["purpose"], h["granted"], h["how"]) for h in history if not h["granted"]} == {
-        ("greetings", False, "webhook"),
-        ("promotions", False, "webhook"),
+        ("greetings", False, "whatsapp_keyword"),
+        ("promotions", False, "whatsapp_keyword"),
     }
+
+
+def test_berhenti_stays_withdrawn_through_a_reimport_until_the_customer_sends_mulai(
+    deliver, runner, whatsapp, make_customer, client
+) -> None:
+    from chalicelib.customers import deps
+
+    customer = make_customer(external_id="CUST-7", consents={"whatsapp": ["greetings", "promotions"]})
+    csv = "external_id,name,phone,consent_whatsapp\nCUST-7,Budi Santoso,+6281234567890,greetings;promotions\n"
+    headers = {**ADMIN, "Content-Type": "text/csv"}
+
+    deliver(wa_text("BERHENTI", wamid="wamid.STOP7"))
+    reimport = client.http.post("/customers/import", body=csv, headers=headers)
+    after_import = deps.customer_service().get(customer["id"])
+    deliver(wa_text("Mulai lagi ya min", wamid="wamid.START7"))
+    after_start = deps.customer_service().get(customer["id"])
+    runner.drain("send_outbound")
+
+    assert '"consent_kept_withdrawn":[{"row":2' in reimport.body.decode()
+    assert after_import["consents"]["whatsapp"] == []
+    assert after_start["consents"]["whatsapp"] == ["greetings", "promotions"]
+    assert after_start["consents_withdrawn"]["whatsapp"] == []
+    stop_text, start_text = (m["text"] for m in whatsapp.messages())
+    assert "MULAI" in stop_text
+    assert "kembali menerima" in start_text
+    hows = [(h["how"], h["granted"]) for h in deps.customer_service().consent_history(customer["id"])]
+    assert hows[:2] == [("whatsapp_keyword", True), ("whatsapp_keyword", True)]
+
+
+def test_start_from_a_number_that_is_not_a_customer_lifts_its_suppression(deliver, runner, whatsapp) -> None:
+    from chalicelib.customers import deps
+
+    deliver(wa_text("Stop promo", phone="6289876543210", wamid="wamid.S1"))
+    deliver(wa_text("START", phone="6289876543210", wamid="wamid.S2"))
+
+    assert not deps.suppression().is_suppressed("phone", "+6289876543210")
 
 
 def test_stop_from_a_number_that_is_not_a_customer_is_suppressed(deliver, runner, whatsapp) -> None:
@@ -250,7 +292,7 @@ def test_a_dm_question_is_answered_on_the_same_channel(deliver, runner, whatsapp
 
 
 def test_a_message_delivered_after_the_window_closed_is_left_to_a_person(deliver, runner, whatsapp, inbox) -> None:
-    deliver(wa_text("Kapan BPKB saya bisa diambil?", at=time.time() - 25 * 3600))
+    deliver(wa_text("Kapan BPKB saya bisa diambil?", at=runtime.now().timestamp() - 25 * 3600))
     runner.drain("send_outbound")
 
     assert whatsapp.messages() == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.scrm.keywords import asks_office_hours, is_stop
+from chalicelib.scrm.keywords import asks_office_hours, is_start, is_stop
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,15 @@ def test_office_hours_questions_are_recognised(text: str) -> None:
 
 def test_other_questions_are_not_office_hours() -> None:
     assert not asks_office_hours("Berapa sisa cicilan saya?")
+
+
+@pytest.mark.parametrize("text", ["MULAI", "start", "Mulai lagi ya min", "START WA", "subscribe please"])
+def test_start_on_its_own_opts_back_in(text: str) -> None:
+    assert is_start(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["kapan mulai promonya?", "stop mulai", "mulai berhenti", "Start engine mobil saya mati", None, ""]
+)
+def test_start_inside_a_sentence_or_next_to_stop_is_not_an_opt_in(text: str | None) -> None:
+    assert not is_start(text)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from boto3.dynamodb.conditions import Key
 
+from chalicelib.core import runtime
 from tests.scrm.meta_payloads import ADMIN, dm, wa_text
 
 LEAD = "Saya mau ajukan kredit mobil baru, syaratnya apa?"
 
 
 def calls_today(aws, settings) -> list[dict]:
-    day = datetime.now(UTC).astimezone(timezone(timedelta(hours=7))).date().isoformat()
+    day = runtime.now().astimezone(timezone(timedelta(hours=7))).date().isoformat()
     table = aws.table(settings.table_name("greetings"))
     return table.query(KeyConditionExpression=Key("pk").eq(f"calls#{day}"))["Items"]
 

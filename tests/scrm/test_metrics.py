@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from chalicelib.core import runtime
 from chalicelib.scrm.metrics import percentile
 from tests.scrm.meta_payloads import ADMIN, dm, wa_text
 
@@ -16,7 +17,7 @@ WIB = timezone(timedelta(hours=7))
 
 
 def today() -> str:
-    return datetime.now(UTC).astimezone(WIB).date().isoformat()
+    return runtime.now().astimezone(WIB).date().isoformat()
 
 
 @pytest.fixture

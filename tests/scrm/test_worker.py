@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from chalicelib.core import runtime
 from chalicelib.scrm.meta import dedupe, split_delivery
 from tests.scrm.meta_payloads import ADMIN, dm, wa_status, wa_text
 
@@ -65,7 +65,7 @@ def test_whatsapp_statuses_update_the_message_log_and_keep_the_furthest(deliver,
     log.create(log_item(envelope, deps.utc_now()))
     log.claim_send("msg_abc", deps.utc_now(), 60)
     log.mark_sent("msg_abc", "wamid.OUT1", deps.utc_now())
-    now = time.time()
+    now = runtime.now().timestamp()
 
     deliver(wa_status("wamid.OUT1", "read", at=now))
     deliver(wa_status("wamid.OUT1", "delivered", at=now - 5))  # late
