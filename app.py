@@ -14,6 +14,7 @@ from chalicelib.customers import routes as customer_routes
 from chalicelib.customers import unsubscribe_routes
 from chalicelib.greetings import routes as greeting_routes
 from chalicelib.outbound import consumers as outbound_consumers
+from chalicelib.outbound import routes as outbound_routes
 from chalicelib.scrm import routes as scrm_routes
 
 app = Chalice(app_name="sapa")
@@ -25,6 +26,7 @@ app.register_blueprint(authorizer.bp)
 app.register_blueprint(customer_routes.bp)
 app.register_blueprint(unsubscribe_routes.bp)
 app.register_blueprint(outbound_consumers.bp)
+app.register_blueprint(outbound_routes.bp)
 app.register_blueprint(greeting_routes.bp)
 app.register_blueprint(campaign_routes.bp)
 app.register_blueprint(scrm_routes.bp)

@@ -23,7 +23,7 @@ which the dispatcher's batched log writes make fatal):
 3. each worker reports its peak RSS (VmHWM, i.e. maxrss since exec), the
    memory a fan-out Lambda needs: it must not grow with the audience.
 
-The clock is pinned to 10:00 WIB (quiet hours would otherwise turn a late
+The clock is pinned to Tuesday 10:00 WIB (OJK's offer hours would otherwise turn a late
 run into deferrals) and the channel's pacing is lifted (`SAPA_WHATSAPP_RATE`,
 `SAPA_SES_RATE`): this measures the fan-out's own cost, not the configured
 send rate. Timings are printed, never asserted.
@@ -307,7 +307,7 @@ def _sample_body() -> str:
     return Envelope(
         message_id="msg_" + "0" * 32,
         channel="whatsapp",
-        purpose="promotions",
+        purpose="promotion",
         occasion="campaign",
         occasion_ref="cmp_" + "0" * 20,
         text=text,

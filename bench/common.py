@@ -254,14 +254,27 @@ def apply_env(extra: Mapping[str, str] | None = None) -> None:
     os.environ.update(extra or {})
 
 
+WEEKDAY_MORNING = datetime(2025, 6, 17, 3, 0, tzinfo=UTC)
+"""Tuesday 10:00 WIB: every purpose's contact hours are open in every zone, whenever the benchmark runs."""
+
+
+def weekday_morning_runtime() -> None:
+    """Sapa's clock starts at a weekday morning and then runs: a night-time run measures sends, not deferrals."""
+    from chalicelib.core import runtime
+
+    origin = time.monotonic()
+    runtime.install(runtime.Runtime(lambda: WEEKDAY_MORNING + timedelta(seconds=time.monotonic() - origin)))
+
+
 def reset_sapa_caches() -> None:
-    """Forget clients and lru-cached queue URLs / rate limiters built under an older environment."""
+    """Forget clients, lru-cached queue URLs / rate limiters and the runtime built under an older environment."""
     from chalicelib.core import aws
     from chalicelib.outbound import deps
 
     aws.default().reset()
     deps._queue_url.cache_clear()
     deps._limits.cache_clear()
+    weekday_morning_runtime()
 
 
 class LocalAws:

@@ -28,8 +28,8 @@ def scan_for_birthdays(customers_table: Any, day: date) -> tuple[int, int]:
     """The baseline: every customer read, birthdays filtered out server-side; (matched, scanned)."""
     from boto3.dynamodb.conditions import Attr
 
+    from chalicelib.core.zones import ZONES
     from chalicelib.greetings.birthdays import birthday_keys_for
-    from chalicelib.greetings.zones import ZONES
 
     keys = [key for zone in ZONES for key in birthday_keys_for(day, zone)]
     kwargs: dict[str, Any] = {"FilterExpression": Attr("birthday_key").is_in(keys)}
@@ -45,9 +45,9 @@ def scan_for_birthdays(customers_table: Any, day: date) -> tuple[int, int]:
 
 def query_birthdays(day: date) -> int:
     """Sapa's read path alone: the birthday GSI, one (month-day, zone) key at a time."""
+    from chalicelib.core.zones import ZONES
     from chalicelib.customers import deps as customer_deps
     from chalicelib.greetings.birthdays import birthday_keys_for
-    from chalicelib.greetings.zones import ZONES
 
     repository = customer_deps.repository()
     return sum(1 for zone in ZONES for key in birthday_keys_for(day, zone) for _ in repository.birthdays(key))

@@ -57,7 +57,7 @@ def greeting_envelopes(customers: list[dict[str, Any]], occasion_ref: str, *, re
                 message_id=message_id(customer["id"], "birthday", occasion_ref, "whatsapp"),
                 customer_id=customer["id"],
                 channel="whatsapp",
-                purpose="greetings",
+                purpose="greeting",
                 occasion="birthday",
                 occasion_ref=occasion_ref,
                 language=str(customer.get("language") or "id"),

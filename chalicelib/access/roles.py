@@ -22,6 +22,8 @@ class Permission(StrEnum):
     SCRM = "scrm"
     METRICS_READ = "metrics:read"
     AUDIT = "audit"
+    SETTINGS = "settings"
+    OUTBOUND_HALT = "outbound:halt"
     READ = "read"
 
 

@@ -10,10 +10,10 @@ timeout and a job that keeps failing ends in the dead-letter queue.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.core.deadline import remaining_seconds
 from chalicelib.core.observability import logger
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -24,14 +24,6 @@ JobHandler = Callable[[dict[str, Any], Callable[[], float]], Any]
 
 class UnknownJob(ValueError):
     """A record this consumer cannot route: a poison message for the dead-letter queue."""
-
-
-def remaining_seconds(context: Any) -> Callable[[], float]:
-    """Seconds left before Lambda's deadline (infinite outside Lambda)."""
-    getter = getattr(context, "get_remaining_time_in_millis", None)
-    if getter is None:
-        return lambda: math.inf
-    return lambda: getter() / 1000.0
 
 
 def holiday_job(job: dict[str, Any], _remaining: Callable[[], float]) -> None:

@@ -89,6 +89,11 @@ class CampaignCounters:
             self._check(self.store.add(campaign_id, deltas, return_item=True))
         elif outcome.status == "skipped":
             self.store.add(campaign_id, {model.SKIP_PREFIX + str(outcome.reason or "other"): 1})
+        elif outcome.status == "cancelled":
+            self.store.add(campaign_id, {model.CANCELLED: 1})
+        elif outcome.status == "released" and outcome.reason == "first":
+            # Waited for its contact hours since the fan-out: on the queue for the first time now.
+            self.store.add(campaign_id, {model.RELEASED: 1})
 
     def on_status(self, message: Mapping[str, Any], status: str) -> None:
         campaign_id = str(message["campaign_id"])

@@ -1,8 +1,7 @@
 """Build the campaigns context's collaborators from settings and the AWS clients.
 
-Settings (environment, all optional):
+Settings (environment, all optional; the contact hours are the contact policy in DynamoDB):
 
-    SAPA_QUIET_HOURS            "21:00-08:00"  local quiet window; "" or "00:00-00:00" turns it off
     SAPA_PROMO_CAP              2              promotions per customer per window, across campaigns
     SAPA_PROMO_CAP_DAYS         7              the window
     SAPA_SEGMENT_FIELDS         ""             extra attribute names segments may use, comma-separated
@@ -17,14 +16,14 @@ Settings (environment, all optional):
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.campaigns.counters import CampaignCounters, Thresholds
 from chalicelib.campaigns.fanout import FanOut, FanOutConfig, Rules
 from chalicelib.campaigns.lifecycle import Actor, Lifecycle, StateConflict
-from chalicelib.campaigns.policy import MAX_SENDS, QUIET_END, QUIET_START
-from chalicelib.campaigns.release import DeferredRelease
+from chalicelib.campaigns.messages import CampaignMessages
+from chalicelib.campaigns.policy import MAX_SENDS
 from chalicelib.campaigns.retry import RetryFailed
 from chalicelib.campaigns.scheduler import Scheduler
 from chalicelib.campaigns.service import CampaignService
@@ -43,19 +42,9 @@ def store() -> CampaignStore:
     return CampaignStore(customer_deps.table("campaigns"))
 
 
-def _quiet_hours(raw: str) -> tuple[time, time]:
-    if not raw.strip():
-        return time(0), time(0)
-    start, _, end = raw.partition("-")
-    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
-
-
 def rules() -> Rules:
     config = settings.current()
-    start, end = _quiet_hours(config.get("SAPA_QUIET_HOURS", f"{QUIET_START:%H:%M}-{QUIET_END:%H:%M}"))
     return Rules(
-        quiet_start=start,
-        quiet_end=end,
         max_sends=config.get_int("SAPA_PROMO_CAP", MAX_SENDS),
         window=timedelta(days=config.get_float("SAPA_PROMO_CAP_DAYS", 7)),
     )
@@ -122,8 +111,14 @@ def estimate_customers() -> int:
     return int(described["Table"].get("ItemCount") or 0)
 
 
+def messages() -> CampaignMessages:
+    return CampaignMessages(customer_deps.message_log(), outbound_deps.release())
+
+
 def lifecycle() -> Lifecycle:
-    return Lifecycle(store(), customer_deps.audit(), enqueue_jobs, estimate_customers, _clock, fanout_config())
+    return Lifecycle(
+        store(), customer_deps.audit(), enqueue_jobs, estimate_customers, _clock, messages(), fanout_config()
+    )
 
 
 def service() -> CampaignService:
@@ -135,6 +130,8 @@ def service() -> CampaignService:
         audit=customer_deps.audit(),
         unsubscribe=_signed_unsubscribe(),
         clock=_clock,
+        hours=outbound_deps.contact_hours(),
+        messages=messages(),
         rules=rules(),
         extra_fields=extra_fields(),
     )
@@ -150,22 +147,11 @@ def fanout() -> FanOut:
         unsubscribe=_signed_unsubscribe(),
         clock=_clock,
         rate=rate,
+        hours=outbound_deps.contact_hours(),
+        has_open_messages=customer_deps.message_log().has_open,
         rules=rules(),
         config=fanout_config(),
         extra_fields=extra_fields(),
-    )
-
-
-def release() -> DeferredRelease:
-    return DeferredRelease(
-        store=store(),
-        customers=customer_deps.repository(),
-        suppression=customer_deps.suppression(),
-        dispatcher=outbound_deps.dispatcher(),
-        unsubscribe=_signed_unsubscribe(),
-        clock=_clock,
-        rate=rate,
-        rules=rules(),
     )
 
 
@@ -185,7 +171,7 @@ def retry() -> RetryFailed:
 
 
 def scheduler() -> Scheduler:
-    return Scheduler(store(), lifecycle(), release(), _clock)
+    return Scheduler(store(), lifecycle(), _clock)
 
 
 def counters() -> CampaignCounters:

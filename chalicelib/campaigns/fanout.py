@@ -6,25 +6,28 @@ page by page (never the whole audience in memory) and for every customer:
 
 1. `Segment.matches` (after the DynamoDB filter pushdown narrowed the scan);
 2. suppression list and consent for `promotions` on the channel, a usable
-   contact, the frequency cap across all campaigns, quiet hours in the
-   customer's zone (`policy.decide`); the suppression list and the ledgers are
-   read with one BatchGetItem per 100 recipients;
+   contact, the frequency cap across all campaigns (`policy.decide`); the
+   suppression list and the ledgers are read with one BatchGetItem per 100
+   recipients;
 3. render, then add the campaign to the customers' frequency ledgers: one
    conditional transaction per 100, on the version each ledger was read at,
    so the cap holds even when two campaigns fan out at once;
-4. send now: the dispatcher writes the message-log records conditionally on
-   (campaign, customer), 100 per transaction, and enqueues the new ones with
-   SendMessageBatch, 10 at a time, paced at the channel's rate (shared by the
-   segments); or, in quiet hours, park the recipient until the window opens
-   (the schedule releases them).
+4. the contact policy's offer window in the customer's zone (Monday to
+   Saturday, 08:00-18:00, no national holidays): inside it the dispatcher
+   writes the message-log records conditionally on (campaign, customer), 100
+   per transaction, and enqueues the new ones with SendMessageBatch, 10 at a
+   time, paced at the channel's rate (shared by the segments); outside it the
+   record is written `deferred` with `not_before`, the next opening in the
+   customer's own zone, and the release schedule queues it then.
 
-About 0.05 DynamoDB and 0.1 SQS calls per recipient.
+About 0.06 DynamoDB and 0.1 SQS calls per recipient.
 
 Counters and the resume key move together in one conditional write on the
-segment item (its lease), so a crashed job's redelivery resumes from the last
-checkpoint and recounts only what was never counted. Between chunks the job
-re-reads the campaign status and stops on pause or cancel; near the Lambda
-deadline it checkpoints and hands over to a continuation job.
+segment item (its lease) after every chunk of 100, so the campaign's figures
+are right from the first chunk and a crashed job's redelivery resumes from
+the last checkpoint and recounts only what was never counted. Between chunks
+the job re-reads the campaign status and stops on pause or cancel; near the
+Lambda deadline it checkpoints and hands over to a continuation job.
 """
 
 from __future__ import annotations
@@ -37,31 +40,22 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from datetime import time as clock_time
 from typing import Any, Protocol
 
 from chalicelib.campaigns import model
 from chalicelib.campaigns.content import Content, Rendered, parse_content
 from chalicelib.campaigns.inline_template import RenderError, build_context
 from chalicelib.campaigns.model import Status
-from chalicelib.campaigns.policy import (
-    MAX_SENDS,
-    QUIET_END,
-    QUIET_START,
-    WINDOW,
-    Decision,
-    DeferUntil,
-    Skip,
-    decide,
-    zone_info,
-)
+from chalicelib.campaigns.policy import MAX_SENDS, WINDOW, SendNow, Skip, decide, zone_info
 from chalicelib.campaigns.segments import Segment, parse_segment
 from chalicelib.campaigns.store import EMPTY_LEDGER, CampaignStore, Conflict, Ledger, suppressed_contacts
 from chalicelib.customers.model import customer_from_item
 from chalicelib.customers.suppression import SuppressionList
+from chalicelib.outbound.contact_policy import zone_of
+from chalicelib.outbound.delivery import ContactHours
 from chalicelib.outbound.dispatch import DispatchReport
 from chalicelib.outbound.envelope import Envelope
-from chalicelib.outbound.message_log import message_id
+from chalicelib.outbound.message_log import message_id, stamp
 
 DISPATCH_CHUNK = 100
 """Envelopes per dispatch: one message-log transaction (the dispatcher's limit) and ten SendMessageBatch calls."""
@@ -73,27 +67,31 @@ CONTACT_KIND = {"whatsapp": "phone", "email": "email"}
 
 @dataclass(frozen=True)
 class Rules:
-    """The per-recipient policy knobs (settings SAPA_QUIET_HOURS, SAPA_PROMO_CAP, SAPA_PROMO_CAP_DAYS)."""
+    """The per-recipient policy knobs (settings SAPA_PROMO_CAP, SAPA_PROMO_CAP_DAYS)."""
 
-    quiet_start: clock_time = QUIET_START
-    quiet_end: clock_time = QUIET_END
     max_sends: int = MAX_SENDS
     window: timedelta = WINDOW
 
     def decide(
         self, customer: Mapping[str, Any], channel: str, *, suppressed: bool, recent: list[datetime], now: datetime
-    ) -> Decision:
+    ) -> SendNow | Skip:
         return decide(
             customer,
             channel,
             suppressed=suppressed,
             recent_sends=recent,
             now_utc=now,
-            quiet_start=self.quiet_start,
-            quiet_end=self.quiet_end,
             max_sends=self.max_sends,
             window=self.window,
         )
+
+
+PROMOTION = "promotion"
+
+
+def offer_opening(hours: ContactHours, customer: Mapping[str, Any], now: datetime) -> datetime | None:
+    """None while the offer window is open in the customer's zone; else when it next opens."""
+    return hours.opening(PROMOTION, zone_of(customer.get("timezone")), now)
 
 
 @dataclass(frozen=True)
@@ -113,6 +111,12 @@ DEFAULT_CONFIG = FanOutConfig()
 
 class Dispatcher(Protocol):
     def dispatch(self, envelopes: Iterable[Envelope], delay_seconds: int = 0) -> DispatchReport: ...
+
+    def prepare(self, envelopes: Iterable[Envelope]) -> DispatchReport: ...
+
+    def enqueue(self, report: DispatchReport, delay_seconds: int = 0) -> None: ...
+
+    def requeue(self, message_ids: list[str]) -> int: ...
 
 
 class CustomerSource(Protocol):
@@ -192,6 +196,18 @@ def dispatch_paced(dispatcher: Dispatcher, pacer: Pacer, envelopes: list[Envelop
     return total
 
 
+def prepare_paced(dispatcher: Dispatcher, pacer: Pacer, envelopes: list[Envelope]) -> DispatchReport:
+    """Log dispatch-sized slices after the pacer allows each; the caller counts, then enqueues `to_send`."""
+    total = DispatchReport()
+    for start in range(0, len(envelopes), DISPATCH_CHUNK):
+        batch = envelopes[start : start + DISPATCH_CHUNK]
+        pacer.wait(len(batch))
+        report = dispatcher.prepare(batch)
+        total.add(report)
+        total.to_send += report.to_send
+    return total
+
+
 class Composer:
     """Renders a campaign for one customer and wraps the result in an outbound envelope."""
 
@@ -214,7 +230,13 @@ class Composer:
         return self.content.render(context, str(customer.get("language") or "id")), link
 
     def envelope(
-        self, customer: Mapping[str, Any], today: date, *, occasion: str = "campaign", occasion_ref: str | None = None
+        self,
+        customer: Mapping[str, Any],
+        today: date,
+        *,
+        occasion: str = "campaign",
+        occasion_ref: str | None = None,
+        not_before: datetime | None = None,
     ) -> Envelope:
         rendered, link = self.render(customer, today)
         reference = occasion_ref or self.campaign_id
@@ -222,7 +244,7 @@ class Composer:
         return Envelope(
             message_id=message_id(customer_id, occasion, reference, self.channel),
             channel=self.channel,
-            purpose="promotions",
+            purpose=PROMOTION,
             occasion=occasion,
             occasion_ref=reference,
             text=rendered.text,
@@ -234,6 +256,7 @@ class Composer:
             unsubscribe_url=link if self.channel == "email" else None,
             # Test sends carry no campaign id: they stay out of the campaign's counts and retries.
             campaign_id=self.campaign_id if occasion == "campaign" else None,
+            not_before=stamp(not_before) if not_before else None,
         )
 
 
@@ -264,7 +287,6 @@ class LeaseLost(Exception):
 class _Progress:
     counts: Counter[str] = field(default_factory=Counter)
     envelopes: list[Envelope] = field(default_factory=list)
-    deferrals: list[tuple[datetime, str]] = field(default_factory=list)
 
 
 class FanOut:
@@ -278,6 +300,8 @@ class FanOut:
         unsubscribe: UnsubscribeLink,
         clock: Callable[[], datetime],
         rate: Callable[[str], float],
+        hours: ContactHours,
+        has_open_messages: Callable[[str], bool],
         rules: Rules = DEFAULT_RULES,
         config: FanOutConfig = DEFAULT_CONFIG,
         extra_fields: Iterable[str] = (),
@@ -292,6 +316,8 @@ class FanOut:
         self.unsubscribe = unsubscribe
         self.clock = clock
         self.rate = rate
+        self.hours = hours
+        self.has_open_messages = has_open_messages
         self.rules = rules
         self.config = config
         self.extra_fields = tuple(extra_fields)
@@ -308,17 +334,28 @@ class FanOut:
         owner = uuid.uuid4().hex
         claimed = self.store.claim_segment(job.campaign_id, job.segment, owner, self.clock(), self.config.lease_seconds)
         if claimed is None:
+            self._finish_pending(job)
             return "busy_or_done"  # a duplicate delivery: the lease holder carries on
+        if claimed.get("pending"):
+            self.dispatcher.requeue([str(i) for i in claimed["pending"]])  # counted, maybe never queued
         segment_run = _SegmentRun(self, campaign, job, owner, remaining_seconds)
         try:
             outcome = segment_run.run(_resume_key(claimed))
         except LeaseLost:
             return "lease_lost"
         if outcome == "done":
-            try_complete(self.store, job.campaign_id, self.clock())
+            try_complete(self.store, job.campaign_id, self.clock(), self.has_open_messages)
         elif outcome == "continued":
             self.enqueue_jobs([job.to_dict()])
         return outcome
+
+    def _finish_pending(self, job: SegmentJob) -> None:
+        """A job that died after its segment's last checkpoint: queue what that checkpoint had not queued."""
+        item = self.store.segment(job.campaign_id, job.segment)
+        pending = [str(i) for i in (item or {}).get("pending") or []]
+        if item and item.get("done") and pending:
+            self.dispatcher.requeue(pending)
+            self.store.clear_pending(job.campaign_id, job.segment, pending)
 
 
 class _SegmentRun:
@@ -364,13 +401,36 @@ class _SegmentRun:
                 self.process(chunk)
                 self.chunks_done += 1
                 position = {"id": chunk[-1]["id"]}
+                last_of_page = offset + config.chunk >= len(items)
+                # The last chunk of the segment checkpoints at its last customer: a successor of a job that
+                # dies before queueing it scans on from there and finds nothing left to count twice.
+                self.send(last_key if last_of_page and last_key else position, final=last_of_page and not last_key)
             if last_key is None:
-                self.commit(None, done=True, release=True)
+                if not items:
+                    self.commit(None, done=True, release=True)
                 return "done"
-            self.commit(last_key, done=False, release=False)
+            if not items:
+                self.commit(last_key, done=False, release=False)
             position = last_key
         self.commit(None, done=True, release=True)  # pragma: no cover - the scan always ends with last_key None
         return "done"
+
+    def send(self, resume_key: Mapping[str, Any] | None, *, final: bool) -> None:
+        """Log the chunk's messages, count them with the checkpoint, then queue them: figures never lag a send.
+
+        The checkpoint names what it counted but has not queued yet (`pending`);
+        a successor queues those again if this job dies before `enqueue`.
+        """
+        batch, self.progress.envelopes = self.progress.envelopes, []
+        report = prepare_paced(self.f.dispatcher, self.pacer, batch)
+        # Already-logged messages were queued by this campaign before a crash: they count once, now.
+        self.progress.counts[model.QUEUED] += report.queued + report.requeued + report.duplicates
+        self.progress.counts[model.DEFERRED] += report.deferred
+        pending = [envelope.message_id for envelope in report.to_send]
+        self.commit(resume_key, done=False, release=False, pending=pending)
+        self.f.dispatcher.enqueue(report)
+        if final:
+            self.commit(None, done=True, release=True)
 
     def stop_reason(self) -> str | None:
         # At least one chunk per job, so a job that starts late still makes progress before handing over.
@@ -403,10 +463,9 @@ class _SegmentRun:
                 candidates.append(customer)
         ledgers = self.f.store.ledgers(str(c["id"]) for c in candidates)
         self.admit([(c, ledgers.get(str(c["id"]), EMPTY_LEDGER)) for c in candidates], now, today)
-        self.flush_deferrals()
 
     def admit(self, candidates: list[tuple[dict[str, Any], Ledger]], now: datetime, today: date) -> None:
-        """Frequency cap and quiet hours with each customer's ledger, then one ledger transaction per 100.
+        """Frequency cap with each customer's ledger, then one ledger transaction per 100.
 
         Customers whose ledger another campaign changed meanwhile are re-read
         and decided again, so two campaigns racing cannot both take the last
@@ -415,7 +474,7 @@ class _SegmentRun:
         counts = self.progress.counts
         envelopes: dict[str, Envelope] = {}
         for _attempt in range(LEDGER_ATTEMPTS):
-            admitted: list[tuple[str, Ledger, Decision]] = []
+            admitted: list[tuple[str, Ledger]] = []
             for customer, ledger in candidates:
                 customer_id = str(customer["id"])
                 recent = ledger.times_except(self.campaign_id)
@@ -424,48 +483,30 @@ class _SegmentRun:
                     counts[model.SKIP_PREFIX + decision.reason.value] += 1
                     continue
                 if customer_id not in envelopes:
+                    opening = offer_opening(self.f.hours, customer, now)
                     try:
-                        envelopes[customer_id] = self.composer.envelope(customer, today)
+                        envelopes[customer_id] = self.composer.envelope(customer, today, not_before=opening)
                     except RenderError:
                         counts[model.SKIP_PREFIX + "render_error"] += 1
                         continue
-                admitted.append((customer_id, ledger, decision))
-            changed = self.f.store.record_promotions(
-                [(cid, ledger) for cid, ledger, _ in admitted], self.campaign_id, now, self.f.rules.window
-            )
-            for customer_id, _ledger, decision in admitted:
-                if customer_id in changed:
-                    continue
-                if isinstance(decision, DeferUntil):
-                    self.progress.deferrals.append((decision.at, customer_id))
-                else:
-                    self.progress.envelopes.append(envelopes[customer_id])
-            self.flush_envelopes(whole_chunks_only=True)
+                admitted.append((customer_id, ledger))
+            changed = self.f.store.record_promotions(admitted, self.campaign_id, now, self.f.rules.window)
+            self.progress.envelopes += [envelopes[cid] for cid, _ in admitted if cid not in changed]
             if not changed:
                 return
             fresh = self.f.store.ledgers(changed)
             candidates = [(c, fresh.get(str(c["id"]), EMPTY_LEDGER)) for c, _ in candidates if str(c["id"]) in changed]
         raise RuntimeError("the frequency ledger kept changing; the job will be retried")
 
-    def flush_envelopes(self, *, whole_chunks_only: bool = False) -> None:
-        """Dispatch what is buffered; between chunks only full transactions go, the rest waits for more."""
-        buffered = self.progress.envelopes
-        keep = len(buffered) % DISPATCH_CHUNK if whole_chunks_only else 0
-        batch, self.progress.envelopes = buffered[: len(buffered) - keep], buffered[len(buffered) - keep :]
-        if not batch:
-            return
-        report = dispatch_paced(self.f.dispatcher, self.pacer, batch)
-        # Already-logged messages were queued by this campaign before a crash: they count once, now.
-        self.progress.counts[model.QUEUED] += report.queued + report.requeued + report.duplicates
-
-    def flush_deferrals(self) -> None:
-        if self.progress.deferrals:
-            self.progress.counts[model.DEFERRED] += self.f.store.defer(self.campaign_id, self.progress.deferrals)
-            self.progress.deferrals = []
-
-    def commit(self, resume_key: Mapping[str, Any] | None, *, done: bool, release: bool) -> None:
-        self.flush_envelopes()
-        self.flush_deferrals()
+    def commit(
+        self,
+        resume_key: Mapping[str, Any] | None,
+        *,
+        done: bool,
+        release: bool,
+        pending: list[str] | None = None,
+    ) -> None:
+        """One conditional write: counters, resume key and pending ids move together, or the lease is lost."""
         committed = self.f.store.commit_segment(
             self.campaign_id,
             self.job.segment,
@@ -476,6 +517,7 @@ class _SegmentRun:
             done=done,
             release=release,
             lease_seconds=self.f.config.lease_seconds,
+            pending=pending,
         )
         if not committed:
             raise LeaseLost(self.campaign_id)
@@ -487,12 +529,15 @@ def _resume_key(segment_item: Mapping[str, Any]) -> dict[str, Any] | None:
     return json.loads(str(raw)) if raw else None
 
 
-def try_complete(store: CampaignStore, campaign_id: str, now: datetime, *, trust_index: bool = False) -> bool:
-    """sending -> completed once every segment is done and no recipient still waits for quiet hours to end.
+def try_complete(
+    store: CampaignStore, campaign_id: str, now: datetime, has_open_messages: Callable[[str], bool]
+) -> bool:
+    """sending -> completed once every segment is done and every message is settled.
 
-    Waiting recipients are judged by the counters and by the deferral index;
-    the schedule's sweep passes `trust_index` so a count lost in a crash
-    cannot keep a campaign `sending` forever.
+    Settled means sent (or further), failed, skipped or cancelled: nothing
+    queued, waiting for its contact hours, held or in a provider call. The
+    message log's open-index answers that exactly, so pause and cancel keep
+    working until the last message is out.
     """
     item = store.get(campaign_id, consistent=True)
     if item is None or item.get("status") != Status.SENDING:
@@ -501,9 +546,7 @@ def try_complete(store: CampaignStore, campaign_id: str, now: datetime, *, trust
     total = int(item.get("segments_total") or 0)
     if total == 0 or sum(1 for s in segments if s.get("done")) < total:
         return False
-    if not trust_index and model.deferred_remaining(item, segments) > 0:
-        return False
-    if store.has_deferrals(campaign_id):
+    if has_open_messages(campaign_id):
         return False
     try:
         store.transition(

@@ -27,6 +27,16 @@ class Audit(Protocol):
     def record(self, actor: str, action: str, target: str, now: datetime, **details: Any) -> None: ...
 
 
+class Messages(Protocol):
+    """The campaign's messages in the outbound pipeline (`CampaignMessages`)."""
+
+    def has_open(self, campaign_id: str) -> bool: ...
+
+    def release_held(self, campaign_id: str) -> int: ...
+
+    def cancel_waiting(self, campaign_id: str) -> int: ...
+
+
 class StateConflict(Exception):
     """The campaign is not in a state that allows this; `status` is what it is in."""
 
@@ -51,6 +61,7 @@ class Lifecycle:
         enqueue_jobs: Callable[[list[dict[str, Any]]], None],
         estimate_customers: Callable[[], int],
         clock: Callable[[], datetime],
+        messages: Messages,
         config: FanOutConfig = DEFAULT_CONFIG,
     ) -> None:
         self.store = store
@@ -58,6 +69,7 @@ class Lifecycle:
         self.enqueue_jobs = enqueue_jobs
         self.estimate_customers = estimate_customers
         self.clock = clock
+        self.messages = messages
         self.config = config
 
     def _conflict(self, campaign_id: str, action: str) -> StateConflict:
@@ -153,7 +165,8 @@ class Lifecycle:
         self.store.put_active(campaign_id, now)
         self.audit.record(actor.name, "campaign.resume", campaign_id, now, how=actor.how)
         item = self.enqueue_fanout(item)
-        try_complete(self.store, campaign_id, self.clock())  # paused after the last page: nothing left to do
+        self.messages.release_held(campaign_id)  # what a short budget leaves, the sweep releases within a minute
+        try_complete(self.store, campaign_id, self.clock(), self.messages.has_open)
         return self.store.get(campaign_id, consistent=True) or item
 
     def cancel(self, campaign_id: str, actor: Actor) -> dict[str, Any]:
@@ -170,8 +183,12 @@ class Lifecycle:
             raise self._conflict(campaign_id, "cancel") from None
         if item.get("send_at"):
             self.store.delete_schedule(campaign_id, str(item["send_at"]))
-        self.store.delete_active(campaign_id)
         self.audit.record(actor.name, "campaign.cancel", campaign_id, now, how=actor.how)
+        # Waiting messages end `cancelled` now; queued ones when the sender reaches them. The active
+        # marker stays until nothing is left, so the sweep finishes what a short budget does not.
+        self.messages.cancel_waiting(campaign_id)
+        if not self.messages.has_open(campaign_id):
+            self.store.delete_active(campaign_id)
         return item
 
     def retry_failed(self, campaign_id: str, actor: Actor) -> dict[str, Any]:
@@ -179,19 +196,34 @@ class Lifecycle:
         if item is None or item.get("status") not in RETRYABLE:
             raise StateConflict(campaign_id, str(item["status"]) if item else None, "retry failed messages")
         now = self.clock()
+        if item.get("status") == Status.COMPLETED:
+            # Retries are messages again: the campaign is sending until they settle.
+            try:
+                item = self.store.transition(
+                    campaign_id, [Status.COMPLETED], Status.SENDING, now, remove=["completed_at"]
+                )
+            except Conflict:
+                raise self._conflict(campaign_id, "retry failed messages") from None
+            self.store.put_active(campaign_id, now)
         self.enqueue_jobs([{"kind": "campaign_retry", "campaign_id": campaign_id}])
         self.audit.record(actor.name, "campaign.retry_failed", campaign_id, now, how=actor.how)
         return item
 
     def sweep(self) -> dict[str, int]:
-        """For each started campaign: re-enqueue an interrupted start, complete it, or forget it."""
-        report = {"reenqueued": 0, "completed": 0, "forgotten": 0}
+        """For each started campaign: re-enqueue an interrupted start, release, cancel, complete, or forget it."""
+        report = {"reenqueued": 0, "completed": 0, "forgotten": 0, "released": 0, "cancelled": 0}
         now = self.clock()
         for campaign_id, marked_at in self.store.active():
             item = self.store.get(campaign_id, consistent=True)
             status = item.get("status") if item else None
             marked = model.parse_time(marked_at)
-            settled = status in (None, Status.COMPLETED, Status.CANCELLED)
+            if status == Status.CANCELLED:
+                report["cancelled"] += self.messages.cancel_waiting(campaign_id)
+                if not self.messages.has_open(campaign_id):
+                    self.store.delete_active(campaign_id)
+                    report["forgotten"] += 1
+                continue
+            settled = status in (None, Status.COMPLETED)
             never_started = status in (Status.DRAFT, Status.SCHEDULED) and (not marked or now - marked > STUCK_AFTER)
             if settled or never_started:  # a `send` that lost its race leaves a marker too
                 self.store.delete_active(campaign_id)
@@ -203,6 +235,9 @@ class Lifecycle:
             if not item.get("fanout_enqueued_at") and started and now - started > STUCK_AFTER:
                 self.enqueue_fanout(item)
                 report["reenqueued"] += 1
-            elif try_complete(self.store, campaign_id, now, trust_index=True):
+                continue
+            # A message held by a pause that raced the resume waits no longer than a minute.
+            report["released"] += self.messages.release_held(campaign_id)
+            if try_complete(self.store, campaign_id, now, self.messages.has_open):
                 report["completed"] += 1
         return report

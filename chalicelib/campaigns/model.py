@@ -6,8 +6,10 @@ States and who moves between them::
     draft      --POST send-->            sending
     scheduled  --send_at, the schedule-> sending     (or POST send, earlier)
     sending    --POST pause / auto-->    paused      --POST resume--> sending
-    sending    --fan-out done, no one
-                 left in quiet hours-->  completed
+    sending    --fan-out done, every
+                 message settled-->      completed   (sent, failed, skipped or cancelled;
+                                                      nothing queued, deferred or held)
+    completed  --POST retry-failed-->    sending
     draft, scheduled, sending, paused --POST cancel--> cancelled
 
 Every transition is one conditional write on the campaign item, so two
@@ -55,11 +57,11 @@ MAX_SCHEDULE_AHEAD = timedelta(days=366)
 SKIP_REASONS: tuple[str, ...] = ("no_consent", "suppressed", "frequency_cap", "invalid_contact")
 """Always reported, even at zero; other reasons (render_error, customer_erased, cancelled) appear when they occur."""
 
-# Counters on the campaign item (ADD-only, updated by observers and the deferred release).
+# Counters on the campaign item (ADD-only, updated by the outbound observers).
 SENT, DELIVERED, READ, FAILED = "n_sent", "n_delivered", "n_read", "n_failed"
 FAILED_PERMANENT, OUTCOMES = "n_failed_permanent", "n_outcomes"
 BOUNCED, COMPLAINED, CLICKED, UNSUBSCRIBED = "n_bounced", "n_complained", "n_clicked", "n_unsubscribed"
-RELEASED, DROPPED, RETRIED = "n_released", "n_dropped", "n_retried"
+RELEASED, CANCELLED, RETRIED = "n_released", "n_cancelled", "n_retried"
 # Counters on each fan-out segment item, committed together with its checkpoint.
 TARGETED, QUEUED, DEFERRED = "n_targeted", "n_queued", "n_deferred"
 SKIP_PREFIX = "n_skip_"
@@ -219,8 +221,16 @@ def _int(value: Any) -> int:
     return int(value or 0)
 
 
-def counts(item: Mapping[str, Any], segments: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Live figures: fan-out counters summed over segments plus delivery counters from the campaign item."""
+def counts(
+    item: Mapping[str, Any], segments: Iterable[Mapping[str, Any]], waiting: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Live figures: fan-out counters summed over segments, delivery counters, and what waits now.
+
+    `queued` counts messages handed to the outbound queue (at the fan-out, or
+    later when their contact hours opened); `deferred` and `held` are what
+    waits right now (for contact hours, for a resume), read from the message
+    log, with the earliest and latest `not_before` of the deferred.
+    """
     seg_totals: dict[str, int] = {}
     for segment in segments:
         for key, value in segment.items():
@@ -232,16 +242,19 @@ def counts(item: Mapping[str, Any], segments: Iterable[Mapping[str, Any]]) -> di
             if key.startswith(SKIP_PREFIX) and _int(value):
                 reason = key[len(SKIP_PREFIX) :]
                 skipped[reason] = skipped.get(reason, 0) + _int(value)
-    deferred = seg_totals.get(DEFERRED, 0) - _int(item.get(RELEASED)) - _int(item.get(DROPPED))
+    waiting = waiting or {}
     figures: dict[str, Any] = {
         "targeted": seg_totals.get(TARGETED, 0),
         "skipped": skipped,
-        "deferred": max(0, deferred),
+        "deferred": int(waiting.get("deferred") or 0),
+        "not_before": waiting.get("not_before"),
+        "held": int(waiting.get("held") or 0),
         "queued": seg_totals.get(QUEUED, 0) + _int(item.get(RELEASED)),
         "sent": _int(item.get(SENT)),
         "delivered": _int(item.get(DELIVERED)),
         "read": _int(item.get(READ)),
         "failed": max(0, _int(item.get(FAILED)) - _int(item.get(RETRIED))),
+        "cancelled": _int(item.get(CANCELLED)),
     }
     if item.get("channel") == "email":
         figures.update(
@@ -253,11 +266,11 @@ def counts(item: Mapping[str, Any], segments: Iterable[Mapping[str, Any]]) -> di
     return figures
 
 
-def deferred_remaining(item: Mapping[str, Any], segments: Iterable[Mapping[str, Any]]) -> int:
-    return int(counts(item, segments)["deferred"])
-
-
-def public_campaign(item: Mapping[str, Any], segments: list[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+def public_campaign(
+    item: Mapping[str, Any],
+    segments: list[Mapping[str, Any]] | None = None,
+    waiting: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The JSON staff see; counts and fan-out progress only when the segments were read."""
     spec = stored_spec_fields(item)
     body: dict[str, Any] = {
@@ -278,7 +291,7 @@ def public_campaign(item: Mapping[str, Any], segments: list[Mapping[str, Any]] |
         "cancelled_at": item.get("cancelled_at"),
     }
     if segments is not None:
-        body["counts"] = counts(item, segments)
+        body["counts"] = counts(item, segments, waiting)
         total = int(item.get("segments_total") or 0)
         body["fanout"] = {"segments": total, "done": sum(1 for s in segments if s.get("done"))}
     return body

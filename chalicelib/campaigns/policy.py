@@ -1,14 +1,15 @@
-"""Whether one campaign message may go to one customer now: pure rules, no I/O.
+"""Whether one campaign message may go to one customer: pure rules, no I/O.
 
-A promotion that arrives at 22:00, arrives for the third time this week, or
-arrives without consent costs the lender goodwill and, under OJK's consumer
-protection rules, possibly more. Keeping these rules pure lets the sender
-gather the facts (suppression list, recent sends) once and makes every
-boundary testable without AWS.
+A promotion that arrives for the third time this week, or without consent,
+costs the lender goodwill and, under OJK's consumer protection rules,
+possibly more. Keeping these rules pure lets the fan-out gather the facts
+(suppression list, recent sends) once and makes every boundary testable
+without AWS. *When* a promotion may arrive (Monday to Saturday, 08:00-18:00
+local, never on a national holiday) is the contact policy's question
+(`outbound.contact_policy`): an eligible recipient outside those hours is
+still sent, later.
 
-Times are always timezone-aware; the customer's local clock decides quiet
-hours. Indonesia's three zones use fixed offsets (no DST since 1988), so the
-rules do not depend on tz data being present in the Lambda image.
+Times are always timezone-aware.
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Asia/Jakarta"
 """Most customers live in WIB; used when a record's zone is missing or unusable."""
-QUIET_START = time(21)
-QUIET_END = time(8)
 MAX_SENDS = 2
 WINDOW = timedelta(days=7)
 CHANNELS: frozenset[str] = frozenset({"whatsapp", "email"})
@@ -51,14 +50,7 @@ class SkipReason(StrEnum):
 
 @dataclass(frozen=True)
 class SendNow:
-    """Send immediately."""
-
-
-@dataclass(frozen=True)
-class DeferUntil:
-    """Quiet hours in the customer's zone: try again at `at` (UTC), when the window opens."""
-
-    at: datetime
+    """Send: now, or when the contact policy's window opens."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +60,7 @@ class Skip:
     reason: SkipReason
 
 
-Decision: TypeAlias = SendNow | DeferUntil | Skip
+Decision: TypeAlias = SendNow | Skip
 """Exactly one outcome per recipient, so callers can `match` on it exhaustively."""
 
 
@@ -86,34 +78,10 @@ def zone_info(zone: str) -> tzinfo:
 
 
 def _aware_utc(moment: datetime, name: str) -> datetime:
-    """Naive datetimes are refused: guessing their zone is the bug quiet hours exist to prevent."""
+    """Naive datetimes are refused: guessing their zone is the bug contact hours exist to prevent."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware (use datetime.now(UTC))")
     return moment.astimezone(UTC)
-
-
-def quiet_hours_defer(
-    now_utc: datetime, zone: str, start: time = QUIET_START, end: time = QUIET_END
-) -> datetime | None:
-    """None if `now_utc` is outside quiet hours in `zone`, else the UTC instant they end (`end` local).
-
-    The quiet window is [start, end) local time and crosses midnight when
-    start > end (21:00-08:00). start == end means no quiet hours at all.
-    """
-    now = _aware_utc(now_utc, "now_utc")
-    local = now.astimezone(zone_info(zone))
-    clock = local.time().replace(tzinfo=None)
-    if start == end:
-        return None
-    if start < end:
-        quiet, opens_tomorrow = start <= clock < end, False
-    else:
-        quiet, opens_tomorrow = clock >= start or clock < end, clock >= start
-    if not quiet:
-        return None
-    day = local.date() + timedelta(days=1 if opens_tomorrow else 0)
-    opens = datetime.combine(day, end.replace(tzinfo=None), tzinfo=local.tzinfo)
-    return opens.astimezone(UTC)
 
 
 def frequency_cap_allows(
@@ -176,16 +144,13 @@ def decide(
     suppressed: bool,
     recent_sends: Sequence[datetime],
     now_utc: datetime,
-    quiet_start: time = QUIET_START,
-    quiet_end: time = QUIET_END,
     max_sends: int = MAX_SENDS,
     window: timedelta = WINDOW,
-) -> Decision:
-    """Send, defer or skip one recipient.
+) -> SendNow | Skip:
+    """Send or skip one recipient.
 
     Order matters only for the reason reported: compliance first (suppression
-    list, consent), then reachability, then the frequency cap; skips come
-    before quiet hours so a deferred message is one that will really go out.
+    list, consent), then reachability, then the frequency cap.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}; expected one of {', '.join(sorted(CHANNELS))}")
@@ -197,5 +162,4 @@ def decide(
         return Skip(SkipReason.INVALID_CONTACT)
     if not frequency_cap_allows(recent_sends, now_utc, max_sends, window):
         return Skip(SkipReason.FREQUENCY_CAP)
-    opens = quiet_hours_defer(now_utc, customer_zone(customer), quiet_start, quiet_end)
-    return SendNow() if opens is None else DeferUntil(opens)
+    return SendNow()

@@ -9,8 +9,8 @@ The sender re-checks consent, and its claim accepts the reset record.
 
 The same rules as the first send apply, except the frequency cap (the
 ledger already holds this campaign): a customer now suppressed or without
-consent is marked skipped, and one in quiet hours is reset and parked until
-their window opens, like any deferred recipient.
+consent is marked skipped; one outside the offer window is sent, and the
+sender parks it until the window opens in the customer's zone.
 
 A record reset but not yet enqueued when a job dies is still `queued` with
 `retried_at`; the next retry job sends it again (the sender's claim makes a
@@ -41,24 +41,24 @@ from chalicelib.campaigns.fanout import (
 )
 from chalicelib.campaigns.inline_template import RenderError
 from chalicelib.campaigns.model import RETRYABLE
-from chalicelib.campaigns.policy import DeferUntil, Skip
+from chalicelib.campaigns.policy import Skip
 from chalicelib.campaigns.store import CampaignStore, suppressed_contacts
 from chalicelib.customers.model import customer_from_item
 from chalicelib.customers.suppression import SuppressionList
 from chalicelib.outbound.envelope import Envelope
-from chalicelib.outbound.message_log import MessageLog
+from chalicelib.outbound.message_log import MessageLog, open_sort
 
 BATCH = 100
 RESERVE_SECONDS = 20.0
 
 
-def reset_for_retry(log: MessageLog, message_id: str, now: datetime) -> bool:
-    """failed+retryable -> queued, once; the old reason is kept as `last_error`."""
+def reset_for_retry(log: MessageLog, message_id: str, campaign_id: str, now: datetime) -> bool:
+    """failed+retryable -> queued, once, and open again for the campaign; the old reason is kept as `last_error`."""
     try:
         log.table.update_item(
             Key={"id": message_id},
             UpdateExpression="SET #s = :queued, retried_at = :now, updated_at = :now, "
-            "last_error = if_not_exists(#r, :unknown) "
+            "last_error = if_not_exists(#r, :unknown), open_campaign = :campaign, open_sk = :open "
             "REMOVE retryable, #r, error_code, status_rank",
             ConditionExpression="#s = :failed AND retryable = :true",
             ExpressionAttributeNames={"#s": "status", "#r": "reason"},
@@ -68,6 +68,8 @@ def reset_for_retry(log: MessageLog, message_id: str, now: datetime) -> bool:
                 ":true": True,
                 ":now": now.isoformat(),
                 ":unknown": "unknown",
+                ":campaign": campaign_id,
+                ":open": open_sort("queued", message_id),
             },
         )
     except ClientError as error:
@@ -134,7 +136,6 @@ class RetryFailed:
             self.suppression, CONTACT_KIND[channel], [contact_of(c, channel) or "" for c in customers.values()]
         )
         envelopes: list[Envelope] = []
-        later: list[tuple[datetime, str]] = []
         deltas: dict[str, int] = {}
         for item in batch:
             message_id, customer = str(item["id"]), customers.get(str(item.get("customer_id")))
@@ -143,7 +144,7 @@ class RetryFailed:
             blocked = contact_of(customer, channel) in suppressed
             decision = self.rules.decide(customer, channel, suppressed=blocked, recent=[], now=now)
             if item.get("status") == "failed":
-                if not reset_for_retry(self.log, message_id, now):
+                if not reset_for_retry(self.log, message_id, composer.campaign_id, now):
                     continue  # another retry job took it
                 deltas[model.RETRIED] = deltas.get(model.RETRIED, 0) + 1
             if isinstance(decision, Skip):
@@ -151,17 +152,12 @@ class RetryFailed:
                 key = model.SKIP_PREFIX + decision.reason.value
                 deltas[key] = deltas.get(key, 0) + 1
                 continue
-            if isinstance(decision, DeferUntil):
-                later.append((decision.at, str(customer["id"])))
-                continue
             try:
                 envelopes.append(composer.envelope(customer, segment_date(now)))
             except RenderError:
                 self.log.mark_skipped(message_id, "render_error", now)
                 deltas[model.SKIP_PREFIX + "render_error"] = deltas.get(model.SKIP_PREFIX + "render_error", 0) + 1
         self.store.add(composer.campaign_id, deltas)
-        if later:
-            self.store.defer(composer.campaign_id, later)  # the release re-queues the reset record at 08:00
         dispatch_paced(self.dispatcher, pacer, envelopes)
         return deltas.get(model.RETRIED, 0)
 

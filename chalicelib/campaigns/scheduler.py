@@ -1,4 +1,4 @@
-"""The per-minute schedule: start due campaigns, keep started ones moving, release quiet-hours deferrals.
+"""The per-minute schedule: start due campaigns and keep started ones moving until every message is settled.
 
 EventBridge may deliver a scheduled event twice and runs can overlap when one
 is slow; every step here is safe under that. A start is a conditional
@@ -16,7 +16,6 @@ from typing import Any
 
 from chalicelib.campaigns.lifecycle import Actor, Lifecycle, StateConflict
 from chalicelib.campaigns.model import Status
-from chalicelib.campaigns.release import DeferredRelease
 from chalicelib.campaigns.store import CampaignStore
 from chalicelib.core.observability import logger
 
@@ -24,12 +23,9 @@ SCHEDULE_ACTOR = Actor("schedule", "schedule")
 
 
 class Scheduler:
-    def __init__(
-        self, store: CampaignStore, lifecycle: Lifecycle, release: DeferredRelease, clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, store: CampaignStore, lifecycle: Lifecycle, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.lifecycle = lifecycle
-        self.release = release
         self.clock = clock
 
     def start_due(self) -> dict[str, int]:
@@ -49,6 +45,5 @@ class Scheduler:
     def run(self, remaining_seconds: Callable[[], float] = lambda: math.inf) -> dict[str, Any]:
         report: dict[str, Any] = {"starts": self.start_due()}
         report["sweep"] = self.lifecycle.sweep()
-        report["deferred"] = self.release.run(remaining_seconds)
         logger.info("campaign schedule", extra=report)
         return report

@@ -21,19 +21,23 @@ from chalicelib.campaigns.fanout import (
     Rules,
     UnsubscribeLink,
     contact_of,
+    offer_opening,
     scan_filter,
     segment_date,
 )
 from chalicelib.campaigns.inline_template import RenderError
 from chalicelib.campaigns.lifecycle import Actor, Audit, StateConflict
+from chalicelib.campaigns.messages import CampaignMessages
 from chalicelib.campaigns.model import EDITABLE, InvalidCampaign, Status
-from chalicelib.campaigns.policy import DeferUntil, Skip
+from chalicelib.campaigns.policy import Skip
 from chalicelib.campaigns.segments import parse_segment
 from chalicelib.campaigns.store import CampaignStore, Conflict, suppressed_contacts
 from chalicelib.customers.model import customer_from_item
 from chalicelib.customers.suppression import SuppressionList
+from chalicelib.outbound.delivery import ContactHours
 
 MAX_TEST_RECIPIENTS = 5
+STARTED: frozenset[str] = frozenset({Status.SENDING, Status.PAUSED, Status.COMPLETED, Status.CANCELLED})
 SAMPLE_SIZE = 5
 SAMPLE_FIELDS = ("id", "name", "city", "province", "language", "timezone")
 
@@ -56,6 +60,8 @@ class CampaignService:
         audit: Audit,
         unsubscribe: UnsubscribeLink,
         clock: Callable[[], datetime],
+        hours: ContactHours,
+        messages: CampaignMessages,
         rules: Rules = DEFAULT_RULES,
         extra_fields: Iterable[str] = (),
         audience_budget_seconds: float = 20.0,
@@ -68,6 +74,8 @@ class CampaignService:
         self.audit = audit
         self.unsubscribe = unsubscribe
         self.clock = clock
+        self.hours = hours
+        self.messages = messages
         self.rules = rules
         self.extra_fields = tuple(extra_fields)
         self.audience_budget_seconds = audience_budget_seconds
@@ -130,7 +138,8 @@ class CampaignService:
 
     def get(self, campaign_id: str) -> dict[str, Any]:
         item = self._campaign(campaign_id)
-        return model.public_campaign(item, self.store.segments(campaign_id))
+        waiting = self.messages.waiting(campaign_id) if item.get("status") in STARTED else None
+        return model.public_campaign(item, self.store.segments(campaign_id), waiting)
 
     def page(
         self, limit: int, start: dict[str, Any] | None, status: str | None
@@ -183,20 +192,41 @@ class CampaignService:
         decision = self.rules.decide(customer, channel, suppressed=blocked, recent=recent, now=now)
         if isinstance(decision, Skip):
             return {"decision": "skip", "reason": decision.reason.value}
-        if isinstance(decision, DeferUntil):
-            return {"decision": "defer", "until": model.stamp(decision.at)}
+        opening = offer_opening(self.hours, customer, now)
+        if opening is not None:
+            return {"decision": "defer", "until": model.stamp(opening)}
         return {"decision": "send"}
 
     def test_send(self, campaign_id: str, data: Any, actor: Actor) -> dict[str, Any]:
-        """Send now to at most five named customers: no quiet hours or cap, but never past consent or suppression."""
+        """Send now to staff's own numbers only: customers marked `test_recipient`, never a real customer.
+
+        No contact hours or cap apply (a test at 04:00 reaches only staff), but
+        never past consent or suppression. With no `customer_ids`, every test
+        recipient (at most five) gets it.
+        """
         campaign = self._campaign(campaign_id)
         if campaign.get("status") == Status.CANCELLED:
             raise StateConflict(campaign_id, Status.CANCELLED.value, "test-send")
         ids = _test_ids(data)
-        found = self.customers.get_many(ids)
-        missing = {f"customer_ids[{i}]": "no such customer" for i, cid in enumerate(ids) if cid not in found}
-        if missing:
-            raise InvalidCampaign(missing)
+        if ids is None:
+            found = {str(item["id"]): item for item in self.customers.test_recipients(MAX_TEST_RECIPIENTS)}
+            ids = sorted(found)
+            if not ids:
+                raise InvalidCampaign(
+                    {"customer_ids": "no customer is marked as a test recipient (PUT /customers/{id} test_recipient)"}
+                )
+        else:
+            found = self.customers.get_many(ids)
+        problems = {f"customer_ids[{i}]": "no such customer" for i, cid in enumerate(ids) if cid not in found}
+        problems.update(
+            {
+                f"customer_ids[{i}]": "is not a test recipient: tests go only to staff's own numbers"
+                for i, cid in enumerate(ids)
+                if cid in found and found[cid].get("test_recipient") is not True
+            }
+        )
+        if problems:
+            raise InvalidCampaign(problems)
         now = self.clock()
         channel = str(campaign["channel"])
         composer = Composer.for_campaign(campaign, self.unsubscribe)
@@ -209,7 +239,6 @@ class CampaignService:
         envelopes = []
         for customer in customers:
             blocked = contact_of(customer, channel) in suppressed
-            # Quiet hours and the cap do not apply to a test: a clock far from the window would block every test.
             decision = self.rules.decide(customer, channel, suppressed=blocked, recent=[], now=now)
             if isinstance(decision, Skip):
                 results.append({"customer_id": customer["id"], "status": "skipped", "reason": decision.reason.value})
@@ -264,8 +293,10 @@ class CampaignService:
         return {"count": count, "with_consent": with_consent, "exact": exact, "scanned": scanned, "sample": sample}
 
 
-def _test_ids(data: Any) -> list[str]:
+def _test_ids(data: Any) -> list[str] | None:
     raw = data.get("customer_ids") if isinstance(data, Mapping) else None
+    if raw is None:
+        return None
     if not isinstance(raw, list) or not raw:
         raise InvalidCampaign({"customer_ids": f"is required: a list of 1 to {MAX_TEST_RECIPIENTS} customer ids"})
     if len(raw) > MAX_TEST_RECIPIENTS:

@@ -1,4 +1,4 @@
-"""The campaigns table: campaigns, fan-out checkpoints, deferred recipients and the frequency ledger.
+"""The campaigns table: campaigns, fan-out checkpoints and the frequency ledger.
 
 One table, items told apart by key (all strings)::
 
@@ -9,16 +9,14 @@ One table, items told apart by key (all strings)::
                                                           lease, done flag and the fan-out counters of that segment
     schedule                    <send_at>#<id>            a scheduled start, found by the per-minute schedule
     active                      <id>                      a started campaign the schedule keeps an eye on
-    deferred                    <opens_at minute>         a bucket of quiet-hours deferrals exists for that minute
-    deferred#<opens_at minute>  <id>#<customer id>        one recipient waiting for their quiet hours to end
-                                                          (gsi1: "deferrals#<id>" finds what a campaign still waits for)
     freq#<customer id>          promotions                promotions sent to a customer: c#<campaign id> -> epoch
     click#<message id>          click                     first click of a message (clicks are counted once)
 
 Fan-out counters live on the segment item and move with its checkpoint in one
 conditional write, so a crash between two checkpoints re-processes those
 recipients without counting them twice. Delivery counters are ADDed on the
-campaign item by the outbound observers.
+campaign item by the outbound observers. Messages waiting for their contact
+hours, a resume or a halt's end wait in the message log, not here.
 """
 
 from __future__ import annotations
@@ -41,7 +39,6 @@ CAMPAIGN_SK = "campaign"
 LIST_PK = "campaigns"
 SCHEDULE_PK = "schedule"
 ACTIVE_PK = "active"
-DEFERRED_PK = "deferred"
 LEDGER_SK = "promotions"
 LEDGER_PREFIX = "c#"
 BATCH_GET = 100
@@ -49,7 +46,6 @@ BATCH_WRITE = 25
 TRANSACTION_LIMIT = 100
 TRANSACTION_ATTEMPTS = 8
 CONDITION_FAILED = "ConditionalCheckFailed"
-DEFERRAL_TTL = timedelta(days=3)
 CLICK_TTL = timedelta(days=60)
 
 
@@ -67,11 +63,6 @@ def segment_sk(segment: int) -> str:
 
 def _conditional_failed(error: ClientError) -> bool:
     return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
-
-
-def minute_key(moment: datetime) -> str:
-    """ "2025-06-16T01:00Z": deferral buckets are per minute of UTC."""
-    return stamp(moment)[:16] + "Z"
 
 
 @dataclass(frozen=True)
@@ -297,12 +288,23 @@ class CampaignStore:
         done: bool,
         release: bool,
         lease_seconds: int,
+        pending: list[str] | None = None,
     ) -> bool:
-        """Advance the checkpoint and add this stretch's counters in one write; False if the lease was lost."""
+        """Advance the checkpoint and add this stretch's counters in one write; False if the lease was lost.
+
+        `pending` names the messages just logged and counted but not yet on the
+        outbound queue: a successor of a job that dies before queueing them
+        queues them again (`requeue`).
+        """
         names: dict[str, str] = {}
         values: dict[str, Any] = {":me": owner, ":now": stamp(now), ":done": done}
         sets = ["updated_at = :now", "done = :done"]
         removes: list[str] = []
+        if pending:
+            values[":pending"] = list(pending)
+            sets.append("pending = :pending")
+        else:
+            removes.append("pending")
         if resume_key:
             values[":key"] = json.dumps(dict(resume_key), sort_keys=True, default=str)
             sets.append("resume_key = :key")
@@ -339,55 +341,23 @@ class CampaignStore:
             raise
         return True
 
-    # -- quiet-hours deferrals ----------------------------------------------------------
-    def defer(self, campaign_id: str, recipients: Iterable[tuple[datetime, str]]) -> int:
-        """Park recipients until their window opens; idempotent per (campaign, customer, minute)."""
-        buckets: set[str] = set()
-        count = 0
-        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for opens_at, customer_id in recipients:
-                bucket = minute_key(opens_at)
-                buckets.add(bucket)
-                batch.put_item(
-                    Item={
-                        "pk": f"{DEFERRED_PK}#{bucket}",
-                        "sk": f"{campaign_id}#{customer_id}",
-                        "campaign_id": campaign_id,
-                        "customer_id": customer_id,
-                        "gsi1pk": f"deferrals#{campaign_id}",
-                        "gsi1sk": f"{bucket}#{customer_id}",
-                        "expires_at": int((opens_at + DEFERRAL_TTL).timestamp()),
-                    }
-                )
-                count += 1
-            for bucket in buckets:
-                batch.put_item(Item={"pk": DEFERRED_PK, "sk": bucket})
-        return count
+    def segment(self, campaign_id: str, segment: int) -> dict[str, Any] | None:
+        return self.table.get_item(
+            Key={"pk": campaign_pk(campaign_id), "sk": segment_sk(segment)}, ConsistentRead=True
+        ).get("Item")
 
-    def due_buckets(self, now: datetime) -> list[str]:
-        items = self._query_all(Key("pk").eq(DEFERRED_PK) & Key("sk").lte(minute_key(now)))
-        return [str(i["sk"]) for i in items]
-
-    def deferrals(self, bucket: str, limit: int) -> list[dict[str, Any]]:
-        result = self.table.query(
-            KeyConditionExpression=Key("pk").eq(f"{DEFERRED_PK}#{bucket}"), Limit=limit, ConsistentRead=True
-        )
-        return list(result["Items"])
-
-    def delete_deferrals(self, bucket: str, items: Iterable[Mapping[str, Any]]) -> None:
-        with self.table.batch_writer(overwrite_by_pkeys=["pk", "sk"]) as batch:
-            for item in items:
-                batch.delete_item(Key={"pk": f"{DEFERRED_PK}#{bucket}", "sk": item["sk"]})
-
-    def has_deferrals(self, campaign_id: str) -> bool:
-        """Whether any recipient of this campaign still waits (gsi1 is eventually consistent: may lag seconds)."""
-        result = self.table.query(
-            IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq(f"deferrals#{campaign_id}"), Limit=1
-        )
-        return bool(result["Items"])
-
-    def delete_bucket(self, bucket: str) -> None:
-        self.table.delete_item(Key={"pk": DEFERRED_PK, "sk": bucket})
+    def clear_pending(self, campaign_id: str, segment: int, pending: list[str]) -> None:
+        """Forget the messages a finished segment had not queued yet, once they are queued (if unchanged)."""
+        try:
+            self.table.update_item(
+                Key={"pk": campaign_pk(campaign_id), "sk": segment_sk(segment)},
+                UpdateExpression="REMOVE pending",
+                ConditionExpression="pending = :pending",
+                ExpressionAttributeValues={":pending": list(pending)},
+            )
+        except ClientError as error:
+            if not _conditional_failed(error):
+                raise
 
     # -- frequency ledger -----------------------------------------------------------------
     def ledgers(self, customer_ids: Iterable[str]) -> dict[str, Ledger]:

@@ -87,6 +87,8 @@ TABLES: tuple[Table, ...] = (
             # "MM-DD#Asia/Jakarta": the hourly birthday run reads exactly the
             # customers it greets, one zone and one day at a time.
             Index("birthday-index", "birthday_key", "id"),
+            # Sparse: only staff's own numbers, marked as campaign test recipients.
+            Index("test-recipient-index", "test_recipient_key", "id", projection="KEYS_ONLY"),
         ),
         purpose="Customer records and their current consents",
     ),
@@ -110,9 +112,14 @@ TABLES: tuple[Table, ...] = (
             Index("customer-index", "customer_id", "created_at"),
             Index("provider-index", "provider_id", projection="KEYS_ONLY"),
             Index("campaign-index", "campaign_id", "id"),
+            # Messages waiting with their envelope: "due#<UTC hour>" for contact hours, "halt#<channel>"
+            # and "campaign#<id>" for a halt or a pause (sparse: removed when they go).
+            Index("parked-index", "parked", "parked_sk", projection="KEYS_ONLY"),
+            # A campaign's messages not settled yet, "<state>#<sort>#<id>" (sparse: removed when settled).
+            Index("open-index", "open_campaign", "open_sk", projection="KEYS_ONLY"),
         ),
         ttl_attribute="expires_at",
-        purpose="Every message sent or received, with its delivery status",
+        purpose="Every message sent or received, its delivery status, and the messages waiting to go",
     ),
     Table(
         "idempotency",
@@ -145,6 +152,12 @@ TABLES: tuple[Table, ...] = (
         ),
         ttl_attribute="expires_at",
         purpose="Conversations, events, dedupe keys, identities, canned replies, leads, metrics",
+    ),
+    Table(
+        "settings",
+        hash_key="pk",
+        range_key="sk",
+        purpose="Settings staff change at run time: the contact policy, the outbound halt switch",
     ),
     Table(
         "ratelimits",

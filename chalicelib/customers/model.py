@@ -52,6 +52,7 @@ FIELDS: tuple[str, ...] = (
     "language",
     "attributes",
     "consents",
+    "test_recipient",
 )
 """Fields a client writes, in public-JSON order."""
 
@@ -79,7 +80,7 @@ DATE_ATTRIBUTES: frozenset[str] = frozenset({"contract_start"})
 """Attributes that stay "YYYY-MM-DD" strings but must be real dates (segments compare them as text)."""
 
 RESERVED_ATTRIBUTE_KEYS: frozenset[str] = frozenset(
-    {*FIELDS, *READ_ONLY, "consent_whatsapp", "consent_email", "birthday_key"}
+    {*FIELDS, *READ_ONLY, "consent_whatsapp", "consent_email", "birthday_key", "test_recipient_key"}
 )
 """Top-level names: an attribute "phone" would be a second, unvalidated copy of personal data."""
 
@@ -146,6 +147,7 @@ class CustomerInput:
     language: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     consents: dict[str, list[str]] = field(default_factory=dict)
+    test_recipient: bool | None = None
     provided: frozenset[str] = frozenset()
     consents_given: frozenset[str] = frozenset()
     partial: bool = False
@@ -168,6 +170,7 @@ class CustomerInput:
             **{name: getattr(self, name) for name in FIELDS if name not in ("attributes", "consents")},
             "attributes": dict(self.attributes),
             "consents": _consents_out(self.consents),
+            "test_recipient": bool(self.test_recipient),
         }
 
     def to_item(self, now: datetime, *, created_at: str | None = None) -> dict[str, Any]:
@@ -193,6 +196,9 @@ class CustomerInput:
             "language": self.language or DEFAULT_LANGUAGE,
             "attributes": {key: _to_dynamo(value) for key, value in self.attributes.items()},
             "consents": _consents_out(self.consents),
+            # Staff's own numbers for campaign tests: a sparse index lists them.
+            "test_recipient": True if self.test_recipient else None,
+            "test_recipient_key": "test" if self.test_recipient else None,
             "created_at": created_at or stamp,
             "updated_at": stamp,
         }
@@ -239,6 +245,7 @@ def validate_customer(data: Mapping[str, Any], *, partial: bool = False, today: 
     check("city", _text, PLACE_MAX)
     check("timezone", _timezone)
     check("language", _language)
+    check("test_recipient", _flag)
     try:
         values["attributes"] = _attributes(data.get("attributes"))
     except InvalidCustomer as bad:
@@ -277,6 +284,7 @@ def validate_customer(data: Mapping[str, Any], *, partial: bool = False, today: 
         language=values.get("language"),
         attributes=values["attributes"],
         consents=values["consents"],
+        test_recipient=values.get("test_recipient"),
         provided=provided,
         consents_given=consents_given,
         partial=partial,
@@ -319,8 +327,9 @@ def customer_from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     external_id = item.get("external_id")
     return {
         "id": item.get("id") or (customer_id_for(external_id) if external_id else None),
-        **{name: _plain(item.get(name)) for name in FIELDS if name not in ("attributes", "consents")},
+        **{name: _plain(item.get(name)) for name in FIELDS if name not in ("attributes", "consents", "test_recipient")},
         "attributes": {str(key): _plain(value) for key, value in (item.get("attributes") or {}).items()},
+        "test_recipient": item.get("test_recipient") is True,
         "consents": _consents_out(item.get("consents") or {}),
         "consents_withdrawn": _consents_out(item.get("consents_withdrawn") or {}),
         "created_at": item.get("created_at"),
@@ -440,6 +449,12 @@ def _timezone(value: Any) -> str:
     if zone is None:
         raise _Bad(f"must be one of {', '.join(regions.TIMEZONES)} (or WIB, WITA, WIT)")
     return zone
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad("must be true or false")
+    return value
 
 
 def _language(value: Any) -> str:

@@ -153,6 +153,13 @@ class CustomerRepository:
         """Delete the customer and write what goes with it (the history's withdrawals) in one transaction."""
         transact_write(self.table, [{"Delete": {"TableName": self.table.name, "Key": {"id": customer_id}}}, *also])
 
+    def test_recipients(self, limit: int) -> list[dict[str, Any]]:
+        """Customers staff marked as test recipients (their own numbers), from a sparse index."""
+        result = self.table.query(
+            IndexName="test-recipient-index", KeyConditionExpression=Key("test_recipient_key").eq("test"), Limit=limit
+        )
+        return list(self.get_many(str(item["id"]) for item in result["Items"]).values())
+
     def birthdays(self, birthday_key: str) -> Iterator[dict[str, Any]]:
         """Everyone whose birthday key matches: read exactly the people greeted."""
         kwargs: dict[str, Any] = {

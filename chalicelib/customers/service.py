@@ -272,6 +272,9 @@ class CustomerService:
         """The item a bulk or API write stores: given consent applied, the customer's withdrawals kept."""
         now = self.clock()
         item = customer.to_item(now, created_at=(existing or {}).get("created_at"))
+        if existing and "test_recipient" not in customer.provided and existing.get("test_recipient"):
+            # A file from the financing system never un-marks staff's own test numbers.
+            item.update(test_recipient=True, test_recipient_key="test")
         before = ConsentState.of(existing)
         given = {channel: customer.consents.get(channel, []) for channel in customer.consents_given}
         if actor.how not in BULK:

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from chalicelib.greetings.zones import ZONES, is_supported_zone, local_time
+from chalicelib.core.zones import ZONES, is_supported_zone, local_time
 
 DEFAULT_SEND_HOUR = 8
 """08:00 local: early enough to be the first message of the day, late enough not to wake anyone."""

@@ -14,7 +14,6 @@ from chalicelib.greetings.run import GreetingService
 from chalicelib.greetings.store import CallList, HolidayStore, RunStore
 from chalicelib.outbound import deps as outbound_deps
 
-DEFAULT_SEND_HOUR = 8
 DEFAULT_SEGMENTS = 4
 # A manual run greets a holiday's audience inline when the table is this small; else through the fan-out queue.
 DEFAULT_INLINE_AUDIENCE_LIMIT = 5000
@@ -58,8 +57,20 @@ def _audience_matches(audience: Mapping[str, Any], item: Mapping[str, Any], day:
     return parse_segment(dict(audience)).matches(customer_from_item(item), day)
 
 
+def _opening(hours: Any) -> Any:
+    from chalicelib.outbound.contact_policy import zone_of
+
+    def opening(customer: Mapping[str, Any], now: Any) -> Any:
+        return hours.opening("greeting", zone_of(customer.get("timezone")), now)
+
+    return opening
+
+
 def greeting_service() -> GreetingService:
     config = settings.current()
+    hours = outbound_deps.contact_hours()
+    # The greeting hour is the contact policy's: its greeting window opens then.
+    send_hour = outbound_deps.contact_policy_store().current().greeting.opens.hour
     return GreetingService(
         customers=customer_deps.repository(),
         holidays=holiday_store(),
@@ -69,9 +80,10 @@ def greeting_service() -> GreetingService:
         clock=customer_deps.utc_now,
         unsubscribe_url=_unsubscribe,
         enqueue_jobs=_enqueue_jobs,
-        send_hour=config.get_int("SAPA_GREETING_HOUR", DEFAULT_SEND_HOUR),
+        send_hour=send_hour,
         segments=config.get_int("SAPA_HOLIDAY_SEGMENTS", DEFAULT_SEGMENTS),
         audience_matches=_audience_matches,
+        opening=_opening(hours),
     )
 
 

@@ -113,6 +113,7 @@ class Holiday:
     channels: tuple[str, ...] | None = None
     estimated: bool = False
     multi_day_group: str | None = None
+    day_off: bool = True  # a national holiday: no offers, no collection contact (POJK 6/2022, 22/2023)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape for the API (GET /holidays)."""
@@ -126,6 +127,7 @@ class Holiday:
             "template": self.template,
             "channels": list(self.channels) if self.channels is not None else None,
             "estimated": self.estimated,
+            "day_off": self.day_off,
         }
 
 
@@ -141,6 +143,7 @@ class HolidayOverride:
     channels: tuple[str, ...] | None = None
     cancelled: bool = False
     key: str | None = None
+    day_off: bool = True
 
     def __post_init__(self) -> None:
         # Without a name or key there is nothing to list or to match a move against.
@@ -170,6 +173,7 @@ class HolidayOverride:
             "channels": list(self.channels) if self.channels is not None else None,
             "cancelled": self.cancelled,
             "key": self.key,
+            "day_off": self.day_off,
         }
 
     @classmethod
@@ -185,6 +189,7 @@ class HolidayOverride:
             channels=tuple(channels) if channels is not None else None,
             cancelled=bool(data.get("cancelled", False)),
             key=data.get("key"),
+            day_off=bool(data.get("day_off", True)),
         )
 
 
@@ -313,6 +318,7 @@ def _from_override(override: HolidayOverride, key: str, replaced: Holiday | None
         channels=override.channels,
         estimated=False,  # staff set this date on purpose; it is the confirmed one
         multi_day_group=replaced.multi_day_group if replaced else None,
+        day_off=override.day_off,
     )
 
 
@@ -366,6 +372,16 @@ def calendar_for_year(
     return merged
 
 
+def days_off(year: int, overrides: Iterable[HolidayOverride] = ()) -> frozenset[date]:
+    """National holidays of `year` after staff overrides: the days offers and collection contact wait out.
+
+    A cancelled override stops a greeting, not the day off; an override with
+    `day_off: false` marks a greeting occasion that is a working day.
+    Cuti bersama (collective leave) is not a national holiday and is not included.
+    """
+    return frozenset(h.date for h in calendar_for_year(year, overrides) if h.day_off)
+
+
 def holidays_on(
     day: date, overrides: Iterable[HolidayOverride] = (), *, include_cuti_bersama: bool = False
 ) -> list[Holiday]:
@@ -379,7 +395,7 @@ def holidays_on(
 
 # --- validation ----------------------------------------------------------------
 
-_BODY_FIELDS = frozenset({"name", "greet", "audience", "template", "channels", "key"})
+_BODY_FIELDS = frozenset({"name", "greet", "audience", "template", "channels", "key", "day_off"})
 _READ_ONLY_FIELDS = frozenset({"source", "estimated"})  # echoed from GET; ignored
 
 
@@ -474,6 +490,10 @@ def parse_override(date_str: str, body: Any) -> HolidayOverride:
     if key is not None and (not isinstance(key, str) or not KEY_RE.match(key) or len(key) > 50):
         errors["key"] = "must be null or a key of a-z, 0-9 and _ (at most 50 characters)"
 
+    day_off = body.get("day_off", True)
+    if not isinstance(day_off, bool):
+        errors["day_off"] = "must be true or false (is it a national holiday, a day off?)"
+
     if errors or day is None or not isinstance(name, str) or not isinstance(greet, bool):
         raise InvalidOverride(errors)
     return HolidayOverride(
@@ -485,6 +505,7 @@ def parse_override(date_str: str, body: Any) -> HolidayOverride:
         channels=tuple(channels) if channels is not None else None,
         cancelled=False,
         key=key,
+        day_off=bool(day_off),
     )
 
 

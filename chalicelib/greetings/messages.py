@@ -148,7 +148,7 @@ def decide(customer: Mapping[str, Any], occasion: Occasion, unsubscribe_url: Cal
         message_id=message_id(customer_id, occasion.name, occasion.day.isoformat(), channel),
         customer_id=customer_id,
         channel=channel,
-        purpose="greetings",
+        purpose="greeting",
         occasion=occasion.kind,
         occasion_ref=occasion.day.isoformat(),
         language=language,

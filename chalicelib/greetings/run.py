@@ -12,18 +12,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from chalicelib.core.zones import ZONES
 from chalicelib.customers.repository import CustomerRepository
 from chalicelib.greetings.birthdays import birthday_keys_for, catch_up_zones
 from chalicelib.greetings.holidays_calendar import Holiday, holidays_on
 from chalicelib.greetings.messages import CallTask, Occasion, decide
 from chalicelib.greetings.store import CallList, HolidayStore, RunStore
-from chalicelib.greetings.zones import ZONES
 from chalicelib.outbound.dispatch import Dispatcher
 from chalicelib.outbound.envelope import Envelope
+from chalicelib.outbound.message_log import stamp
 
 PAGE_SIZE = 500
 
@@ -88,6 +89,7 @@ class GreetingService:
         send_hour: int = 8,
         segments: int = 4,
         audience_matches: Callable[[Mapping[str, Any], Mapping[str, Any], date], bool] | None = None,
+        opening: Callable[[Mapping[str, Any], datetime], datetime | None] = lambda _customer, _now: None,
     ) -> None:
         self.customers = customers
         self.holidays = holidays
@@ -100,6 +102,7 @@ class GreetingService:
         self.send_hour = send_hour
         self.segments = segments
         self.audience_matches = audience_matches or (lambda _audience, _customer, _day: True)
+        self.opening = opening
 
     # -- entry points ------------------------------------------------------------
     def run_hourly(self, now: datetime) -> RunReport:
@@ -194,7 +197,9 @@ class GreetingService:
             report.items_read += 1
             decision = decide(customer, occasion, self.unsubscribe_url)
             if isinstance(decision, Envelope):
-                envelopes.append(decision)
+                # A catch-up run after the greeting window closed waits for tomorrow's opening.
+                opens = self.opening(customer, now)
+                envelopes.append(replace(decision, not_before=stamp(opens)) if opens else decision)
             elif isinstance(decision, CallTask):
                 if self.calls.add(decision, now):
                     report.telegreeting += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Blueprint, SQSEvent
+from chalice.app import Blueprint, CloudWatchEvent, SQSEvent
 
 from chalicelib.core import aws, resources, settings
 
@@ -43,3 +43,11 @@ def record_email_event(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.outbound import email_events
 
     return email_events.handle_batch(event.to_dict(), event.context, email_events.default_recorder())
+
+
+@bp.schedule("rate(1 minute)", name="release_waiting_messages", description="Messages whose contact hours opened")
+def release_waiting_messages(event: CloudWatchEvent) -> dict[str, Any]:
+    from chalicelib.core.deadline import remaining_seconds
+    from chalicelib.outbound import deps
+
+    return deps.release().run(remaining_seconds(event.context)).body()

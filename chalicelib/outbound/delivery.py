@@ -1,26 +1,37 @@
-"""Deliver one envelope: check consent again, claim it, call the provider once.
+"""Deliver one envelope: claim it, read its gates, then call the provider once.
 
-Consent is read at send time, not at queue time, so a customer who opts out
-while messages wait receives none of them. The claim in the message log is
-the idempotency guard: a redelivered SQS message, a second worker or a retry
-after a crash finds the record claimed or settled and sends nothing.
+The claim in the message log is the idempotency guard: a redelivered SQS
+message, a second worker or a retry after a crash finds the record claimed
+or settled and sends nothing. Right after the claim, one consistent
+BatchGetItem reads what decides whether the message may go now: the
+customer (consent is read at send time, so an opt-out while messages wait
+stops them), the outbound halt switch and the campaign's state (the gates).
+Nothing but local decisions lies between that read and the provider call,
+so after a pause or a halt returns, only messages already past their read
+(at most one per concurrent sender) can still reach the provider.
 
-Three AWS calls per delivered message: read the customer, claim, mark sent.
+A message that may not go now is never dropped: outside its purpose's
+contact hours it is parked until the window opens (`deferred`, with
+`not_before`); halted or paused it is held until resumed; a cancelled
+campaign's message ends `cancelled`.
+
+Three AWS calls per delivered message: claim, read, mark sent.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Protocol
 
 from chalicelib.customers.consent import allows
+from chalicelib.outbound.contact_policy import zone_of
 from chalicelib.outbound.dispatch import log_item
 from chalicelib.outbound.email import OutboundEmail
 from chalicelib.outbound.envelope import Envelope
-from chalicelib.outbound.message_log import Claim, MessageLog
+from chalicelib.outbound.message_log import Claim, MessageLog, stamp
 from chalicelib.outbound.provider import Disposition, OutboundWhatsApp, ProviderError, SendResult
 from chalicelib.outbound.rate_limit import ChannelLimits
 
@@ -32,8 +43,57 @@ class ChannelSender(Protocol):
     def send(self, message: Any) -> SendResult: ...
 
 
-class CustomerLookup(Protocol):
-    def get(self, customer_id: str, consistent: bool = False) -> dict[str, Any] | None: ...
+@dataclass(frozen=True)
+class ItemKey:
+    """One item to read with the customer: its table, key and the attributes wanted (None: all)."""
+
+    table: str
+    key: tuple[tuple[str, str], ...]
+    projection: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, table: str, key: Mapping[str, str], projection: tuple[str, ...] | None = None) -> ItemKey:
+        return cls(table, tuple(sorted(key.items())), projection)
+
+
+class ItemReader(Protocol):
+    def read(self, keys: Sequence[ItemKey]) -> list[dict[str, Any] | None]:
+        """Strongly consistent reads of every key, in order; None where there is no item."""
+        ...
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Wait until resumed, in this parked-index partition (`halt#<channel>`, `campaign#<id>`)."""
+
+    partition: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cancel:
+    reason: str
+
+
+Verdict = Hold | Cancel
+
+
+class Gate(Protocol):
+    """Something that may stop a message at send time (the outbound halt, a campaign's pause or cancel)."""
+
+    def probe(self, envelope: Envelope) -> ItemKey | None:
+        """The item to read for this envelope, or None when the gate does not concern it."""
+        ...
+
+    def verdict(self, envelope: Envelope, item: Mapping[str, Any] | None) -> Verdict | None:
+        """Given the item as read: None lets the message go."""
+        ...
+
+
+class ContactHours(Protocol):
+    def opening(self, purpose: str, zone: tzinfo, now: datetime) -> datetime | None:
+        """None while the purpose's window is open in `zone`; else when it next opens (UTC)."""
+        ...
 
 
 class RetryLater(Exception):
@@ -47,9 +107,10 @@ class RetryLater(Exception):
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent, skipped, duplicate, failed, unconfirmed, in_flight
+    status: str  # sent, skipped, duplicate, failed, unconfirmed, deferred, held, cancelled, released
     reason: str | None = None
     provider_id: str | None = None
+    not_before: str | None = None
 
 
 Observer = Callable[[Envelope, Outcome], None]
@@ -99,21 +160,27 @@ def provider_message(envelope: Envelope, contact: str) -> Any:
 class Deliverer:
     def __init__(
         self,
-        customers: CustomerLookup,
+        customers_table: str,
+        reader: ItemReader,
         log: MessageLog,
         senders: Mapping[str, ChannelSender],
         limits: ChannelLimits,
         clock: Callable[[], datetime],
         max_attempts: int,
+        hours: ContactHours,
+        gates: Sequence[Gate] = (),
         observers: list[Observer] | None = None,
         retry_base_seconds: float = 10.0,
     ) -> None:
-        self.customers = customers
+        self.customers_table = customers_table
+        self.reader = reader
         self.log = log
         self.senders = senders
         self.limits = limits
         self.clock = clock
         self.max_attempts = max_attempts
+        self.hours = hours
+        self.gates = list(gates)
         self.observers = observers or []
         self.retry_base_seconds = retry_base_seconds
 
@@ -124,15 +191,6 @@ class Deliverer:
         return outcome
 
     def _deliver(self, envelope: Envelope, receive_count: int) -> Outcome:
-        customer = self.customers.get(envelope.customer_id, consistent=True) if envelope.customer_id else None
-        skip = self._skip_reason(envelope, customer)
-        if skip:
-            self.log.mark_skipped(envelope.message_id, skip, self.clock())
-            return Outcome("skipped", skip)
-        contact = contact_for(envelope, customer)
-        if not contact:
-            self.log.mark_skipped(envelope.message_id, "invalid_contact", self.clock())
-            return Outcome("skipped", "invalid_contact")
         sender = self.senders.get(envelope.channel)
         if sender is None:
             self.log.mark_failed(
@@ -155,6 +213,27 @@ class Deliverer:
             self.log.mark_failed(envelope.message_id, reason, "unconfirmed", False, self.clock())
             return Outcome("unconfirmed", reason)
 
+        # Claimed: this worker alone decides the message's fate now.
+        customer, verdict = self._read(envelope)
+        now = self.clock()
+        skip = self._skip_reason(envelope, customer)
+        if skip is None and not contact_for(envelope, customer):
+            skip = "invalid_contact"
+        if skip:
+            self.log.mark_skipped(envelope.message_id, skip, now)
+            return Outcome("skipped", skip)
+        if isinstance(verdict, Cancel):
+            self.log.cancel(envelope.message_id, verdict.reason, now)
+            return Outcome("cancelled", verdict.reason)
+        if isinstance(verdict, Hold):
+            self.log.hold(envelope.to_json(), envelope.message_id, verdict.partition, verdict.reason, now)
+            return Outcome("held", verdict.reason)
+        opening = self._opening(envelope, customer, now)
+        if opening is not None:
+            self.log.park(envelope.to_json(), envelope.message_id, opening, now)
+            return Outcome("deferred", "outside contact hours", not_before=stamp(opening))
+
+        contact = str(contact_for(envelope, customer))
         try:
             result = sender.send(provider_message(envelope, contact))
         except ProviderError as error:
@@ -162,13 +241,37 @@ class Deliverer:
         self.log.mark_sent(envelope.message_id, result.provider_id, self.clock())
         return Outcome("sent", provider_id=result.provider_id)
 
+    def _read(self, envelope: Envelope) -> tuple[dict[str, Any] | None, Verdict | None]:
+        """The customer and every gate's item in one consistent read; the first gate that says stop wins."""
+        keys: list[ItemKey] = []
+        if envelope.customer_id:
+            keys.append(ItemKey.of(self.customers_table, {"id": envelope.customer_id}))
+        probes = [(gate, gate.probe(envelope)) for gate in self.gates]
+        keys += [key for _, key in probes if key is not None]
+        items = self.reader.read(keys) if keys else []
+        customer = items.pop(0) if envelope.customer_id else None
+        verdict: Verdict | None = None
+        for gate, key in probes:
+            if key is None:
+                continue
+            found = gate.verdict(envelope, items.pop(0))
+            verdict = verdict or found
+        return customer, verdict
+
+    def _opening(self, envelope: Envelope, customer: Mapping[str, Any] | None, now: datetime) -> datetime | None:
+        """When the message may go, if not now: the purpose's contact hours in the customer's own zone."""
+        if envelope.occasion == "campaign_test" and customer and customer.get("test_recipient") is True:
+            return None  # staff's own numbers, marked as test recipients: a test goes out at once
+        return self.hours.opening(envelope.purpose, zone_of((customer or {}).get("timezone")), now)
+
     @staticmethod
     def _skip_reason(envelope: Envelope, customer: Mapping[str, Any] | None) -> str | None:
         if envelope.purpose == "service":
             return None
         if customer is None:
             return "customer_erased"
-        if not allows(customer.get("consents"), envelope.channel, envelope.purpose):
+        consent = envelope.consent_purpose
+        if consent and not allows(customer.get("consents"), envelope.channel, consent):
             return "no_consent"
         return None
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.core import aws, resources, settings
+from chalicelib.core import aws, resources, runtime, settings
 from chalicelib.customers import deps as customer_deps
 from chalicelib.outbound.delivery import Deliverer, Observer
 from chalicelib.outbound.dispatch import Dispatcher, OutboundQueue
 from chalicelib.outbound.rate_limit import ChannelLimits
 from chalicelib.outbound.status import StatusObserver, StatusUpdater
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; built on first use
+    from chalicelib.outbound.halt import OutboundSwitch
+    from chalicelib.outbound.policy_store import ContactPolicyStore
+    from chalicelib.outbound.release import Release
 
 DEFAULT_WHATSAPP_RATE = 80.0  # messages per second, Cloud API default throughput
 DEFAULT_SES_RATE = 14.0  # the default SES sending rate of a production account
@@ -112,20 +119,81 @@ def limits() -> ChannelLimits:
     )
 
 
+def contact_policy_store() -> ContactPolicyStore:
+    """One per warm process: senders re-read the policy at most once a minute."""
+    from chalicelib.outbound.policy_store import ContactPolicyStore
+
+    return runtime.current().shared("contact-policy", lambda: ContactPolicyStore(customer_deps.table("settings")))
+
+
+def national_holidays() -> Callable[[date], bool]:
+    """The holiday calendar with staff overrides, cached per year in the warm process."""
+
+    def build() -> Callable[[date], bool]:
+        from chalicelib.greetings.national_holidays import NationalHolidays
+        from chalicelib.greetings.store import HolidayStore
+
+        return NationalHolidays(HolidayStore(customer_deps.table("greetings")).overrides)
+
+    return runtime.current().shared("national-holidays", build)
+
+
+def contact_hours() -> Any:
+    from chalicelib.outbound.contact_policy import PolicyHours
+
+    return PolicyHours(contact_policy_store().current, national_holidays())
+
+
+def switch() -> OutboundSwitch:
+    from chalicelib.outbound.halt import OutboundSwitch
+
+    return OutboundSwitch(customer_deps.table("settings"))
+
+
+def gates() -> list[Any]:
+    """What may stop a message at send time: the outbound halt, then its campaign's pause or cancel."""
+    from chalicelib.campaigns.gate import CampaignGate
+    from chalicelib.outbound.halt import HaltGate
+
+    config = settings.current()
+    return [HaltGate(config.table_name("settings")), CampaignGate(config.table_name("campaigns"))]
+
+
 def deliverer(senders: dict[str, Any] | None = None) -> Deliverer:
+    from chalicelib.core.dynamo import ConsistentReader
+
     if senders is None:
         senders = {"whatsapp": whatsapp_sender(), "email": email_sender()}
         from chalicelib.scrm import deps as scrm_deps
 
         senders.update(scrm_deps.social_senders())
     _load_observers()
+    customers = customer_deps.table("customers")
     return Deliverer(
-        customers=customer_deps.repository(),
+        customers_table=customers.name,
+        reader=ConsistentReader(customers.meta.client),
         log=customer_deps.message_log(),
         senders=senders,
         limits=limits(),
         clock=customer_deps.utc_now,
         max_attempts=resources.queue("outbound").max_receive_count,
+        hours=contact_hours(),
+        gates=gates(),
         observers=list(_observers),
         retry_base_seconds=settings.current().get_float("SAPA_RETRY_BASE_SECONDS", 10.0),
+    )
+
+
+def release() -> Release:
+    from chalicelib.outbound.release import Release, ReleaseCursor
+
+    _load_observers()
+    queue = OutboundQueue(aws.default().sqs, lambda: queue_url("outbound"))
+    return Release(
+        log=customer_deps.message_log(),
+        queue=queue,
+        switch=switch(),
+        cursor=ReleaseCursor(customer_deps.table("settings")),
+        clock=customer_deps.utc_now,
+        observers=list(_observers),
     )

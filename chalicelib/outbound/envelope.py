@@ -12,9 +12,15 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 CHANNELS = ("whatsapp", "email", "instagram", "facebook")
-# greetings and promotions need the customer's consent for that purpose;
-# "service" answers a customer who wrote to us (no marketing consent needed).
-PURPOSES = ("greetings", "promotions", "service")
+# Every message has a purpose; the contact policy gives each its hours (OJK) and
+# greetings and promotions need the customer's consent for that purpose.
+# "reminder" is payment and collection contact; "service" answers a customer who
+# wrote to us or tells them about their account (no marketing consent needed).
+PURPOSES = ("greeting", "promotion", "reminder", "service")
+CONSENT_FOR: dict[str, str] = {"greeting": "greetings", "promotion": "promotions"}
+"""The consent purpose a message purpose needs; the others need none."""
+LEGACY_PURPOSES = {"greetings": "greeting", "promotions": "promotion"}
+"""Envelopes queued before purposes were singular are read as their new names."""
 
 
 class InvalidEnvelope(ValueError):
@@ -39,7 +45,16 @@ class Envelope:
     reply_to: str | None = None  # provider message id to thread under
     recipient: str | None = None  # platform id or phone for people who are not customers
     conversation_id: str | None = None
+    not_before: str | None = None  # ISO UTC: outside its contact hours until then (the producer's decision)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.purpose in LEGACY_PURPOSES:
+            object.__setattr__(self, "purpose", LEGACY_PURPOSES[self.purpose])
+
+    @property
+    def consent_purpose(self) -> str | None:
+        return CONSENT_FOR.get(self.purpose)
 
     def to_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v not in (None, {}, [])}, ensure_ascii=False)
@@ -60,8 +75,9 @@ class Envelope:
         ]
         if missing:
             raise InvalidEnvelope(f"missing {', '.join(missing)}")
+        data["purpose"] = LEGACY_PURPOSES.get(str(data["purpose"]), data["purpose"])
         if data["channel"] not in CHANNELS or data["purpose"] not in PURPOSES:
             raise InvalidEnvelope("unknown channel or purpose")
         if data["purpose"] != "service" and not data.get("customer_id"):
-            raise InvalidEnvelope("marketing and greetings need a customer")
+            raise InvalidEnvelope("greetings, promotions and reminders need a customer")
         return cls(**{k: v for k, v in data.items() if k in known})

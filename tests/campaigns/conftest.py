@@ -74,3 +74,11 @@ def fast_rates(monkeypatch: pytest.MonkeyPatch) -> None:
     """No pacing: tests assert what is sent, never how fast."""
     monkeypatch.setenv("SAPA_WHATSAPP_RATE", "1000000")
     monkeypatch.setenv("SAPA_SES_RATE", "1000000")
+
+
+@pytest.fixture
+def tick(aws) -> Callable[[], dict[str, Any]]:
+    """One run of the per-minute campaign schedule: starts, releases, cancels and completes."""
+    from chalicelib.campaigns import deps
+
+    return lambda: deps.scheduler().run()

@@ -13,6 +13,7 @@ from chalicelib.core import runtime
 from chalicelib.customers import deps as customer_deps
 from chalicelib.outbound import deps as outbound_deps
 from tests.campaigns.conftest import ADMIN
+from tests.outbound.doubles import PassThroughDispatcher
 
 LIMITS = Thresholds(min_sample=100)
 
@@ -85,13 +86,12 @@ def test_a_permanent_failure_rate_over_the_limit_pauses_the_campaign_with_its_re
     whatsapp.inject(131026, count=-1)  # every number is undeliverable
     deps.lifecycle().start(campaign["id"], Actor("marketer"))
 
-    class SenderKeepsUp:
+    class SenderKeepsUp(PassThroughDispatcher):
         """The sender works while the fan-out is still queueing, as it does in production."""
 
-        def dispatch(self, envelopes, delay_seconds: int = 0):
-            report = outbound_deps.dispatcher().dispatch(envelopes, delay_seconds)
+        def enqueue(self, report, delay_seconds: int = 0) -> None:
+            super().enqueue(report, delay_seconds)
             runner.drain("send_outbound")
-            return report
 
     fanout = FanOut(
         store=deps.store(),
@@ -102,6 +102,8 @@ def test_a_permanent_failure_rate_over_the_limit_pauses_the_campaign_with_its_re
         unsubscribe=lambda cid, channel: "https://sapa.example/unsubscribe/x",
         clock=runtime.now,
         rate=lambda channel: float("inf"),
+        hours=outbound_deps.contact_hours(),
+        has_open_messages=customer_deps.message_log().has_open,
         config=FanOutConfig(page_size=4, chunk=4, status_every_seconds=0),
     )
     outcome = fanout.run(SegmentJob(campaign["id"], 0, 1))
@@ -110,7 +112,8 @@ def test_a_permanent_failure_rate_over_the_limit_pauses_the_campaign_with_its_re
     assert outcome == "stopped:paused"
     assert body["status"] == "paused"
     assert body["status_reason"].startswith("auto-paused: permanent failures at 100.0%")
-    assert body["counts"]["failed"] == 4
+    assert body["counts"]["failed"] == 2  # the pause lands after the second failure ...
+    assert body["counts"]["held"] == 2  # ... and the sender holds the rest of the page: nothing more fails
     assert body["counts"]["queued"] == 4  # the second page was never queued
     _, audit = api("GET", "/audit", None, ADMIN)
     assert any(e["action"] == "campaign.pause" and e["actor"] == "sapa" for e in audit["items"])
@@ -149,7 +152,7 @@ def test_email_bounces_complaints_and_clicks_reach_the_campaign(
 
 
 def test_test_sends_never_touch_campaign_counts(api, clock, add_customer, new_campaign, runner, whatsapp) -> None:
-    tester = add_customer()
+    tester = add_customer(test_recipient=True)
     campaign = new_campaign()
 
     api("POST", f"/campaigns/{campaign['id']}/test", {"customer_ids": [tester["id"]]}, ADMIN)

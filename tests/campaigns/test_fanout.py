@@ -16,6 +16,7 @@ from chalicelib.core import runtime
 from chalicelib.customers import deps as customer_deps
 from chalicelib.outbound import deps as outbound_deps
 from tests.campaigns.conftest import ADMIN, MORNING
+from tests.outbound.doubles import PassThroughDispatcher
 
 
 def _campaign(api, campaign_id: str) -> dict[str, Any]:
@@ -34,7 +35,7 @@ def _phones(whatsapp) -> list[str]:
 
 
 def test_a_marketer_sends_a_campaign_and_watches_the_counts_converge(
-    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates
+    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates, tick
 ) -> None:
     reachable = [add_customer(phone=f"08121111000{i}") for i in range(3)]
     add_customer(consents={"whatsapp": [], "email": ["promotions"]})
@@ -56,23 +57,28 @@ def test_a_marketer_sends_a_campaign_and_watches_the_counts_converge(
     _, preview = api("POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": reachable[0]["id"]}, ADMIN)
     _send(api, campaign["id"])
     runner.drain("fan_out_audience")
-    queued = _campaign(api, campaign["id"])["counts"]
+    queued = _campaign(api, campaign["id"])
     runner.drain("send_outbound")
+    tick()
     final = _campaign(api, campaign["id"])
 
     assert preview["text"] == "Halo Budi, promo servis Avanza!"
-    assert queued["queued"] == 3
-    assert queued["sent"] == 0
+    assert queued["counts"]["queued"] == 3
+    assert queued["counts"]["sent"] == 0
+    assert queued["status"] == "sending"  # the fan-out is done, the messages are not
     assert final["status"] == "completed"
     assert final["counts"] == {
         "targeted": 7,
         "skipped": {"no_consent": 1, "suppressed": 1, "frequency_cap": 1, "invalid_contact": 1},
         "deferred": 0,
+        "not_before": None,
+        "held": 0,
         "queued": 3,
         "sent": 3,
         "delivered": 0,
         "read": 0,
         "failed": 0,
+        "cancelled": 0,
     }
     assert _phones(whatsapp) == ["6281211110000", "6281211110001", "6281211110002"]
 
@@ -138,7 +144,9 @@ def test_large_audiences_fan_out_in_parallel_segments(
     assert len(set(_phones(whatsapp))) == 10
 
 
-def test_cancel_stops_further_sends(api, clock, add_customer, new_campaign, runner, whatsapp, monkeypatch, fast_rates):
+def test_cancel_stops_further_sends_and_ends_the_queued_ones_cancelled(
+    api, clock, add_customer, new_campaign, runner, whatsapp, monkeypatch, fast_rates
+):
     monkeypatch.setenv("SAPA_FANOUT_SEGMENT_SIZE", "4")
     for _ in range(12):
         add_customer()
@@ -151,15 +159,18 @@ def test_cancel_stops_further_sends(api, clock, add_customer, new_campaign, runn
     runner.drain("send_outbound")
 
     body = _campaign(api, campaign["id"])
+    statuses = {m["status"] for m in customer_deps.message_log().for_campaign(campaign["id"])}
     assert first_segment == 1
     assert status == 200
     assert body["status"] == "cancelled"
-    assert 0 < len(whatsapp.messages()) < 12
-    assert len(whatsapp.messages()) == body["counts"]["queued"]
+    assert whatsapp.messages() == []
+    assert 0 < body["counts"]["queued"] < 12
+    assert body["counts"]["cancelled"] == body["counts"]["queued"]
+    assert statuses == {"cancelled"}
 
 
 def test_pause_then_resume_reaches_everyone_once(
-    api, clock, add_customer, new_campaign, runner, whatsapp, monkeypatch, fast_rates
+    api, clock, add_customer, new_campaign, runner, whatsapp, monkeypatch, fast_rates, tick
 ) -> None:
     monkeypatch.setenv("SAPA_FANOUT_SEGMENT_SIZE", "4")
     for _ in range(12):
@@ -174,6 +185,7 @@ def test_pause_then_resume_reaches_everyone_once(
     api("POST", f"/campaigns/{campaign['id']}/resume", None, ADMIN)
     runner.drain("fan_out_audience")
     runner.drain("send_outbound")
+    tick()
 
     done = _campaign(api, campaign["id"])
     assert while_paused["status"] == "paused"
@@ -226,19 +238,34 @@ def test_an_email_campaign_goes_out_with_subject_html_and_unsubscribe_link(
 # -- the fan-out job itself: crashes, leases and stops ------------------------------------
 
 
-class CrashingDispatcher:
+class CrashingDispatcher(PassThroughDispatcher):
     """The real dispatcher, until the Lambda dies after `after` batches."""
 
     def __init__(self, after: int) -> None:
-        self.inner = outbound_deps.dispatcher()
+        super().__init__()
         self.after = after
         self.batches = 0
 
-    def dispatch(self, envelopes, delay_seconds: int = 0):
+    def prepare(self, envelopes):
         if self.batches == self.after:
             raise RuntimeError("Lambda timed out")
         self.batches += 1
-        return self.inner.dispatch(envelopes, delay_seconds)
+        return super().prepare(envelopes)
+
+
+class DiesBeforeQueueing(PassThroughDispatcher):
+    """Logs and counts the `after`-th batch, then the Lambda dies before it reaches the queue."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__()
+        self.after = after
+        self.batches = 0
+
+    def enqueue(self, report, delay_seconds: int = 0) -> None:
+        self.batches += 1
+        if self.batches == self.after:
+            raise RuntimeError("Lambda timed out")
+        super().enqueue(report, delay_seconds)
 
 
 class RecordingCustomers:
@@ -261,6 +288,8 @@ def _fanout(dispatcher: Any, customers: Any = None, **config: Any) -> FanOut:
         unsubscribe=lambda cid, channel: f"https://sapa.example/unsubscribe/{cid}",
         clock=runtime.now,
         rate=lambda channel: float("inf"),
+        hours=outbound_deps.contact_hours(),
+        has_open_messages=customer_deps.message_log().has_open,
         config=FanOutConfig(**{"page_size": 5, "chunk": 5, **config}),
     )
 
@@ -295,17 +324,35 @@ def test_a_crashed_fan_out_resumes_from_its_last_checkpoint_and_counts_once(
     assert len(set(_phones(whatsapp))) == len(whatsapp.messages()) == 12
 
 
+@pytest.mark.parametrize("dies_at", [1, 3])  # the first chunk; the segment's last, after its last checkpoint
+def test_a_fan_out_that_dies_between_counting_and_queueing_loses_nobody(
+    api, clock, add_customer, new_campaign, runner, whatsapp, dies_at
+) -> None:
+    campaign = _started(api, add_customer, new_campaign, 12)
+    job = SegmentJob(campaign["id"], 0, 1)
+
+    with pytest.raises(RuntimeError, match="timed out"):
+        _fanout(DiesBeforeQueueing(after=dies_at)).run(job)
+    clock.set(clock.now + timedelta(minutes=5))  # the dead worker's lease runs out; SQS delivers the job again
+    _fanout(outbound_deps.dispatcher()).run(job)
+    runner.drain("send_outbound")
+
+    counts = _campaign(api, campaign["id"])["counts"]
+    assert (counts["targeted"], counts["queued"], counts["sent"]) == (12, 12, 12)
+    assert len(set(_phones(whatsapp))) == len(whatsapp.messages()) == 12
+
+
 def test_the_job_stops_between_chunks_when_the_campaign_is_paused(api, clock, add_customer, new_campaign) -> None:
     campaign = _started(api, add_customer, new_campaign, 12)
 
     class PausingDispatcher(CrashingDispatcher):
         """A marketer presses pause while the first batch is being queued."""
 
-        def dispatch(self, envelopes, delay_seconds: int = 0):
+        def prepare(self, envelopes):
             if self.batches == 0:
                 deps.lifecycle().pause(campaign["id"], Actor("marketer"))
             self.batches += 1
-            return self.inner.dispatch(envelopes, delay_seconds)
+            return self.inner.prepare(envelopes)
 
     outcome = _fanout(PausingDispatcher(after=99), status_every_seconds=0).run(SegmentJob(campaign["id"], 0, 1))
 

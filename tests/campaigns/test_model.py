@@ -133,7 +133,7 @@ def test_counts_add_segment_progress_to_delivery_figures() -> None:
         model.FAILED: 3,
         model.RETRIED: 1,
         model.RELEASED: 2,
-        model.DROPPED: 1,
+        model.CANCELLED: 1,
         model.SKIP_PREFIX + "no_consent": 1,
         model.CLICKED: 2,
     }
@@ -141,12 +141,15 @@ def test_counts_add_segment_progress_to_delivery_figures() -> None:
         {model.TARGETED: 10, model.QUEUED: 5, model.DEFERRED: 3, model.SKIP_PREFIX + "no_consent": 2},
         {model.TARGETED: 4, model.QUEUED: 4, model.SKIP_PREFIX + "render_error": 0},
     ]
+    waiting = {"deferred": 1, "not_before": {"earliest": "2025-06-16T01:00:00Z", "latest": "2025-06-16T01:00:00Z"}}
 
-    figures = counts(item, segments)
+    figures = counts(item, segments, waiting)
 
     assert figures["targeted"] == 14
-    assert figures["queued"] == 5 + 4 + 2
-    assert figures["deferred"] == 3 - 2 - 1
+    assert figures["queued"] == 5 + 4 + 2  # at the fan-out, and later when their contact hours opened
+    assert figures["deferred"] == 1  # what waits now, read from the message log
+    assert figures["not_before"]["earliest"] == "2025-06-16T01:00:00Z"
+    assert figures["cancelled"] == 1
     assert figures["skipped"] == {"no_consent": 3, "suppressed": 0, "frequency_cap": 0, "invalid_contact": 0}
     assert figures["failed"] == 2
     assert figures["clicked"] == 2

@@ -1,84 +1,19 @@
-"""Per-recipient send policy: quiet hours, frequency cap, consent and contact checks."""
+"""Per-recipient send policy: frequency cap, consent and contact checks (contact hours: outbound's policy)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from chalicelib.campaigns.policy import (
-    DeferUntil,
-    SendNow,
-    Skip,
-    SkipReason,
-    decide,
-    frequency_cap_allows,
-    quiet_hours_defer,
-)
+from chalicelib.campaigns.policy import SendNow, Skip, SkipReason, decide, frequency_cap_allows
 
-WIB, WITA, WIT = "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"
+WIB = "Asia/Jakarta"
 
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
-
-
-# -- quiet hours --------------------------------------------------------------
-
-
-def test_evening_in_wib_defers_to_eight_next_morning() -> None:
-    # 14:30 UTC = 21:30 WIB -> 08:00 WIB next day = 01:00 UTC.
-    assert quiet_hours_defer(utc(2025, 6, 15, 14, 30), WIB) == utc(2025, 6, 16, 1, 0)
-
-
-def test_after_midnight_defers_to_the_same_local_morning() -> None:
-    # 19:00 UTC = 02:00 WIB on the 16th -> 08:00 WIB on the 16th.
-    assert quiet_hours_defer(utc(2025, 6, 15, 19, 0), WIB) == utc(2025, 6, 16, 1, 0)
-
-
-@pytest.mark.parametrize(
-    ("now", "zone", "expected"),
-    [
-        (utc(2025, 6, 15, 13, 0), WIB, None),  # 20:00 WIB
-        (utc(2025, 6, 15, 13, 0), WITA, utc(2025, 6, 16, 0, 0)),  # 21:00 WITA: quiet starts inclusive
-        (utc(2025, 6, 15, 13, 0), WIT, utc(2025, 6, 15, 23, 0)),  # 22:00 WIT -> 08:00 WIT
-        (utc(2025, 6, 15, 23, 0), WIT, None),  # 08:00 WIT: window opens inclusive
-        (utc(2025, 6, 15, 23, 0), WITA, utc(2025, 6, 16, 0, 0)),  # 07:00 WITA
-        (utc(2025, 6, 15, 22, 59, 59), WIT, utc(2025, 6, 15, 23, 0)),  # 07:59:59 WIT
-        (utc(2025, 6, 15, 1, 0), WIB, None),  # 08:00 WIB
-        (utc(2025, 12, 31, 17, 0), WIB, utc(2026, 1, 1, 1, 0)),  # midnight New Year WIB
-    ],
-)
-def test_quiet_hours_in_each_indonesian_zone(now: datetime, zone: str, expected: datetime | None) -> None:
-    assert quiet_hours_defer(now, zone) == expected
-
-
-def test_zone_labels_and_non_utc_input() -> None:
-    wib_clock = datetime(2025, 6, 15, 21, 30, tzinfo=timezone(timedelta(hours=7)))
-    assert quiet_hours_defer(wib_clock, "wib") == utc(2025, 6, 16, 1, 0)
-    result = quiet_hours_defer(wib_clock, "WITA")
-    assert result is not None
-    assert result.tzinfo is UTC
-
-
-def test_window_within_one_day_and_empty_window() -> None:
-    lunch = {"start": time(12), "end": time(13)}
-    assert quiet_hours_defer(utc(2025, 6, 15, 5, 30), WIB, **lunch) == utc(2025, 6, 15, 6, 0)  # 12:30 WIB
-    assert quiet_hours_defer(utc(2025, 6, 15, 6, 0), WIB, **lunch) is None
-    assert quiet_hours_defer(utc(2025, 6, 15, 15, 0), WIB, start=time(8), end=time(8)) is None
-
-
-def test_other_iana_zones_work() -> None:
-    # 21:30 in Tokyo (UTC+9).
-    assert quiet_hours_defer(utc(2025, 6, 15, 12, 30), "Asia/Tokyo") == utc(2025, 6, 15, 23, 0)
-
-
-def test_bad_inputs_raise() -> None:
-    with pytest.raises(ValueError, match="timezone-aware"):
-        quiet_hours_defer(datetime(2025, 6, 15, 14, 30), WIB)
-    with pytest.raises(ValueError, match="unknown time zone"):
-        quiet_hours_defer(utc(2025, 6, 15), "Mars/Olympus")
 
 
 # -- frequency cap ------------------------------------------------------------
@@ -148,23 +83,6 @@ def test_send_now_when_everything_allows() -> None:
     assert run(customer()) == SendNow()
 
 
-def test_defer_during_quiet_hours_in_customer_zone() -> None:
-    evening = utc(2025, 6, 15, 13, 30)  # 20:30 WIB, 22:30 WIT
-    assert run(customer(), now_utc=evening) == SendNow()
-    assert run(customer(timezone=WIT), now_utc=evening) == DeferUntil(utc(2025, 6, 15, 23, 0))
-
-
-def test_missing_or_unknown_zone_falls_back_to_wib() -> None:
-    evening = utc(2025, 6, 15, 14, 30)  # 21:30 WIB
-    expected = DeferUntil(utc(2025, 6, 16, 1, 0))
-    assert run(customer(timezone=None), now_utc=evening) == expected
-    assert run(customer(timezone="Nowhere/City"), now_utc=evening) == expected
-
-
-def test_custom_quiet_hours() -> None:
-    assert run(customer(), quiet_start=time(9), quiet_end=time(11)) == DeferUntil(utc(2025, 6, 15, 4, 0))
-
-
 @pytest.mark.parametrize(
     ("record", "channel", "reason"),
     [
@@ -190,11 +108,10 @@ def test_suppression_wins_over_everything() -> None:
     assert run(customer(consents={}, phone=None), suppressed=True) == Skip(SkipReason.SUPPRESSED)
 
 
-def test_frequency_cap_skips_before_quiet_hours_defer() -> None:
-    night = utc(2025, 6, 15, 16, 0)  # 23:00 WIB
-    sends = [night - timedelta(days=1), night - timedelta(days=2)]
-    assert run(customer(), now_utc=night, recent_sends=sends) == Skip(SkipReason.FREQUENCY_CAP)
-    assert run(customer(), now_utc=night, recent_sends=sends, max_sends=3) == DeferUntil(utc(2025, 6, 16, 1, 0))
+def test_the_frequency_cap_counts_sends_of_the_window_only() -> None:
+    sends = [NOW - timedelta(days=1), NOW - timedelta(days=2)]
+    assert run(customer(), recent_sends=sends) == Skip(SkipReason.FREQUENCY_CAP)
+    assert run(customer(), recent_sends=sends, max_sends=3) == SendNow()
     assert run(customer(), recent_sends=sends, window=timedelta(hours=12)) == SendNow()
 
 
@@ -209,8 +126,8 @@ def test_unknown_channel_is_a_programming_error() -> None:
 
 
 def test_decision_supports_match() -> None:
-    match run(customer(), now_utc=utc(2025, 6, 15, 14, 30)):
-        case DeferUntil(at=at):
-            assert at == utc(2025, 6, 16, 1, 0)
+    match run(customer(consents={})):
+        case Skip(reason=reason):
+            assert reason is SkipReason.NO_CONSENT
         case other:
-            pytest.fail(f"expected a deferral, got {other}")
+            pytest.fail(f"expected a skip, got {other}")

@@ -67,12 +67,12 @@ def test_a_draft_has_nothing_to_retry(api, clock, new_campaign) -> None:
     assert body["fields"] == {"status": "is draft"}
 
 
-def test_a_retry_in_quiet_hours_waits_for_the_customers_window(
+def test_a_retry_outside_the_offer_window_waits_for_the_customers_morning(
     api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates
 ) -> None:
     from datetime import UTC, datetime
 
-    from chalicelib.campaigns import deps
+    from chalicelib.outbound import deps as outbound_deps
 
     add_customer(phone="081266660001")
     whatsapp.inject(131049, to="6281266660001")
@@ -81,13 +81,13 @@ def test_a_retry_in_quiet_hours_waits_for_the_customers_window(
     runner.drain("fan_out_audience")
     runner.drain("send_outbound")
 
-    clock.set(datetime(2025, 6, 15, 16, 0, tzinfo=UTC))  # 23:00 WIB
+    clock.set(datetime(2025, 6, 17, 16, 0, tzinfo=UTC))  # 23:00 WIB
     api("POST", f"/campaigns/{campaign['id']}/retry-failed", None, ADMIN)
     runner.drain("fan_out_audience")
     runner.drain("send_outbound")
     at_night = len(whatsapp.messages())
-    clock.set(datetime(2025, 6, 16, 1, 0, tzinfo=UTC))  # 08:00 WIB
-    deps.scheduler().run()
+    clock.set(datetime(2025, 6, 18, 1, 0, tzinfo=UTC))  # 08:00 WIB
+    outbound_deps.release().run()
     runner.drain("send_outbound")
 
     assert at_night == 0

@@ -26,10 +26,10 @@ def test_creating_a_campaign_answers_201_with_a_draft(api, clock) -> None:
 
 
 def test_a_campaign_with_send_at_is_scheduled(new_campaign, clock) -> None:
-    body = new_campaign(send_at="2025-06-16T09:00:00+07:00")
+    body = new_campaign(send_at="2025-06-18T09:00:00+07:00")
 
     assert body["status"] == "scheduled"
-    assert body["send_at"] == "2025-06-16T02:00:00Z"
+    assert body["send_at"] == "2025-06-18T02:00:00Z"
 
 
 def test_validation_errors_name_each_field(api, clock) -> None:
@@ -116,7 +116,7 @@ def test_a_draft_can_be_edited_and_scheduled_then_unscheduled(api, clock, new_ca
     campaign = new_campaign()
 
     status, scheduled = api(
-        "PATCH", f"/campaigns/{campaign['id']}", {"name": "Promo Baru", "send_at": "2025-06-16T02:00:00Z"}, ADMIN
+        "PATCH", f"/campaigns/{campaign['id']}", {"name": "Promo Baru", "send_at": "2025-06-18T02:00:00Z"}, ADMIN
     )
     _, draft = api("PATCH", f"/campaigns/{campaign['id']}", {"send_at": None}, ADMIN)
 
@@ -162,7 +162,7 @@ def test_preview_says_when_a_customer_would_be_skipped_or_deferred(api, clock, a
     _, deferred = api("POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": consented["id"]}, ADMIN)
 
     assert skipped["would_send"] == {"decision": "skip", "reason": "no_consent"}
-    assert deferred["would_send"] == {"decision": "defer", "until": "2025-06-16T01:00:00Z"}
+    assert deferred["would_send"] == {"decision": "defer", "until": "2025-06-18T01:00:00Z"}  # Wed 08:00 WIB
 
 
 def test_preview_names_a_missing_customer_or_a_render_error(api, clock, add_customer, new_campaign) -> None:
@@ -195,8 +195,10 @@ def test_the_audience_has_a_count_and_a_small_sample_without_contacts(api, clock
     assert all("phone" not in c and "email" not in c for c in body["sample"])
 
 
-def test_a_test_send_goes_only_to_the_named_customers(api, clock, add_customer, new_campaign, runner, whatsapp) -> None:
-    tester = add_customer(phone="081299990001")
+def test_a_test_send_goes_only_to_the_named_test_recipients(
+    api, clock, add_customer, new_campaign, runner, whatsapp
+) -> None:
+    tester = add_customer(phone="081299990001", test_recipient=True)
     add_customer(phone="081299990002")
     campaign = new_campaign()
 
@@ -211,9 +213,41 @@ def test_a_test_send_goes_only_to_the_named_customers(api, clock, add_customer, 
     assert after["counts"]["sent"] == 0  # tests never count towards the campaign
 
 
+def test_a_test_never_reaches_a_real_customer(api, clock, add_customer, new_campaign, runner, whatsapp) -> None:
+    real = add_customer(phone="081299990003")
+    campaign = new_campaign()
+
+    status, body = api("POST", f"/campaigns/{campaign['id']}/test", {"customer_ids": [real["id"]]}, ADMIN)
+    none_marked, problem = api("POST", f"/campaigns/{campaign['id']}/test", {}, ADMIN)
+
+    assert status == 400
+    assert "not a test recipient" in body["fields"]["customer_ids[0]"]
+    assert none_marked == 400
+    assert "test recipient" in problem["fields"]["customer_ids"]
+    assert whatsapp.messages() == []
+
+
+def test_a_test_at_four_in_the_morning_reaches_staff_at_once(
+    api, clock, add_customer, new_campaign, runner, whatsapp
+) -> None:
+    from datetime import UTC, datetime
+
+    staff_phone = add_customer(phone="081299990004", test_recipient=True)
+    add_customer(phone="081299990005")
+    campaign = new_campaign()
+    clock.set(datetime(2025, 6, 16, 21, 0, tzinfo=UTC))  # Tuesday 04:00 WIB
+
+    status, body = api("POST", f"/campaigns/{campaign['id']}/test", None, ADMIN)
+    runner.drain("send_outbound")
+
+    assert status == 202
+    assert [r["customer_id"] for r in body["results"]] == [staff_phone["id"]]
+    assert [m["to"] for m in whatsapp.messages()] == ["6281299990004"]
+
+
 def test_a_test_send_takes_at_most_five_known_customers(api, clock, add_customer, new_campaign) -> None:
     campaign = new_campaign()
-    known = add_customer()
+    known = add_customer(test_recipient=True)
 
     too_many, body = api(
         "POST", f"/campaigns/{campaign['id']}/test", {"customer_ids": [f"c{i}" for i in range(6)]}, ADMIN

@@ -1,4 +1,4 @@
-"""The per-minute schedule: scheduled starts, quiet-hours releases and the sweep of started campaigns."""
+"""The per-minute schedules: scheduled starts, contact-hours releases and the sweep of started campaigns."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from chalicelib.campaigns.model import Status
 from chalicelib.campaigns.scheduler import Scheduler
 from chalicelib.campaigns.store import CampaignStore
 from chalicelib.core import runtime
+from chalicelib.customers import deps as customer_deps
+from chalicelib.outbound import deps as outbound_deps
 from tests.campaigns.conftest import ADMIN
 
-# 20:30 WIB = 21:30 WITA = 22:30 WIT: Jakarta may still be messaged, Makassar and Jayapura may not.
-EVENING = datetime(2025, 6, 15, 13, 30, tzinfo=UTC)
-WIT_MORNING = datetime(2025, 6, 15, 23, 0, tzinfo=UTC)  # 08:00 in Jayapura
-WITA_MORNING = datetime(2025, 6, 16, 0, 0, tzinfo=UTC)  # 08:00 in Makassar
+# Tuesday 17:30 WIB = 18:30 WITA = 19:30 WIT: Jakarta may still get an offer, Makassar and Jayapura may not.
+EVENING = datetime(2025, 6, 17, 10, 30, tzinfo=UTC)
+WIT_MORNING = datetime(2025, 6, 17, 23, 0, tzinfo=UTC)  # Wednesday 08:00 in Jayapura
+WITA_MORNING = datetime(2025, 6, 18, 0, 0, tzinfo=UTC)  # Wednesday 08:00 in Makassar
 
 
 def _campaign(api, campaign_id: str) -> dict[str, Any]:
@@ -30,12 +32,12 @@ def _fanout_jobs(aws, settings) -> int:
 
 
 def test_a_scheduled_campaign_starts_at_its_time_and_not_before(api, clock, new_campaign, aws, settings) -> None:
-    clock.set(datetime(2025, 6, 15, 2, 0, tzinfo=UTC))
-    campaign = new_campaign(send_at="2025-06-15T10:00:00+07:00")  # 03:00 UTC
-    clock.set(datetime(2025, 6, 15, 2, 59, tzinfo=UTC))
+    clock.set(datetime(2025, 6, 17, 2, 0, tzinfo=UTC))
+    campaign = new_campaign(send_at="2025-06-17T10:00:00+07:00")  # 03:00 UTC
+    clock.set(datetime(2025, 6, 17, 2, 59, tzinfo=UTC))
 
     early = deps.scheduler().start_due()
-    clock.set(datetime(2025, 6, 15, 3, 0, 30, tzinfo=UTC))
+    clock.set(datetime(2025, 6, 17, 3, 0, 30, tzinfo=UTC))
     due = deps.scheduler().start_due()
 
     body = _campaign(api, campaign["id"])
@@ -47,9 +49,9 @@ def test_a_scheduled_campaign_starts_at_its_time_and_not_before(api, clock, new_
 
 
 def test_two_overlapping_schedule_runs_start_the_campaign_once(api, clock, new_campaign, aws, settings) -> None:
-    clock.set(datetime(2025, 6, 15, 2, 0, tzinfo=UTC))
-    campaign = new_campaign(send_at="2025-06-15T03:00:00Z")
-    clock.set(datetime(2025, 6, 15, 3, 0, tzinfo=UTC))
+    clock.set(datetime(2025, 6, 17, 2, 0, tzinfo=UTC))
+    campaign = new_campaign(send_at="2025-06-17T03:00:00Z")
+    clock.set(datetime(2025, 6, 17, 3, 0, tzinfo=UTC))
     seen_by_both = deps.store().due_schedules(clock.now)
 
     class Overlapping(CampaignStore):
@@ -57,7 +59,7 @@ def test_two_overlapping_schedule_runs_start_the_campaign_once(api, clock, new_c
             return seen_by_both  # both runs listed the marker before either started the campaign
 
     store = Overlapping(deps.store().table)
-    runs = [Scheduler(store, deps.lifecycle(), deps.release(), runtime.now).start_due() for _ in range(2)]
+    runs = [Scheduler(store, deps.lifecycle(), runtime.now).start_due() for _ in range(2)]
 
     _, audit = api("GET", "/audit", None, ADMIN)
     assert sorted(r["started"] for r in runs) == [0, 1]
@@ -66,12 +68,12 @@ def test_two_overlapping_schedule_runs_start_the_campaign_once(api, clock, new_c
 
 
 def test_a_rescheduled_campaign_does_not_start_at_its_old_time(api, clock, new_campaign) -> None:
-    campaign = new_campaign(send_at="2025-06-15T04:00:00Z")
-    api("PATCH", f"/campaigns/{campaign['id']}", {"send_at": "2025-06-15T06:00:00Z"}, ADMIN)
+    campaign = new_campaign(send_at="2025-06-17T04:00:00Z")
+    api("PATCH", f"/campaigns/{campaign['id']}", {"send_at": "2025-06-17T06:00:00Z"}, ADMIN)
 
-    clock.set(datetime(2025, 6, 15, 4, 1, tzinfo=UTC))
+    clock.set(datetime(2025, 6, 17, 4, 1, tzinfo=UTC))
     at_old_time = deps.scheduler().start_due()
-    clock.set(datetime(2025, 6, 15, 6, 1, tzinfo=UTC))
+    clock.set(datetime(2025, 6, 17, 6, 1, tzinfo=UTC))
     at_new_time = deps.scheduler().start_due()
 
     assert at_old_time["started"] == 0
@@ -79,18 +81,18 @@ def test_a_rescheduled_campaign_does_not_start_at_its_old_time(api, clock, new_c
 
 
 def test_a_cancelled_scheduled_campaign_never_starts(api, clock, new_campaign) -> None:
-    campaign = new_campaign(send_at="2025-06-15T04:00:00Z")
+    campaign = new_campaign(send_at="2025-06-17T04:00:00Z")
     api("POST", f"/campaigns/{campaign['id']}/cancel", None, ADMIN)
 
-    clock.set(datetime(2025, 6, 15, 5, 0, tzinfo=UTC))
+    clock.set(datetime(2025, 6, 17, 5, 0, tzinfo=UTC))
     report = deps.scheduler().start_due()
 
     assert report["started"] == 0
     assert _campaign(api, campaign["id"])["status"] == "cancelled"
 
 
-def test_customers_in_quiet_hours_get_the_message_when_their_window_opens(
-    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates
+def test_customers_outside_the_offer_window_get_the_message_when_it_opens_in_their_zone(
+    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates, tick
 ) -> None:
     clock.set(EVENING)
     add_customer(phone="081211110001", timezone="Asia/Jakarta")
@@ -102,23 +104,28 @@ def test_customers_in_quiet_hours_get_the_message_when_their_window_opens(
     runner.drain("send_outbound")
     evening = _campaign(api, campaign["id"])
 
+    clock.set(WIT_MORNING - timedelta(seconds=1))
+    early = outbound_deps.release().run().released
     clock.set(WIT_MORNING)
-    deps.scheduler().run()
+    outbound_deps.release().run()
     runner.drain("send_outbound")
     after_wit = _campaign(api, campaign["id"])
     clock.set(WITA_MORNING)
-    deps.scheduler().run()
+    outbound_deps.release().run()
     runner.drain("send_outbound")
+    tick()
     done = _campaign(api, campaign["id"])
 
     assert [m["to"] for m in whatsapp.messages()] == ["6281211110001", "6281211110003", "6281211110002"]
     assert (evening["status"], evening["counts"]["deferred"], evening["counts"]["sent"]) == ("sending", 2, 1)
+    assert evening["counts"]["not_before"] == {"earliest": "2025-06-17T23:00:00Z", "latest": "2025-06-18T00:00:00Z"}
+    assert early == 0  # never early
     assert (after_wit["counts"]["deferred"], after_wit["counts"]["queued"]) == (1, 2)
     assert done["status"] == "completed"
     assert (done["counts"]["deferred"], done["counts"]["queued"], done["counts"]["sent"]) == (0, 3, 3)
 
 
-def test_deferred_recipients_of_a_cancelled_campaign_are_dropped(
+def test_deferred_recipients_of_a_cancelled_campaign_end_cancelled(
     api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates
 ) -> None:
     clock.set(EVENING)
@@ -129,18 +136,19 @@ def test_deferred_recipients_of_a_cancelled_campaign_are_dropped(
     api("POST", f"/campaigns/{campaign['id']}/cancel", None, ADMIN)
 
     clock.set(WIT_MORNING)
-    report = deps.scheduler().run()
+    released = outbound_deps.release().run().released
     runner.drain("send_outbound")
 
     counts = _campaign(api, campaign["id"])["counts"]
+    [message] = list(customer_deps.message_log().for_campaign(campaign["id"]))
     assert whatsapp.messages() == []
-    assert report["deferred"] == {"dropped": 1}
-    assert counts["deferred"] == 0
-    assert counts["skipped"]["cancelled"] == 1
+    assert released == 0
+    assert (counts["deferred"], counts["cancelled"]) == (0, 1)
+    assert message["status"] == "cancelled"
 
 
 def test_deferred_recipients_of_a_paused_campaign_wait_for_resume(
-    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates
+    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates, tick
 ) -> None:
     clock.set(EVENING)
     add_customer(timezone="Asia/Jayapura")
@@ -150,27 +158,27 @@ def test_deferred_recipients_of_a_paused_campaign_wait_for_resume(
     api("POST", f"/campaigns/{campaign['id']}/pause", None, ADMIN)
 
     clock.set(WIT_MORNING)
-    held = deps.scheduler().run()["deferred"]
+    outbound_deps.release().run()
+    runner.drain("send_outbound")  # the sender sees the pause and holds it
+    while_paused = _campaign(api, campaign["id"])
     api("POST", f"/campaigns/{campaign['id']}/resume", None, ADMIN)
-    clock.set(WIT_MORNING + timedelta(minutes=6))
-    released = deps.scheduler().run()["deferred"]
     runner.drain("send_outbound")
+    tick()
 
-    assert held == {"held": 1}
-    assert released == {"released": 1}
+    assert (while_paused["counts"]["held"], while_paused["counts"]["sent"]) == (1, 0)
     assert len(whatsapp.messages()) == 1
     assert _campaign(api, campaign["id"])["status"] == "completed"
 
 
 def test_the_sweep_finishes_a_start_that_was_interrupted(
-    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates
+    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates, tick
 ) -> None:
     add_customer()
     campaign = new_campaign()
     store = deps.store()
     store.put_active(campaign["id"], clock.now)  # the start died right after its transition:
     store.transition(
-        campaign["id"], [Status.DRAFT], Status.SENDING, clock.now, set_values={"started_at": "2025-06-15T03:00:00Z"}
+        campaign["id"], [Status.DRAFT], Status.SENDING, clock.now, set_values={"started_at": "2025-06-17T03:00:00Z"}
     )
 
     soon = deps.scheduler().run()["sweep"]
@@ -178,6 +186,7 @@ def test_the_sweep_finishes_a_start_that_was_interrupted(
     later = deps.scheduler().run()["sweep"]
     runner.drain("fan_out_audience")
     runner.drain("send_outbound")
+    tick()
 
     assert soon["reenqueued"] == 0
     assert later["reenqueued"] == 1
@@ -186,8 +195,8 @@ def test_the_sweep_finishes_a_start_that_was_interrupted(
 
 
 def test_the_schedule_handler_is_wired_to_the_app(app, runner, clock, new_campaign, api) -> None:
-    campaign = new_campaign(send_at="2025-06-15T03:00:30Z")
-    clock.set(datetime(2025, 6, 15, 3, 1, tzinfo=UTC))
+    campaign = new_campaign(send_at="2025-06-17T03:00:30Z")
+    clock.set(datetime(2025, 6, 17, 3, 1, tzinfo=UTC))
     source = next(s for s in runner.schedules if s.name == "start_scheduled_campaigns")
 
     report = runner.fire(source, clock.now)
@@ -197,10 +206,10 @@ def test_the_schedule_handler_is_wired_to_the_app(app, runner, clock, new_campai
 
 
 def test_an_actor_pressing_send_on_a_scheduled_campaign_starts_it_now(api, clock, new_campaign) -> None:
-    campaign = new_campaign(send_at="2025-06-16T03:00:00Z")
+    campaign = new_campaign(send_at="2025-06-18T03:00:00Z")
 
     deps.lifecycle().start(campaign["id"], Actor("marketer"))
-    clock.set(datetime(2025, 6, 16, 3, 1, tzinfo=UTC))
+    clock.set(datetime(2025, 6, 18, 3, 1, tzinfo=UTC))
     report = deps.scheduler().start_due()
 
     assert report == {"started": 0, "stale": 0}  # the marker went with the manual start

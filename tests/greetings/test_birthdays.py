@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from chalicelib.core.zones import WIB, WIT, WITA, ZONES, local_date, normalize_zone, utc_offset_hours
 from chalicelib.greetings.birthdays import (
     ZoneDue,
     birthday_key,
@@ -15,7 +16,6 @@ from chalicelib.greetings.birthdays import (
     years_between,
     zones_reached,
 )
-from chalicelib.greetings.zones import WIB, WIT, WITA, ZONES, local_date, normalize_zone, utc_offset_hours
 
 
 def utc(year: int, month: int, day: int, hour: int) -> datetime:

@@ -13,6 +13,7 @@ from chalicelib.greetings.holidays_calendar import (
     InvalidOverride,
     calendar_for_year,
     cancel_override,
+    days_off,
     holidays_on,
     key_for_name,
     library_holidays,
@@ -136,7 +137,20 @@ def test_to_dict_is_the_api_shape() -> None:
         "template": "holiday/idul_fitri",
         "channels": None,
         "estimated": True,
+        "day_off": True,
     }
+
+
+def test_national_holidays_are_the_calendars_days_off_with_staff_overrides() -> None:
+    added = HolidayOverride(date(2027, 7, 1), name="Libur Pemilu Daerah", greet=False)
+    working = HolidayOverride(date(2027, 12, 22), name="Hari Ibu", greet=True, day_off=False)
+
+    off = days_off(2027, [added, working])
+
+    assert date(2027, 8, 17) in off  # Hari Kemerdekaan, from the library
+    assert date(2027, 7, 1) in off  # declared by staff
+    assert date(2027, 12, 22) not in off  # a greeting occasion on a working day
+    assert date(2027, 8, 16) not in off
 
 
 def test_library_holidays_are_the_unmerged_defaults() -> None:

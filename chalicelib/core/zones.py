@@ -1,4 +1,4 @@
-"""Indonesia's three time zones, for greeting customers on their own local clock.
+"""Indonesia's three time zones: greetings and contact hours run on the customer's own local clock.
 
 Customers are stored with an IANA zone name (it is part of the `birthday_key`
 GSI key), but the local clock is computed from a fixed UTC offset: Indonesia
