@@ -63,14 +63,14 @@ def create_table(aws: AwsClients, name: str, table: resources.Table) -> bool:
 def create_queue(aws: AwsClients, settings: Settings, queue: resources.Queue) -> tuple[str, str]:
     dlq_url = aws.sqs.create_queue(
         QueueName=settings.queue_name(queue.dlq_logical),
-        Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)},
+        Attributes={"MessageRetentionPeriod": str(queue.dlq_retention_seconds)},
     )["QueueUrl"]
     dlq_arn = aws.sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     url = aws.sqs.create_queue(
         QueueName=settings.queue_name(queue.logical),
         Attributes={
             "VisibilityTimeout": str(queue.visibility_timeout),
-            "MessageRetentionPeriod": str(4 * 24 * 3600),
+            "MessageRetentionPeriod": str(queue.retention_seconds),
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}),
         },
     )["QueueUrl"]

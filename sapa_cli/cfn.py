@@ -77,7 +77,7 @@ def _queues(stage: str, queue: Queue) -> Template:
             "Type": "AWS::SQS::Queue",
             "Properties": {
                 "QueueName": resources.queue_name(stage, queue.dlq_logical),
-                "MessageRetentionPeriod": 14 * 24 * 3600,
+                "MessageRetentionPeriod": queue.dlq_retention_seconds,
                 "SqsManagedSseEnabled": True,
             },
         },
@@ -86,7 +86,7 @@ def _queues(stage: str, queue: Queue) -> Template:
             "Properties": {
                 "QueueName": resources.queue_name(stage, queue.logical),
                 "VisibilityTimeout": queue.visibility_timeout,
-                "MessageRetentionPeriod": 4 * 24 * 3600,
+                "MessageRetentionPeriod": queue.retention_seconds,
                 "SqsManagedSseEnabled": True,
                 "RedrivePolicy": {
                     "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},

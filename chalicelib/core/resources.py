@@ -13,6 +13,11 @@ from dataclasses import dataclass, field
 # One visibility timeout for every queue must outlast every retry of the
 # consumer; AWS recommends at least six times the function timeout.
 VISIBILITY_FACTOR = 6
+# Queued bodies hold personal data (webhook texts, message texts, addresses) that erasure cannot find
+# by key, so no copy outlives 72 hours: a dead-letter queue keeps a message's original enqueue time,
+# so its 72 hours count from the first enqueue, and the source queue's 48 leave a day to look at poison.
+RETENTION_SECONDS = 48 * 3600
+DLQ_RETENTION_SECONDS = 72 * 3600
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ class Queue:
     purpose: str = ""
     # A DLQ with anything in it pages someone: these are messages Sapa gave up on.
     dlq_alarm_threshold: int = 1
+    retention_seconds: int = RETENTION_SECONDS
+    dlq_retention_seconds: int = DLQ_RETENTION_SECONDS
 
     @property
     def visibility_timeout(self) -> int:
@@ -131,6 +138,8 @@ TABLES: tuple[Table, ...] = (
         "greetings",
         hash_key="pk",
         range_key="sk",
+        # gsi2pk "customer#<id>" on every call task: erasure finds a customer's calls without a scan.
+        indexes=(Index("gsi2", "gsi2pk", "sk", projection="KEYS_ONLY"),),
         ttl_attribute="expires_at",
         purpose="Holiday overrides, greeting run counts and the telemarketers' call list",
     ),
@@ -199,7 +208,8 @@ QUEUES: tuple[Queue, ...] = (
 )
 
 BUCKETS: tuple[Bucket, ...] = (
-    Bucket("payloads", expire_days=30, purpose="Webhook bodies too large for an SQS message"),
+    # Deleted by the worker once the delivery is stored; the rule bounds what a failing delivery leaves.
+    Bucket("payloads", expire_days=3, purpose="Webhook bodies too large for an SQS message, until processed"),
 )
 
 # SES publishes delivery events to this topic; the email-events queue subscribes.

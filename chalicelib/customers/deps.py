@@ -38,6 +38,7 @@ def message_log() -> MessageLog:
 
 
 def customer_service() -> CustomerService:
+    from chalicelib.greetings.store import erase_call_tasks
     from chalicelib.scrm.erasure import erase_conversations
 
     return CustomerService(
@@ -47,5 +48,5 @@ def customer_service() -> CustomerService:
         audit=audit(),
         messages=message_log(),
         clock=utc_now,
-        erasers=[erase_conversations(table("scrm"))],
+        erasers=[erase_conversations(table("scrm")), erase_call_tasks(table("greetings"))],
     )

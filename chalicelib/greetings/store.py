@@ -9,14 +9,14 @@ calls#<date>           <customer>#<occasion>           a call for a telemarketer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from chalicelib.core.dynamo import conditional_failed, put_if_absent, query_page
+from chalicelib.core.dynamo import conditional_failed, put_if_absent, query_all, query_page
 from chalicelib.greetings.holidays_calendar import HolidayOverride
 from chalicelib.greetings.messages import CallTask
 
@@ -148,6 +148,25 @@ class CallList:
                 return None
             raise
         return public_task(result["Attributes"])
+
+
+def erase_call_tasks(table: Any) -> Callable[[str, datetime], int]:
+    """An eraser for CustomerService: every call task of the customer goes (name, phone, script, notes).
+
+    Greeting calls and lead calls both carry gsi2pk "customer#<id>"; a call
+    list keeps no history worth a person's data after erasure.
+    """
+
+    def erase(customer_id: str, _now: datetime) -> int:
+        erased = 0
+        for key in query_all(
+            table, IndexName="gsi2", KeyConditionExpression=Key("gsi2pk").eq(f"customer#{customer_id}")
+        ):
+            table.delete_item(Key={"pk": key["pk"], "sk": key["sk"]})
+            erased += 1
+        return erased
+
+    return erase
 
 
 def public_task(item: Mapping[str, Any]) -> dict[str, Any]:

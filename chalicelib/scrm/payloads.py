@@ -1,8 +1,10 @@
 """Webhook bodies too big for an SQS message: kept in S3, with a small pointer on the queue.
 
 The object key is the body's SHA-256, so Meta's retries of the same delivery
-overwrite one object instead of piling up copies; the bucket's lifecycle rule
-expires them. The pointer is a JSON object no Meta delivery can look like.
+overwrite one object instead of piling up copies. The worker deletes the
+object once the delivery's events are stored (they are what erasure can
+find); the bucket's lifecycle rule expires what a failing delivery leaves
+within three days. The pointer is a JSON object no Meta delivery can look like.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ class PayloadStore:
         self.s3 = s3
         self.bucket = bucket
 
+    @property
+    def missing(self) -> type[Exception]:
+        """The exception `get` raises for a body that is no longer there."""
+        return self.s3.exceptions.NoSuchKey  # type: ignore[no-any-return]
+
     def put(self, raw: bytes, now: datetime) -> dict[str, Any]:
         digest = hashlib.sha256(raw).hexdigest()
         key = f"meta/{now:%Y/%m/%d}/{digest}.json"
@@ -32,6 +39,9 @@ class PayloadStore:
         if expected and hashlib.sha256(body).hexdigest() != expected:
             raise ValueError("stored webhook body does not match its pointer")
         return bytes(body)
+
+    def delete(self, pointer: dict[str, Any]) -> None:
+        self.s3.delete_object(Bucket=pointer["bucket"], Key=pointer["key"])
 
 
 def pointer_body(pointer: dict[str, Any]) -> str:

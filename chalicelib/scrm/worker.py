@@ -100,9 +100,19 @@ class InboundWorker:
     def handle_body(self, body: str, received_at: datetime) -> Counter[str]:
         payload = json.loads(body)
         pointer = pointer_of(payload)
-        if pointer is not None:
-            payload = json.loads(self.c.payloads().get(pointer))
-        return self.handle_delivery(payload, received_at)
+        if pointer is None:
+            return self.handle_delivery(payload, received_at)
+        store = self.c.payloads()
+        try:
+            raw = store.get(pointer)
+        except store.missing:
+            # Processed before (its body deleted then) and delivered again, or expired: nothing left to do.
+            logger.info("webhook body already processed or expired", extra={"key": pointer.get("key")})
+            return Counter()
+        outcomes = self.handle_delivery(json.loads(raw), received_at)
+        # Every event is stored (and erasable by customer): the raw copy of the body has done its job.
+        store.delete(pointer)
+        return outcomes
 
     def handle_delivery(self, payload: Mapping[str, Any], received_at: datetime) -> Counter[str]:
         outcomes: Counter[str] = Counter()
