@@ -9,13 +9,16 @@ from chalice.app import Chalice
 from chalicelib import health_routes
 from chalicelib.access import authorizer
 from chalicelib.campaigns import routes as campaign_routes
-from chalicelib.core import middleware
+from chalicelib.core import aws, middleware, settings
 from chalicelib.customers import routes as customer_routes
 from chalicelib.customers import unsubscribe_routes
 from chalicelib.greetings import routes as greeting_routes
 from chalicelib.outbound import consumers as outbound_consumers
 from chalicelib.outbound import routes as outbound_routes
 from chalicelib.scrm import routes as scrm_routes
+
+# Fail closed at the cold start: a deployed function without its stage, URL, sender or secrets never serves.
+settings.current().check_start(lambda: aws.default().client("ssm"))
 
 app = Chalice(app_name="sapa")
 

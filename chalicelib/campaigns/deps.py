@@ -87,7 +87,7 @@ def rate(channel: str) -> float:
 def _signed_unsubscribe() -> Any:
     """One secret look-up per job, not per recipient."""
     config = settings.current()
-    base, secret = config.get("SAPA_PUBLIC_URL", "https://sapa.example"), config.secret("SAPA_SIGNING_SECRET")
+    base, secret = config.public_url, config.secret("SAPA_SIGNING_SECRET")
 
     def link(customer_id: str, channel: str) -> str:
         return unsubscribe_url(base, secret, UnsubscribeGrant(customer_id, channel, "promotions"))

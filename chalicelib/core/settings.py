@@ -1,16 +1,25 @@
-"""Configuration read from the environment, and secrets from SSM.
+"""Configuration read from the environment, and secrets from SSM; it fails closed.
 
-Names of tables and queues are derived from the stage, so the only variable a
-function needs is `SAPA_STAGE`. Secrets come from the environment when set
-(local runs, CI) and otherwise from SSM Parameter Store under
-`/sapa/<stage>/<name>` through Powertools Parameters, cached for five minutes.
+Names of tables and queues are derived from the stage, so the variables a
+function needs are `SAPA_STAGE` and, outside the local stage, its public URL
+and e-mail sender. Secrets come from the environment when set (local runs,
+CI) and otherwise from SSM Parameter Store under `/sapa/<stage>/<name>`
+through Powertools Parameters, cached for five minutes.
+
+Nothing defaults to the local stage: a runtime without `SAPA_STAGE` stops,
+and the local stage (with its published development secrets) refuses to run
+inside a real Lambda. In Lambda, `check_start` stops the function at its cold
+start when a required setting or secret is missing, with a message that says
+which one and where to put it.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from chalicelib.core import resources
 
@@ -31,8 +40,27 @@ LOCAL_SECRET_DEFAULTS: dict[str, str] = {
 SECRET_CACHE_SECONDS = 300
 
 
+LOCAL_STAGE = "local"
+LOCAL_PUBLIC_URL = "http://127.0.0.1:8000"
+LOCAL_EMAIL_SENDER = "halo@sapa.example"
+EXAMPLE_VALUES = frozenset({"https://sapa.example", "http://sapa.example", "halo@sapa.example"})
+REQUIRED_OUTSIDE_LOCAL = ("SAPA_PUBLIC_URL", "SAPA_EMAIL_SENDER")
+"""Settings every deployed stage must set: unsubscribe links and the From address go to real people."""
+REQUIRED_SECRETS = ("META_APP_SECRET", "META_VERIFY_TOKEN", "SAPA_SIGNING_SECRET", "SAPA_HASH_SALT")
+"""Secrets every function of a deployed stage can rely on at start."""
+
+
 class MissingSecret(RuntimeError):
     """A secret is neither in the environment nor in SSM."""
+
+
+class ConfigurationError(RuntimeError):
+    """Sapa cannot run with this configuration; the message says what to set."""
+
+
+def in_lambda(env: dict[str, str]) -> bool:
+    """True inside a real Lambda runtime (Chalice sets AWS_EXECUTION_ENV everywhere, the runtime API only there)."""
+    return bool(env.get("AWS_LAMBDA_RUNTIME_API"))
 
 
 @dataclass(frozen=True)
@@ -43,7 +71,18 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
-        return cls(stage=env.get("SAPA_STAGE", "local"), environ=env)
+        stage = env.get("SAPA_STAGE", "").strip()
+        if not stage:
+            raise ConfigurationError(
+                "SAPA_STAGE is not set. A deployed stage sets it in .chalice/config.json; "
+                "the local stack (make run) sets SAPA_STAGE=local itself."
+            )
+        if stage == LOCAL_STAGE and in_lambda(env):
+            raise ConfigurationError(
+                "SAPA_STAGE=local inside AWS Lambda: the local stage accepts published development secrets "
+                "and runs only on the local stack"
+            )
+        return cls(stage=stage, environ=env)
 
     # -- names -------------------------------------------------------------
     def table_name(self, logical: str) -> str:
@@ -58,7 +97,55 @@ class Settings:
 
     @property
     def is_local(self) -> bool:
-        return self.stage == "local"
+        return self.stage == LOCAL_STAGE
+
+    @property
+    def public_url(self) -> str:
+        """Where Sapa's public pages (unsubscribe, consent) live; required outside the local stage."""
+        default = f"http://127.0.0.1:{self.environ.get('SAPA_PORT') or 8000}" if self.is_local else None
+        return self._required("SAPA_PUBLIC_URL", default).rstrip("/")
+
+    @property
+    def email_sender(self) -> str:
+        """The From address of every e-mail; required outside the local stage."""
+        return self._required("SAPA_EMAIL_SENDER", LOCAL_EMAIL_SENDER if self.is_local else None)
+
+    def _required(self, name: str, local_default: str | None) -> str:
+        value = self.environ.get(name, "").strip()
+        if value and (self.is_local or value not in EXAMPLE_VALUES):
+            return value
+        if local_default is not None:
+            return local_default
+        raise ConfigurationError(
+            f"{name} is required in stage {self.stage!r} (set it in the stage's environment_variables "
+            "in .chalice/config.json); the example value is not accepted"
+        )
+
+    def problems(self, ssm: Any | None = None) -> list[str]:
+        """Everything missing for this stage to run; empty in the local stage."""
+        if self.is_local:
+            return []
+        found: list[str] = []
+        for name in REQUIRED_OUTSIDE_LOCAL:
+            try:
+                self._required(name, None)
+            except ConfigurationError as error:
+                found.append(str(error))
+        missing = [name for name in REQUIRED_SECRETS if not self.environ.get(name)]
+        if missing and ssm is not None:
+            paths = {f"/sapa/{self.stage}/{name}": name for name in missing}
+            result = ssm.get_parameters(Names=list(paths), WithDecryption=False)
+            absent = [paths[p] for p in result.get("InvalidParameters", [])]
+            found += [f"secret {name} is not set (environment or SSM /sapa/{self.stage}/{name})" for name in absent]
+        return found
+
+    def check_start(self, ssm: Callable[[], Any]) -> None:
+        """At a Lambda's cold start: stop with every missing setting named, before any request is served."""
+        if self.is_local or not in_lambda(self.environ):
+            return
+        found = self.problems(ssm())
+        if found:
+            raise ConfigurationError("Sapa cannot start: " + "; ".join(found))
 
     # -- plain options -----------------------------------------------------
     def get(self, name: str, default: str) -> str:

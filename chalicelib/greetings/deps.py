@@ -34,7 +34,7 @@ def call_list() -> CallList:
 def _unsubscribe(customer_id: str) -> str:
     config = settings.current()
     return unsubscribe_url(
-        config.get("SAPA_PUBLIC_URL", "https://sapa.example"),
+        config.public_url,
         config.secret("SAPA_SIGNING_SECRET"),
         UnsubscribeGrant(customer_id, "email", "greetings"),
     )

@@ -98,7 +98,7 @@ def email_sender() -> Any:
     config = settings.current()
     return SesEmailSender(
         aws.default().client("sesv2"),
-        sender=config.get("SAPA_EMAIL_SENDER", "halo@sapa.example"),
+        sender=config.email_sender,
         sender_name=config.get("SAPA_EMAIL_SENDER_NAME", "Sapa"),
         configuration_set=resources.configuration_set_name(config.stage),
     )

@@ -34,7 +34,7 @@ class ScrmConfig:
             utc_offset_hours=settings.get_float("SAPA_SCRM_UTC_OFFSET_HOURS", 7.0),
             brand=settings.get("SAPA_BRAND_NAME", "Sapa Finance"),
             hotline=settings.get("SAPA_SCRM_HOTLINE", "1500-123"),
-            website=settings.get("SAPA_PUBLIC_URL", "https://sapa.example"),
+            website=settings.get("SAPA_COMPANY_WEBSITE", "") or settings.public_url,
             max_inline_bytes=min(
                 settings.get_int("SAPA_SQS_MAX_MESSAGE_BYTES", SQS_MAX_MESSAGE_BYTES), SQS_MAX_MESSAGE_BYTES
             ),

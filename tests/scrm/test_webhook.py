@@ -144,22 +144,43 @@ def test_when_the_queue_cannot_be_reached_the_answer_is_503_so_meta_retries(post
     assert response.headers.get("Retry-After")
 
 
-def test_a_body_over_the_sqs_limit_goes_to_s3_with_a_pointer_and_is_still_analysed(
+def test_a_body_over_the_sqs_limit_goes_to_s3_with_a_pointer_is_analysed_and_then_deleted(
     post_webhook, runner, aws, settings, monkeypatch, inbox
 ) -> None:
     monkeypatch.setenv("SAPA_SQS_MAX_MESSAGE_BYTES", "300")
     body = json.dumps(wa_text("Bagaimana cara klaim asuransi mobil saya yang lecet? " * 3)).encode()
 
     response = post_webhook(body)
+    keys = stored_payloads(aws, settings)
+    stored = aws.client("s3").get_object(Bucket=settings.payload_bucket, Key=keys[0])["Body"].read()
     runner.drain("analyse_inbound")
 
     assert response.status_code == 200
-    keys = stored_payloads(aws, settings)
     assert len(keys) == 1
-    stored = aws.client("s3").get_object(Bucket=settings.payload_bucket, Key=keys[0])["Body"].read()
     assert stored == body
     [conversation] = inbox()
     assert "insurance" in conversation["topics"]
+    # Its events are stored (and erasable by customer): the raw body, with names and phones, is gone.
+    assert stored_payloads(aws, settings) == []
+
+
+def test_a_redelivered_pointer_whose_body_was_processed_is_acknowledged_not_retried(
+    post_webhook, runner, aws, settings, monkeypatch, inbox
+) -> None:
+    monkeypatch.setenv("SAPA_SQS_MAX_MESSAGE_BYTES", "300")
+    body = json.dumps(wa_text("Bagaimana cara klaim asuransi mobil saya yang lecet? " * 3)).encode()
+    post_webhook(body)
+    url = aws.sqs.get_queue_url(QueueName=settings.queue_name("inbound"))["QueueUrl"]
+    [queued] = aws.sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
+
+    runner.drain("analyse_inbound")
+    aws.sqs.send_message(QueueUrl=url, MessageBody=queued["Body"])  # SQS delivers the pointer again
+    handled = runner.drain("analyse_inbound")
+
+    dlq = aws.sqs.get_queue_url(QueueName=settings.queue_name("inbound-dlq"))["QueueUrl"]
+    assert handled == 1
+    assert len(inbox()) == 1
+    assert aws.sqs.receive_message(QueueUrl=dlq).get("Messages") is None
 
 
 def test_the_webhook_needs_no_staff_token_but_the_inbox_does(client, post_webhook) -> None:

@@ -1,0 +1,91 @@
+"""Configuration fails closed: no stage means no start, and a deployed stage needs its URL, sender and secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chalicelib.core.settings import ConfigurationError, Settings
+
+DEPLOYED = {
+    "SAPA_STAGE": "prod",
+    "SAPA_PUBLIC_URL": "https://crm.contoh-finance.co.id",
+    "SAPA_EMAIL_SENDER": "halo@contoh-finance.co.id",
+    "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+}
+SECRETS = {"META_APP_SECRET": "a", "META_VERIFY_TOKEN": "b", "SAPA_SIGNING_SECRET": "c", "SAPA_HASH_SALT": "d"}
+
+
+class FakeSsm:
+    """SSM's GetParameters: the names it knows come back, the rest are InvalidParameters."""
+
+    def __init__(self, known: set[str]) -> None:
+        self.known = known
+        self.calls: list[list[str]] = []
+
+    def get_parameters(self, Names: list[str], WithDecryption: bool) -> dict[str, Any]:
+        self.calls.append(Names)
+        return {
+            "Parameters": [{"Name": n, "Value": "x"} for n in Names if n in self.known],
+            "InvalidParameters": [n for n in Names if n not in self.known],
+        }
+
+
+def test_a_runtime_without_a_stage_does_not_start() -> None:
+    with pytest.raises(ConfigurationError, match="SAPA_STAGE is not set"):
+        Settings.from_env({})
+
+
+def test_the_local_stage_refuses_to_run_inside_lambda() -> None:
+    with pytest.raises(ConfigurationError, match="runs only on the local stack"):
+        Settings.from_env({"SAPA_STAGE": "local", "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"})
+
+
+def test_only_the_local_stage_has_a_default_url_and_sender() -> None:
+    local = Settings.from_env({"SAPA_STAGE": "local", "SAPA_PORT": "8123"})
+    prod = Settings.from_env({"SAPA_STAGE": "prod"})
+
+    assert local.public_url == "http://127.0.0.1:8123"
+    assert local.email_sender == "halo@sapa.example"
+    with pytest.raises(ConfigurationError, match="SAPA_PUBLIC_URL is required in stage 'prod'"):
+        _ = prod.public_url
+    with pytest.raises(ConfigurationError, match="SAPA_EMAIL_SENDER"):
+        _ = prod.email_sender
+
+
+def test_the_example_values_are_not_a_configuration() -> None:
+    prod = Settings.from_env({**DEPLOYED, "SAPA_PUBLIC_URL": "https://sapa.example"})
+
+    with pytest.raises(ConfigurationError, match="example value"):
+        _ = prod.public_url
+
+
+def test_a_deployed_function_stops_at_its_cold_start_naming_every_missing_setting_and_secret() -> None:
+    environ = {k: v for k, v in DEPLOYED.items() if k != "SAPA_EMAIL_SENDER"}
+    ssm = FakeSsm({"/sapa/prod/META_APP_SECRET", "/sapa/prod/META_VERIFY_TOKEN"})
+
+    with pytest.raises(ConfigurationError) as raised:
+        Settings.from_env(environ).check_start(lambda: ssm)
+
+    message = str(raised.value)
+    assert "SAPA_EMAIL_SENDER" in message
+    assert "secret SAPA_SIGNING_SECRET is not set" in message
+    assert "secret SAPA_HASH_SALT is not set" in message
+    assert "META_APP_SECRET" not in message
+
+
+def test_a_complete_deployed_configuration_starts_and_asks_ssm_only_for_what_the_environment_lacks() -> None:
+    ssm = FakeSsm({"/sapa/prod/SAPA_HASH_SALT"})
+    environ = {**DEPLOYED, **{k: v for k, v in SECRETS.items() if k != "SAPA_HASH_SALT"}}
+
+    Settings.from_env(environ).check_start(lambda: ssm)
+
+    assert ssm.calls == [["/sapa/prod/SAPA_HASH_SALT"]]
+
+
+def test_outside_lambda_the_start_check_does_nothing() -> None:
+    """`chalice package` imports the app to build a stage; it has no secrets and needs none."""
+    environ = {"SAPA_STAGE": "prod"}
+
+    Settings.from_env(environ).check_start(lambda: pytest.fail("no SSM outside Lambda"))
