@@ -36,7 +36,11 @@ def resolve_token(header: str | None, store: StaffStore, admin_token: str | None
     return store.resolve(token)
 
 
-@bp.authorizer(ttl_seconds=60)
+REVOCATION_SECONDS = 5
+"""API Gateway caches an authorizer's answer this long: a revoked token stops working within it."""
+
+
+@bp.authorizer(ttl_seconds=REVOCATION_SECONDS)
 def staff_auth(auth_request: AuthRequest) -> AuthResponse:
     config = settings.current()
     admin_token = config.optional_secret("SAPA_ADMIN_TOKEN") if config.is_local else None

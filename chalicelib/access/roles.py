@@ -1,4 +1,10 @@
-"""Staff roles and what each may do: the one table the README and tests walk."""
+"""Staff roles, what each may do, and which permission every route needs: the tables the README and tests walk.
+
+`ROUTE_PERMISSIONS` names every route the app has (a test fails when one is
+missing) and the permission its handler requires (a test walks every role
+against every route). Personal data (customers, leads, conversations, the
+audience sample) is readable only by the roles whose work needs it.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +21,13 @@ class Role(StrEnum):
 class Permission(StrEnum):
     CUSTOMERS_READ = "customers:read"
     CUSTOMERS_WRITE = "customers:write"
+    CAMPAIGNS_READ = "campaigns:read"
     CAMPAIGNS = "campaigns"
     HOLIDAYS = "holidays"
     GREETINGS = "greetings"
     TELEGREETING = "telegreeting"
     SCRM = "scrm"
+    LEADS = "leads"
     METRICS_READ = "metrics:read"
     AUDIT = "audit"
     SETTINGS = "settings"
@@ -33,18 +41,87 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         {
             Permission.CUSTOMERS_READ,
             Permission.CUSTOMERS_WRITE,
+            Permission.CAMPAIGNS_READ,
             Permission.CAMPAIGNS,
             Permission.HOLIDAYS,
             Permission.GREETINGS,
             Permission.TELEGREETING,
+            Permission.LEADS,
             Permission.METRICS_READ,
             Permission.READ,
         }
     ),
     Role.AGENT: frozenset(
-        {Permission.CUSTOMERS_READ, Permission.SCRM, Permission.TELEGREETING, Permission.METRICS_READ, Permission.READ}
+        {
+            Permission.CUSTOMERS_READ,
+            Permission.SCRM,
+            Permission.TELEGREETING,
+            Permission.LEADS,
+            Permission.METRICS_READ,
+            Permission.READ,
+        }
     ),
-    Role.VIEWER: frozenset({Permission.CUSTOMERS_READ, Permission.METRICS_READ, Permission.READ}),
+    # Supervisors and compliance: figures, campaigns, the customer record; no leads, inbox or audience sample.
+    Role.VIEWER: frozenset(
+        {Permission.CUSTOMERS_READ, Permission.CAMPAIGNS_READ, Permission.METRICS_READ, Permission.READ}
+    ),
+}
+
+PUBLIC = None
+"""No staff token: Meta's webhooks, the customer's unsubscribe and consent page, the health check."""
+
+ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
+    ("GET", "/health"): PUBLIC,
+    ("GET", "/webhooks/meta"): PUBLIC,
+    ("POST", "/webhooks/meta"): PUBLIC,
+    ("GET", "/unsubscribe/{token}"): PUBLIC,
+    ("POST", "/unsubscribe/{token}"): PUBLIC,
+    ("POST", "/unsubscribe/{token}/resubscribe"): PUBLIC,
+    ("GET", "/customers"): Permission.CUSTOMERS_READ,
+    ("POST", "/customers"): Permission.CUSTOMERS_WRITE,
+    ("POST", "/customers/import"): Permission.CUSTOMERS_WRITE,
+    ("GET", "/customers/{customer_id}"): Permission.CUSTOMERS_READ,
+    ("PUT", "/customers/{customer_id}"): Permission.CUSTOMERS_WRITE,
+    ("DELETE", "/customers/{customer_id}"): Permission.CUSTOMERS_WRITE,
+    ("GET", "/customers/{customer_id}/consents"): Permission.CUSTOMERS_READ,
+    ("POST", "/customers/{customer_id}/consents"): Permission.CUSTOMERS_WRITE,
+    ("GET", "/customers/{customer_id}/messages"): Permission.CUSTOMERS_READ,
+    ("GET", "/audit"): Permission.AUDIT,
+    ("GET", "/campaigns"): Permission.CAMPAIGNS_READ,
+    ("POST", "/campaigns"): Permission.CAMPAIGNS,
+    ("GET", "/campaigns/{campaign_id}"): Permission.CAMPAIGNS_READ,
+    ("PATCH", "/campaigns/{campaign_id}"): Permission.CAMPAIGNS,
+    ("GET", "/campaigns/{campaign_id}/audience"): Permission.CAMPAIGNS,
+    ("POST", "/campaigns/{campaign_id}/preview"): Permission.CAMPAIGNS,
+    ("POST", "/campaigns/{campaign_id}/test"): Permission.CAMPAIGNS,
+    ("POST", "/campaigns/{campaign_id}/send"): Permission.CAMPAIGNS,
+    ("POST", "/campaigns/{campaign_id}/pause"): Permission.CAMPAIGNS,
+    ("POST", "/campaigns/{campaign_id}/resume"): Permission.CAMPAIGNS,
+    ("POST", "/campaigns/{campaign_id}/cancel"): Permission.CAMPAIGNS,
+    ("POST", "/campaigns/{campaign_id}/retry-failed"): Permission.CAMPAIGNS,
+    ("GET", "/holidays"): Permission.READ,
+    ("PUT", "/holidays/{day}"): Permission.HOLIDAYS,
+    ("DELETE", "/holidays/{day}"): Permission.HOLIDAYS,
+    ("POST", "/greetings/runs"): Permission.GREETINGS,
+    ("GET", "/greetings/runs/{day}"): Permission.READ,
+    ("GET", "/telegreeting"): Permission.TELEGREETING,
+    ("POST", "/telegreeting/{task_id}"): Permission.TELEGREETING,
+    ("GET", "/leads"): Permission.LEADS,
+    ("GET", "/scrm/conversations"): Permission.SCRM,
+    ("GET", "/scrm/conversations/{conversation_id}"): Permission.SCRM,
+    ("POST", "/scrm/conversations/{conversation_id}/reply"): Permission.SCRM,
+    ("POST", "/scrm/conversations/{conversation_id}/assign"): Permission.SCRM,
+    ("POST", "/scrm/conversations/{conversation_id}/link"): Permission.SCRM,
+    ("POST", "/scrm/conversations/{conversation_id}/resolve"): Permission.SCRM,
+    ("GET", "/scrm/replies"): Permission.SCRM,
+    ("POST", "/scrm/replies"): Permission.SCRM,
+    ("DELETE", "/scrm/replies/{reply_id}"): Permission.SCRM,
+    ("GET", "/scrm/metrics"): Permission.METRICS_READ,
+    ("GET", "/outbound/status"): Permission.READ,
+    ("POST", "/outbound/halt"): Permission.OUTBOUND_HALT,
+    ("POST", "/outbound/resume"): Permission.OUTBOUND_HALT,
+    ("GET", "/settings/contact-policy"): Permission.READ,
+    ("PUT", "/settings/contact-policy"): Permission.SETTINGS,
 }
 
 

@@ -84,7 +84,7 @@ def create_campaign() -> Response:
 
 @bp.route("/campaigns", methods=["GET"], authorizer=staff_auth)
 def list_campaigns() -> Response:
-    require(bp.current_request, Permission.READ)
+    require(bp.current_request, Permission.CAMPAIGNS_READ)
     params = query(bp.current_request)
     limit, cursor = limit_param(params), decode_cursor(params)
     items, last = _call(lambda: _deps().service().page(limit, cursor, params.get("status")))
@@ -93,7 +93,7 @@ def list_campaigns() -> Response:
 
 @bp.route("/campaigns/{campaign_id}", methods=["GET"], authorizer=staff_auth)
 def get_campaign(campaign_id: str) -> Response:
-    require(bp.current_request, Permission.READ)
+    require(bp.current_request, Permission.CAMPAIGNS_READ)
     return json_response(_call(lambda: _deps().service().get(campaign_id)))
 
 
@@ -106,7 +106,7 @@ def update_campaign(campaign_id: str) -> Response:
 
 @bp.route("/campaigns/{campaign_id}/audience", methods=["GET"], authorizer=staff_auth)
 def campaign_audience(campaign_id: str) -> Response:
-    require(bp.current_request, Permission.READ)
+    require(bp.current_request, Permission.CAMPAIGNS)  # a sample of five customers: personal data
     return json_response(_call(lambda: _deps().service().audience(campaign_id)))
 
 

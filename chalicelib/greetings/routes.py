@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import unquote
 
 from chalice.app import Blueprint, CloudWatchEvent, Response
 
@@ -166,7 +167,10 @@ def record_call(task_id: str) -> Response:
     notes = body.get("notes")
     if notes is not None and (not isinstance(notes, str) or len(notes) > 1000):
         raise ValidationFailed({"notes": "must be text of at most 1000 characters"})
-    task = deps.call_list().record_outcome(task_id, outcome, notes, staff.name, customer_deps.utc_now())
+    now = customer_deps.utc_now()
+    task_id = unquote(task_id)  # lead calls carry "#" in their id: clients send it encoded
+    task = deps.call_list().record_outcome(task_id, outcome, notes, staff.name, now)
     if task is None:
         raise NotFound(f"No call task {task_id}")
+    customer_deps.audit().record(staff.name, "call.outcome", task_id, now, outcome=outcome)
     return json_response(task)

@@ -107,6 +107,7 @@ def reply_to_conversation(conversation_id: str) -> Response:
     result = deps.inbox().reply(
         conversation_id, json_object(request), staff.name, request.headers.get("Idempotency-Key"), deps.replies()
     )
+    _audit(staff.name, "conversation.reply", conversation_id, message_id=result.get("message_id"))
     return json_response(result, status=202)
 
 
@@ -116,7 +117,9 @@ def assign_conversation(conversation_id: str) -> Response:
     from chalicelib.scrm import deps
 
     body = json_object(bp.current_request)
-    return json_response(deps.inbox().assign(conversation_id, body.get("agent"), staff.name))
+    assigned = deps.inbox().assign(conversation_id, body.get("agent"), staff.name)
+    _audit(staff.name, "conversation.assign", conversation_id, agent=assigned.get("assignee"))
+    return json_response(assigned)
 
 
 @bp.route("/scrm/conversations/{conversation_id}/resolve", methods=["POST"], authorizer=staff_auth)
@@ -124,7 +127,9 @@ def resolve_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import deps
 
-    return json_response(deps.inbox().resolve(conversation_id, staff.name))
+    resolved = deps.inbox().resolve(conversation_id, staff.name)
+    _audit(staff.name, "conversation.resolve", conversation_id)
+    return json_response(resolved)
 
 
 @bp.route("/scrm/conversations/{conversation_id}/link", methods=["POST"], authorizer=staff_auth)
@@ -133,7 +138,9 @@ def link_conversation(conversation_id: str) -> Response:
     from chalicelib.scrm import deps
 
     body = json_object(bp.current_request)
-    return json_response(deps.inbox().link(conversation_id, body.get("customer_id"), staff.name))
+    linked = deps.inbox().link(conversation_id, body.get("customer_id"), staff.name)
+    _audit(staff.name, "conversation.link", conversation_id, customer_id=linked.get("customer_id"))
+    return json_response(linked)
 
 
 # -- standard replies -----------------------------------------------------------------------------
@@ -155,16 +162,18 @@ def create_reply() -> Response:
     from chalicelib.scrm import deps, times
 
     created = deps.replies().create(json_object(bp.current_request), staff.name, times.iso(_now()))
+    _audit(staff.name, "reply.create", str(created.get("id")), title=created.get("title"))
     return json_response(created, status=201)
 
 
 @bp.route("/scrm/replies/{reply_id}", methods=["DELETE"], authorizer=staff_auth)
 def delete_reply(reply_id: str) -> Response:
-    require(bp.current_request, Permission.SCRM)
+    staff = require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import deps
 
     if not deps.replies().delete(reply_id):
         raise NotFound(f"No standard reply {reply_id}")
+    _audit(staff.name, "reply.delete", reply_id)
     return Response(body="", status_code=204)
 
 
@@ -173,7 +182,7 @@ def delete_reply(reply_id: str) -> Response:
 
 @bp.route("/leads", methods=["GET"], authorizer=staff_auth)
 def list_leads() -> Response:
-    require(bp.current_request, Permission.READ)
+    require(bp.current_request, Permission.LEADS)
     from chalicelib.scrm import deps
 
     params = query(bp.current_request)
@@ -227,3 +236,10 @@ def _now() -> Any:
     from chalicelib.customers import deps as customer_deps
 
     return customer_deps.utc_now()
+
+
+def _audit(actor: str, action: str, target: str, **details: Any) -> None:
+    """Every staff write in the inbox is in the audit log: who answered, assigned, linked or resolved what."""
+    from chalicelib.customers import deps as customer_deps
+
+    customer_deps.audit().record(actor, action, target, _now(), **details)

@@ -1,0 +1,138 @@
+"""Every staff write lands in the audit log: who did what to which record, on every write route the app has."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from chalicelib.access.roles import PUBLIC, ROUTE_PERMISSIONS
+from tests.scrm.meta_payloads import body_of, signed_headers, wa_text
+
+ADMIN = {"Authorization": "Bearer test-admin-token"}
+
+# Each write route and the audit action its success records.
+AUDITED = {
+    ("POST", "/customers"): "customer.create",
+    ("PUT", "/customers/{customer_id}"): "customer.update",
+    ("DELETE", "/customers/{customer_id}"): "customer.erased",
+    ("POST", "/customers/import"): "customers.imported",
+    ("POST", "/customers/{customer_id}/consents"): "customer.consent",
+    ("POST", "/campaigns"): "campaign.create",
+    ("PATCH", "/campaigns/{campaign_id}"): "campaign.update",
+    ("POST", "/campaigns/{campaign_id}/test"): "campaign.test",
+    ("POST", "/campaigns/{campaign_id}/send"): "campaign.send",
+    ("POST", "/campaigns/{campaign_id}/pause"): "campaign.pause",
+    ("POST", "/campaigns/{campaign_id}/resume"): "campaign.resume",
+    ("POST", "/campaigns/{campaign_id}/retry-failed"): "campaign.retry_failed",
+    ("POST", "/campaigns/{campaign_id}/cancel"): "campaign.cancel",
+    ("PUT", "/holidays/{day}"): "holiday.set",
+    ("DELETE", "/holidays/{day}"): "holiday.cancelled",
+    ("POST", "/greetings/runs"): "greetings.run",
+    ("POST", "/telegreeting/{task_id}"): "call.outcome",
+    ("POST", "/scrm/conversations/{conversation_id}/reply"): "conversation.reply",
+    ("POST", "/scrm/conversations/{conversation_id}/assign"): "conversation.assign",
+    ("POST", "/scrm/conversations/{conversation_id}/link"): "conversation.link",
+    ("POST", "/scrm/conversations/{conversation_id}/resolve"): "conversation.resolve",
+    ("POST", "/scrm/replies"): "reply.create",
+    ("DELETE", "/scrm/replies/{reply_id}"): "reply.delete",
+    ("POST", "/outbound/halt"): "outbound.halt",
+    ("POST", "/outbound/resume"): "outbound.resume",
+    ("PUT", "/settings/contact-policy"): "settings.contact_policy",
+}
+# Writes that change nothing: previews render, they store nothing.
+NOT_WRITES = {("POST", "/campaigns/{campaign_id}/preview")}
+
+
+def test_every_staff_write_route_is_known_to_be_audited() -> None:
+    writes = {
+        route
+        for route, permission in ROUTE_PERMISSIONS.items()
+        if permission is not PUBLIC and route[0] != "GET" and route not in NOT_WRITES
+    }
+
+    assert writes == set(AUDITED)
+
+
+def _ok(result: tuple[int, Any]) -> Any:
+    status, body = result
+    assert status < 300, body
+    return body
+
+
+def test_each_write_records_who_did_what_to_which_record(api, client, runner, clock, whatsapp) -> None:
+    customer = _ok(api("POST", "/customers", {"external_id": "AUD-1", "name": "Agus", "phone": "081355550000"}, ADMIN))
+    cid = customer["id"]
+    _ok(api("PUT", f"/customers/{cid}", {"test_recipient": True}, ADMIN))
+    _ok(
+        api(
+            "POST",
+            f"/customers/{cid}/consents",
+            {
+                "channel": "whatsapp",
+                "purposes": ["greetings", "promotions"],
+                "granted": True,
+                "evidence": "form 7/2025",
+            },
+            ADMIN,
+        )
+    )
+    response = client.http.post(
+        "/customers/import", body="external_id,name\nAUD-2,Dewi\n", headers={**ADMIN, "Content-Type": "text/csv"}
+    )
+    assert response.status_code == 200
+    campaign = _ok(
+        api(
+            "POST",
+            "/campaigns",
+            {
+                "name": "Promo",
+                "channel": "whatsapp",
+                "template": {
+                    "body": "Halo {{ customer.first_name }}",
+                    "whatsapp_template": {"name": "p", "language": "id"},
+                },
+                "segment": {},
+            },
+            ADMIN,
+        )
+    )
+    kid = campaign["id"]
+    _ok(api("PATCH", f"/campaigns/{kid}", {"name": "Promo Juni"}, ADMIN))
+    _ok(api("POST", f"/campaigns/{kid}/test", {"customer_ids": [cid]}, ADMIN))
+    _ok(api("POST", f"/campaigns/{kid}/send", None, ADMIN))
+    _ok(api("POST", f"/campaigns/{kid}/pause", None, ADMIN))
+    _ok(api("POST", f"/campaigns/{kid}/resume", None, ADMIN))
+    runner.drain("fan_out_audience")
+    runner.drain("send_outbound")
+    _ok(api("POST", f"/campaigns/{kid}/retry-failed", None, ADMIN))
+    _ok(api("POST", f"/campaigns/{kid}/cancel", None, ADMIN))
+    _ok(api("PUT", "/holidays/2025-12-24", {"name": "Malam Natal", "greet": False}, ADMIN))
+    _ok(api("DELETE", "/holidays/2025-12-24", None, ADMIN))
+    _ok(api("POST", "/greetings/runs", {"date": "2025-06-17"}, ADMIN))
+    body = body_of(wa_text("Saya mau ambil kredit mobil baru", phone="6281355550000", name="Agus"))
+    assert client.http.post("/webhooks/meta", body=body, headers=signed_headers(body)).status_code == 200
+    runner.drain("analyse_inbound")
+    [task] = _ok(api("GET", "/telegreeting?date=2025-06-17", None, ADMIN))["items"]
+    _ok(api("POST", f"/telegreeting/{quote(task['id'], safe='')}", {"outcome": "reached"}, ADMIN))
+    [conversation] = _ok(api("GET", "/scrm/conversations", None, ADMIN))["items"]
+    vid = conversation["id"]
+    _ok(api("POST", f"/scrm/conversations/{vid}/reply", {"text": "Baik, kami hubungi"}, ADMIN))
+    _ok(api("POST", f"/scrm/conversations/{vid}/assign", {"agent": "rina"}, ADMIN))
+    _ok(api("POST", f"/scrm/conversations/{vid}/link", {"customer_id": cid}, ADMIN))
+    _ok(api("POST", f"/scrm/conversations/{vid}/resolve", None, ADMIN))
+    reply = _ok(api("POST", "/scrm/replies", {"title": "Salam", "text": "Terima kasih"}, ADMIN))
+    status, _ = api("DELETE", f"/scrm/replies/{reply['id']}", None, ADMIN)
+    assert status == 204
+    _ok(api("POST", "/outbound/halt", {"reason": "latihan insiden"}, ADMIN))
+    _ok(api("POST", "/outbound/resume", None, ADMIN))
+    policy = _ok(api("GET", "/settings/contact-policy", None, ADMIN))
+    purposes = {n: {k: v for k, v in w.items() if k != "regulation"} for n, w in policy["purposes"].items()}
+    _ok(api("PUT", "/settings/contact-policy", {"purposes": purposes}, ADMIN))
+    _ok(api("DELETE", f"/customers/{cid}", None, ADMIN))
+
+    audit = _ok(api("GET", "/audit?limit=500", None, ADMIN))["items"]
+    actions = {entry["action"] for entry in audit}
+    assert set(AUDITED.values()) <= actions, set(AUDITED.values()) - actions
+    assert {entry["actor"] for entry in audit if entry["action"] in AUDITED.values()} == {"local-admin"}
+    targets = {entry["action"]: entry["target"] for entry in audit}
+    assert (targets["conversation.resolve"], targets["campaign.cancel"], targets["customer.erased"]) == (vid, kid, cid)
