@@ -6,7 +6,7 @@ blueprints under chalicelib/; their logic lives in plain modules beside them.
 
 from chalice.app import Chalice
 
-from chalicelib import health_routes
+from chalicelib import health_routes, query_params
 from chalicelib.access import authorizer
 from chalicelib.campaigns import routes as campaign_routes
 from chalicelib.core import aws, middleware, settings
@@ -22,7 +22,7 @@ settings.current().check_start(lambda: aws.default().client("ssm"))
 
 app = Chalice(app_name="sapa")
 
-middleware.register(app)
+middleware.register(app, query_params.unknown)
 
 app.register_blueprint(health_routes.bp)
 app.register_blueprint(authorizer.bp)

@@ -86,9 +86,9 @@ def create_campaign() -> Response:
 def list_campaigns() -> Response:
     require(bp.current_request, Permission.CAMPAIGNS_READ)
     params = query(bp.current_request)
-    limit, cursor = limit_param(params), decode_cursor(params)
+    limit, cursor = limit_param(params), decode_cursor(params, bp.current_request)
     items, last = _call(lambda: _deps().service().page(limit, cursor, params.get("status")))
-    return json_response(page(items, last))
+    return json_response(page(items, last, bp.current_request))
 
 
 @bp.route("/campaigns/{campaign_id}", methods=["GET"], authorizer=staff_auth)

@@ -62,6 +62,13 @@ class Conflict(ApiError):
     code = "conflict"
 
 
+class Unprocessable(ApiError):
+    """Well-formed, but it cannot be done as asked (an Idempotency-Key reused for a different request)."""
+
+    status = 422
+    code = "unprocessable"
+
+
 class PayloadTooLarge(ApiError):
     status = 413
     code = "payload_too_large"

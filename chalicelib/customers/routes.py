@@ -57,12 +57,12 @@ def list_customers() -> Response:
         if not phone:
             raise ValidationFailed({"phone": "not a phone number"})
         items = repository.by_phone(phone)
-        return json_response(page([customer_from_item(i) for i in items], None))
+        return json_response(page([customer_from_item(i) for i in items], None, bp.current_request))
     if "external_id" in params:
         found = repository.by_external_id(params["external_id"])
-        return json_response(page([customer_from_item(found)] if found else [], None))
-    items, last = repository.page(limit_param(params), decode_cursor(params))
-    return json_response(page([customer_from_item(i) for i in items], last))
+        return json_response(page([customer_from_item(found)] if found else [], None, bp.current_request))
+    items, last = repository.page(limit_param(params), decode_cursor(params, bp.current_request))
+    return json_response(page([customer_from_item(i) for i in items], last, bp.current_request))
 
 
 @bp.route("/customers/{customer_id}", methods=["GET"], authorizer=staff_auth)
@@ -113,8 +113,10 @@ def customer_messages(customer_id: str) -> Response:
     from chalicelib.outbound.message_log import public_message
 
     params = query(bp.current_request)
-    items, last = deps.message_log().for_customer(customer_id, limit_param(params), decode_cursor(params))
-    return json_response(page([public_message(i) for i in items], last))
+    items, last = deps.message_log().for_customer(
+        customer_id, limit_param(params), decode_cursor(params, bp.current_request)
+    )
+    return json_response(page([public_message(i) for i in items], last, bp.current_request))
 
 
 @bp.route("/customers/{customer_id}/consents", methods=["GET"], authorizer=staff_auth)
@@ -125,7 +127,7 @@ def customer_consent_history(customer_id: str) -> Response:
 
     service = deps.customer_service()
     customer = service.get(customer_id)
-    body = page(service.consent_history(customer_id), None)
+    body = page(service.consent_history(customer_id), None, bp.current_request)
     body["consents"] = customer["consents"] if customer else None
     body["consents_withdrawn"] = customer["consents_withdrawn"] if customer else None
     return json_response(body)
@@ -195,5 +197,5 @@ def audit_log() -> Response:
     from chalicelib.customers import deps
 
     params = query(bp.current_request)
-    items, last = deps.audit().page(limit_param(params), decode_cursor(params))
-    return json_response(page(items, last))
+    items, last = deps.audit().page(limit_param(params), decode_cursor(params, bp.current_request))
+    return json_response(page(items, last, bp.current_request))

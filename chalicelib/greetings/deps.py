@@ -50,11 +50,17 @@ def _enqueue_jobs(jobs: list[dict[str, Any]]) -> None:
             raise RuntimeError(f"SQS refused {len(result['Failed'])} fan-out jobs")
 
 
+def segment_fields() -> tuple[str, ...]:
+    """Extra attribute names holiday audiences may use: the campaigns' (SAPA_SEGMENT_FIELDS)."""
+    raw = settings.current().get("SAPA_SEGMENT_FIELDS", "")
+    return tuple(name.strip() for name in raw.split(",") if name.strip())
+
+
 def _audience_matches(audience: Mapping[str, Any], item: Mapping[str, Any], day: date) -> bool:
     from chalicelib.campaigns.segments import parse_segment
     from chalicelib.customers.model import customer_from_item
 
-    return parse_segment(dict(audience)).matches(customer_from_item(item), day)
+    return parse_segment(dict(audience), segment_fields()).matches(customer_from_item(item), day)
 
 
 def _opening(hours: Any) -> Any:

@@ -15,5 +15,11 @@ def process_holiday_job(job: Mapping[str, Any]) -> None:
     if holiday is None:
         logger.info("holiday no longer greeted; job dropped", extra={"job": dict(job)})
         return
-    report = service.greet_holiday_segment(holiday, job.get("zone"), int(job["segment"]), int(job["total_segments"]))
+    try:
+        report = service.greet_holiday_segment(
+            holiday, job.get("zone"), int(job["segment"]), int(job["total_segments"])
+        )
+    except ValueError as error:  # an audience that cannot be read: retrying cannot help, the other holidays go on
+        logger.warning("holiday segment not greeted", extra={"holiday": holiday.key, "error": str(error)})
+        return
     logger.info("holiday segment greeted", extra={"holiday": holiday.key, "segment": job["segment"], **report.body()})

@@ -22,11 +22,18 @@ bp = Blueprint(__name__)
 CALL_OUTCOMES = ("reached", "no_answer", "wrong_number", "declined", "callback", "done")
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 2100
+"""The years a greeting date, a holiday or a call list may be in: far dates overflow the calendar arithmetic."""
+
+
 def _day(value: Any, name: str = "date") -> date:
     try:
-        return date.fromisoformat(str(value))
+        day = date.fromisoformat(str(value))
     except ValueError:
         raise ValidationFailed({name: "must be a date YYYY-MM-DD"}) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationFailed({name: f"must be a date between {FIRST_YEAR} and {LAST_YEAR}"})
+    return day
 
 
 # -- holidays ----------------------------------------------------------------------------
@@ -43,8 +50,8 @@ def list_holidays() -> Response:
 
     params = query(bp.current_request)
     raw_year = params.get("year") or str(customer_deps.utc_now().year)
-    if not raw_year.isdigit() or not 1970 <= int(raw_year) <= 2100:
-        raise ValidationFailed({"year": "must be a year between 1970 and 2100"})
+    if not raw_year.isdigit() or not FIRST_YEAR <= int(raw_year) <= LAST_YEAR:
+        raise ValidationFailed({"year": f"must be a year between {FIRST_YEAR} and {LAST_YEAR}"})
     year = int(raw_year)
     holidays = calendar_for_year(year, deps.holiday_store().overrides(year))
     return json_response({"items": [h.to_dict() for h in holidays], "next": None})
@@ -61,10 +68,19 @@ def put_holiday(day: str) -> Response:
         parse_override,
     )
 
+    _day(day, "date")
     try:
         override = parse_override(day, json_object(bp.current_request))
     except InvalidOverride as error:
         raise ValidationFailed(dict(error.fields)) from None
+    if override.audience is not None:
+        # The same parser the greeting run uses: an audience it could not read never gets stored.
+        from chalicelib.campaigns.segments import InvalidSegment, parse_segment
+
+        try:
+            parse_segment(dict(override.audience), deps.segment_fields())
+        except InvalidSegment as error:
+            raise ValidationFailed({k.replace("segment", "audience", 1): v for k, v in error.fields.items()}) from None
     now = customer_deps.utc_now()
     deps.holiday_store().save(override, staff.name, now)
     customer_deps.audit().record(staff.name, "holiday.set", day, now, name=override.name, greet=override.greet)
@@ -82,6 +98,7 @@ def cancel_holiday(day: str) -> Response:
         cancel_override,
     )
 
+    _day(day, "date")
     try:
         override = cancel_override(day)
     except InvalidOverride as error:
@@ -150,8 +167,8 @@ def call_list() -> Response:
 
     params = query(bp.current_request)
     day = _day(params.get("date") or customer_deps.utc_now().date().isoformat())
-    items, last = deps.call_list().page(day, limit_param(params), decode_cursor(params))
-    return json_response(page(items, last))
+    items, last = deps.call_list().page(day, limit_param(params), decode_cursor(params, bp.current_request))
+    return json_response(page(items, last, bp.current_request))
 
 
 @bp.route("/telegreeting/{task_id}", methods=["POST"], authorizer=staff_auth)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from chalicelib.core.observability import logger
 from chalicelib.core.zones import ZONES
 from chalicelib.customers.repository import CustomerRepository
 from chalicelib.greetings.birthdays import birthday_keys_for, catch_up_zones
@@ -38,6 +39,7 @@ class RunReport:
     already_greeted: int = 0
     holiday_jobs: int = 0
     items_read: int = 0
+    holiday_errors: list[str] = field(default_factory=list)  # holidays that could not be greeted, and why
 
     def merge(self, other: RunReport) -> None:
         self.birthday += other.birthday
@@ -47,6 +49,7 @@ class RunReport:
         self.already_greeted += other.already_greeted
         self.holiday_jobs += other.holiday_jobs
         self.items_read += other.items_read
+        self.holiday_errors += other.holiday_errors
 
     def body(self) -> dict[str, Any]:
         return {
@@ -56,6 +59,7 @@ class RunReport:
             "skipped": dict(self.skipped),
             "already_greeted": self.already_greeted,
             "holiday_jobs": self.holiday_jobs,
+            "holiday_errors": self.holiday_errors,
         }
 
     def counters(self) -> dict[str, int]:
@@ -126,14 +130,18 @@ class GreetingService:
         for zone in ZONES:
             report.merge(self.greet_birthdays(day, zone))
         for holiday in self.greeted_holidays(day):
-            if inline_holidays:
-                for segment in range(self.segments):
-                    report.merge(self.greet_holiday_segment(holiday, None, segment, self.segments))
-            else:
-                for zone in ZONES:
-                    if self.runs.claim_fanout(day, holiday.key, zone, self.clock()):
-                        self.enqueue_jobs(self.holiday_jobs(holiday, zone))
-                        report.holiday_jobs += self.segments
+            try:
+                if inline_holidays:
+                    for segment in range(self.segments):
+                        report.merge(self.greet_holiday_segment(holiday, None, segment, self.segments))
+                else:
+                    for zone in ZONES:
+                        if self.runs.claim_fanout(day, holiday.key, zone, self.clock()):
+                            self.enqueue_jobs(self.holiday_jobs(holiday, zone))
+                            report.holiday_jobs += self.segments
+            except ValueError as error:  # e.g. an audience stored before it was validated: skip it, greet the rest
+                report.holiday_errors.append(f"{holiday.key}: {error}")
+                logger.warning("holiday not greeted", extra={"holiday": holiday.key, "error": str(error)})
         return report
 
     # -- birthdays ---------------------------------------------------------------------

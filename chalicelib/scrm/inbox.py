@@ -15,7 +15,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr
 
-from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
 from chalicelib.scrm import conversation, metrics, store, times
@@ -223,9 +223,13 @@ class Inbox:
         )
         first: float | None = None
         item = current
-        if (
-            self.message_log.get(reply_id) is None
-        ):  # a retried request with the same Idempotency-Key records nothing new
+        earlier = self.message_log.get(reply_id)
+        if earlier is not None and earlier.get("text") is not None and earlier["text"] != text:
+            raise Unprocessable(
+                "This Idempotency-Key was used for a different reply; use a new key for a new message",
+                fields={"Idempotency-Key": "already used with a different text"},
+            )
+        if earlier is None:  # a retried request with the same Idempotency-Key records nothing new
             for _attempt in range(SAVE_ATTEMPTS):
                 item = conversation.touched(current, now_iso)
                 item, first = conversation.responded(item, at=now_iso, by="human", agent=agent)

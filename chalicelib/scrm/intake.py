@@ -9,7 +9,6 @@ be reached the answer is 503, and Meta retries the delivery.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.core.errors import ServiceUnavailable, Unauthorized, ValidationFailed
+from chalicelib.core.http import parse_json
 from chalicelib.scrm.meta import accepted_object, verify_signature
 from chalicelib.scrm.payloads import PayloadStore, pointer_body
 
@@ -55,9 +55,9 @@ class Intake:
             raise Unauthorized("Missing or invalid X-Hub-Signature-256")
         try:
             text = raw.decode("utf-8")
-            payload = json.loads(text)
-        except (UnicodeDecodeError, ValueError):
+        except UnicodeDecodeError:
             raise ValidationFailed({"body": "not valid JSON"}, "The webhook body is not JSON") from None
+        payload = parse_json(text)  # depth and lone surrogates too: a 400, never a 500
         if not isinstance(payload, dict):
             raise ValidationFailed({"body": "must be a JSON object"}, "The webhook body is not a JSON object")
         kind = payload.get("object") if isinstance(payload.get("object"), str) else None

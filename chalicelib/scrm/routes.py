@@ -82,8 +82,10 @@ def list_conversations() -> Response:
     from chalicelib.scrm.inbox import parse_filters
 
     params = query(bp.current_request)
-    items, last = deps.inbox().page(parse_filters(params), limit_param(params), decode_cursor(params))
-    return json_response(page(items, last))
+    items, last = deps.inbox().page(
+        parse_filters(params), limit_param(params), decode_cursor(params, bp.current_request)
+    )
+    return json_response(page(items, last, bp.current_request))
 
 
 @bp.route("/scrm/conversations/{conversation_id}", methods=["GET"], authorizer=staff_auth)
@@ -93,8 +95,10 @@ def get_conversation(conversation_id: str) -> Response:
     from chalicelib.scrm import deps
 
     params = query(bp.current_request)
-    detail = deps.inbox().detail(conversation_id, limit_param(params, default=200, maximum=200), decode_cursor(params))
-    detail["next"] = encode_cursor(detail.get("next"))
+    detail = deps.inbox().detail(
+        conversation_id, limit_param(params, default=200, maximum=200), decode_cursor(params, bp.current_request)
+    )
+    detail["next"] = encode_cursor(detail.get("next"), bp.current_request)
     return json_response(detail)
 
 
@@ -152,8 +156,10 @@ def list_replies() -> Response:
     from chalicelib.scrm import deps
 
     params = query(bp.current_request)
-    items, last = deps.replies().page(limit_param(params), decode_cursor(params), params.get("language"))
-    return json_response(page(items, last))
+    items, last = deps.replies().page(
+        limit_param(params), decode_cursor(params, bp.current_request), params.get("language")
+    )
+    return json_response(page(items, last, bp.current_request))
 
 
 @bp.route("/scrm/replies", methods=["POST"], authorizer=staff_auth)
@@ -186,8 +192,8 @@ def list_leads() -> Response:
     from chalicelib.scrm import deps
 
     params = query(bp.current_request)
-    items, last = deps.leads().page(limit_param(params), decode_cursor(params))
-    return json_response(page(items, last))
+    items, last = deps.leads().page(limit_param(params), decode_cursor(params, bp.current_request))
+    return json_response(page(items, last, bp.current_request))
 
 
 @bp.route("/scrm/metrics", methods=["GET"], authorizer=staff_auth)
@@ -221,6 +227,9 @@ def _period(params: dict[str, str], today: date) -> tuple[date, date]:
                 parsed[name] = date.fromisoformat(params[name][:10])
             except ValueError:
                 problems[name] = "must be a date, YYYY-MM-DD"
+                continue
+            if not 2000 <= parsed[name].year <= 2100:
+                problems[name] = "must be a date between 2000 and 2100"
     if problems:
         raise ValidationFailed(problems)
     end = parsed.get("to", today)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 def test_a_missing_token_is_401(api) -> None:
     status, _ = api("GET", "/customers")
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +11,14 @@ from chalicelib.customers import deps as customer_deps
 from chalicelib.customers.model import validate_customer
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
+
+FUZZ: Counter[str] = Counter()
+"""Requests the fuzz suite sent and how many answered 5xx: printed at the end of the run (and in the README)."""
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FUZZ["requests"]:
+        terminalreporter.write_line(f"fuzz: {FUZZ['requests']} requests tried, {FUZZ['5xx']} answered 5xx")
 
 
 @pytest.fixture(autouse=True)

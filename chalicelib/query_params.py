@@ -1,0 +1,34 @@
+"""The query parameters each route reads: any other is a 400 that names it.
+
+A typo (`?provinsi=`) or a filter a route does not have (`?q=` on
+`/customers`) silently returning everything is how a marketer sends a
+campaign to the wrong people, so the middleware refuses what is not listed
+here. Routes not listed take none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+PAGED = frozenset({"limit", "cursor"})
+
+ALLOWED: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/webhooks/meta"): frozenset({"hub.mode", "hub.verify_token", "hub.challenge"}),
+    ("GET", "/customers"): PAGED | {"phone", "external_id"},
+    ("GET", "/customers/{customer_id}/messages"): PAGED,
+    ("GET", "/audit"): PAGED,
+    ("GET", "/campaigns"): PAGED | {"status"},
+    ("GET", "/holidays"): frozenset({"year"}),
+    ("GET", "/telegreeting"): PAGED | {"date"},
+    ("GET", "/leads"): PAGED,
+    ("GET", "/scrm/conversations"): PAGED | {"status", "channel", "category", "priority", "assignee"},
+    ("GET", "/scrm/conversations/{conversation_id}"): PAGED,
+    ("GET", "/scrm/replies"): PAGED | {"language"},
+    ("GET", "/scrm/metrics"): frozenset({"from", "to", "sla_hours"}),
+}
+
+
+def unknown(method: str, path: str, params: Mapping[str, str] | None) -> list[str]:
+    """The query parameters of this request its route does not read, sorted."""
+    allowed = ALLOWED.get((method, path), frozenset())
+    return sorted(name for name in (params or {}) if name not in allowed)
