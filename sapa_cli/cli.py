@@ -35,10 +35,13 @@ def seed(customers: int) -> None:
 
 
 @main.command()
-@click.option("--seed/--no-seed", "with_seed", default=None, help="Seed demo data (default: unless SAPA_SEED=0).")
+@click.option(
+    "--seed/--no-seed", "with_seed", default=None, help="Seed demo data on a first run (default: unless SAPA_SEED=0)."
+)
 @click.option("--customers", default=300, show_default=True)
-def local(with_seed: bool | None, customers: int) -> None:
-    """Run all of Sapa on this machine against a local AWS endpoint."""
+@click.option("--fresh", is_flag=True, help="Start empty: delete the state saved by earlier runs first.")
+def local(with_seed: bool | None, customers: int, fresh: bool) -> None:
+    """Run all of Sapa on this machine; the data is kept in .sapa/state between runs."""
     import os
 
     from sapa_cli.local.stack import AlreadyRunning, run
@@ -46,10 +49,11 @@ def local(with_seed: bool | None, customers: int) -> None:
     if with_seed is None:
         with_seed = os.environ.get("SAPA_SEED", "1") != "0"
     try:
-        run(seed=with_seed, customers=customers)
+        status = run(seed=with_seed, customers=customers, fresh=fresh)
     except AlreadyRunning as error:
         click.echo(f"sapa: {error}", err=True)
         sys.exit(1)
+    sys.exit(status)
 
 
 @main.group()
