@@ -109,3 +109,22 @@ def test_the_apis_access_lines_carry_no_phone_number_or_email(stack) -> None:
     assert "GET /customers?phone=***&email=*** HTTP/1.1" in log
     assert "77778888" not in log
     assert "rina.wijaya" not in log
+
+
+def test_commands_find_the_running_stack_without_any_aws_variable(stack) -> None:
+    env = {k: v for k, v in stack["env"].items() if not k.endswith("_PORT")}
+
+    added = subprocess.run(
+        [sys.executable, "-m", "sapa_cli.cli", "staff", "add", "--name", "budi-cli", "--role", "viewer"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert added.returncode == 0, added.stderr
+    token = added.stdout.strip().splitlines()[-1]
+    status, _ = http("GET", f"{stack['api']}/customers", None, {"Authorization": f"Bearer {token}"})
+    assert status == 200
