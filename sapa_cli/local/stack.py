@@ -192,8 +192,6 @@ def stop_children(children: list[Child], timeout: float = 10) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.process.pid, signal.SIGKILL)
             child.process.wait(timeout=timeout)
-        with contextlib.suppress(ProcessLookupError):  # a grandchild the leader left behind
-            os.killpg(child.process.pid, signal.SIGKILL)
     for child in children:
         for pump in child.pumps:
             pump.join(timeout=2)
