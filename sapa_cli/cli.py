@@ -1,13 +1,91 @@
-"""`sapa`: the operator's command line (bootstrap, seed, local run, and more)."""
+"""`sapa`: the operator's command line (bootstrap, seed, local run, and more).
+
+Commands that talk to AWS find the running local stack by themselves (from
+`.sapa/stack.json`), unless `AWS_ENDPOINT_URL` or a deployed `SAPA_STAGE` says
+where to go. An expected failure — no stack, a bad file, an AWS error — is one
+line on stderr and exit status 1, never a traceback (`SAPA_DEBUG=1` shows it).
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
+from typing import Any
 
 import click
 
 
-@click.group()
+def describe(error: BaseException) -> str:
+    """One readable line for an error a user can act on."""
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+    )
+
+    from chalicelib.core.settings import MissingSecret
+    from sapa_cli.local.endpoints import NoLocalStack
+    from sapa_cli.local.stack import AlreadyRunning
+    from sapa_cli.local.state import StateUnreadable
+
+    if isinstance(error, NoLocalStack | AlreadyRunning | MissingSecret | TimeoutError):
+        return str(error)
+    if isinstance(error, StateUnreadable):
+        return f"cannot restore the local state: {error}; `sapa local --fresh` starts empty (and deletes it)"
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        code, message = details.get("Code", "Error"), details.get("Message", "")
+        hint = " (has `sapa bootstrap` run for this stage?)" if code == "ResourceNotFoundException" else ""
+        return f"AWS refused {error.operation_name}: {code}: {message}{hint}"
+    if isinstance(error, EndpointConnectionError):
+        return f"cannot reach the AWS endpoint {error.kwargs.get('endpoint_url')}: is the local stack still running?"
+    if isinstance(error, NoCredentialsError):
+        return "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    if isinstance(error, NoRegionError):
+        return "no AWS region: set AWS_DEFAULT_REGION"
+    if isinstance(error, BotoCoreError):
+        return f"AWS: {error}"
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.filename}: {error.strerror or error}"
+    return f"unexpected {type(error).__name__}: {error} (SAPA_DEBUG=1 prints the traceback)"
+
+
+class SapaGroup(click.Group):
+    """Turns any error a command raises into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:
+            if os.environ.get("SAPA_DEBUG"):
+                raise
+            fail(describe(error))
+
+
+def fail(message: str) -> None:
+    from chalicelib.core.observability import mask_text  # an AWS message can quote a key: a phone, an e-mail
+
+    click.echo(f"sapa: {mask_text(message)}", err=True)
+    sys.exit(1)
+
+
+def connect() -> None:
+    """Point this process at the running local stack, unless an endpoint or a deployed stage is given."""
+    if os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("SAPA_STAGE", "local") != "local":
+        return
+    from chalicelib.core import aws
+    from sapa_cli.local.endpoints import find_stack, state_dir
+
+    os.environ.update(find_stack(state_dir()).environment())
+    aws.default().reset()  # clients made before this point would still aim elsewhere
+
+
+@click.group(cls=SapaGroup)
 def main() -> None:
     """Sapa — Social CRM automation on AWS."""
 
@@ -19,6 +97,7 @@ def bootstrap() -> None:
     from chalicelib.core.settings import Settings
     from sapa_cli.bootstrap import bootstrap as run_bootstrap
 
+    connect()
     report = run_bootstrap(Settings.from_env(), AwsClients())
     click.echo(f"created {len(report.created)}, already there {len(report.existing)}")
 
@@ -31,25 +110,23 @@ def seed(customers: int) -> None:
     from chalicelib.core.settings import Settings
     from sapa_cli.seed import seed_demo
 
+    connect()
     click.echo(seed_demo(Settings.from_env(), AwsClients(), customers))
 
 
 @main.command()
-@click.option("--seed/--no-seed", "with_seed", default=None, help="Seed demo data (default: unless SAPA_SEED=0).")
+@click.option(
+    "--seed/--no-seed", "with_seed", default=None, help="Seed demo data on a first run (default: unless SAPA_SEED=0)."
+)
 @click.option("--customers", default=300, show_default=True)
-def local(with_seed: bool | None, customers: int) -> None:
-    """Run all of Sapa on this machine against a local AWS endpoint."""
-    import os
-
-    from sapa_cli.local.stack import AlreadyRunning, run
+@click.option("--fresh", is_flag=True, help="Start empty: delete the state saved by earlier runs first.")
+def local(with_seed: bool | None, customers: int, fresh: bool) -> None:
+    """Run all of Sapa on this machine; the data is kept in .sapa/state between runs."""
+    from sapa_cli.local.stack import run
 
     if with_seed is None:
         with_seed = os.environ.get("SAPA_SEED", "1") != "0"
-    try:
-        run(seed=with_seed, customers=customers)
-    except AlreadyRunning as error:
-        click.echo(f"sapa: {error}", err=True)
-        sys.exit(1)
+    sys.exit(run(seed=with_seed, customers=customers, fresh=fresh))
 
 
 @main.group()
@@ -57,11 +134,12 @@ def staff() -> None:
     """Staff tokens: add, list, revoke."""
 
 
-def _staff_store():
+def _staff_store() -> Any:
     from chalicelib.access.tokens import StaffStore
     from chalicelib.core.aws import AwsClients
     from chalicelib.core.settings import Settings
 
+    connect()
     return StaffStore(AwsClients().table(Settings.from_env().table_name("access")))
 
 
@@ -118,22 +196,36 @@ def _audit(action: str, target: str, **details: str) -> None:
 
 
 @main.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def import_csv(path: str) -> None:
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--progress-every", default=2.0, show_default=True, help="Seconds between progress lines on stderr (long files)."
+)
+def import_csv(path: Path, progress_every: float) -> None:
     """Import customers from a CSV file of any size (streamed; memory stays flat)."""
+    import csv
     import json
 
     from chalicelib.customers import deps
     from chalicelib.customers.csv_rows import InvalidCsv
     from chalicelib.customers.routes import csv_import_rows
     from chalicelib.customers.service import Actor
+    from sapa_cli.progress import ImportProgress
 
+    connect()
+    progress = ImportProgress(sys.stderr, every=progress_every)
+    again = "importing the same file again once fixed is safe: unchanged rows are skipped"
     with open(path, encoding="utf-8-sig", newline="") as handle:
         try:
-            report = deps.customer_service().import_rows(csv_import_rows(handle), Actor("cli", "import"))
+            report = deps.customer_service().import_rows(
+                progress.track(csv_import_rows(handle)), Actor("cli", "import")
+            )
         except InvalidCsv as error:
-            click.echo(f"sapa: cannot import: {json.dumps(error.fields)}", err=True)
-            sys.exit(1)
+            fail(f"cannot import: {json.dumps(error.fields)}")
+        except UnicodeDecodeError:
+            fail(f"{path} is not UTF-8 text (stopped after {progress.rows:,} rows); save it as CSV UTF-8; {again}")
+        except csv.Error as error:
+            fail(f"{path} is not a CSV file this import reads (after {progress.rows:,} rows: {error}); {again}")
+    progress.finish()
     click.echo(json.dumps(report.body(), indent=2))
 
 

@@ -1,8 +1,17 @@
 """`sapa local`: the whole of Sapa on one machine, over real HTTP.
 
-Starts the local AWS endpoint (moto server), creates the resources, seeds demo
-data, starts the WhatsApp sandbox, serves the API with `chalice local`, and
-runs the event runner in this process. Ctrl-C stops every child.
+Starts the local AWS endpoint (moto server), creates the resources, restores
+the state saved by the last run (or seeds demo data on a first run), starts
+the WhatsApp sandbox, serves the API with `chalice local`, and runs the event
+runner in this process.
+
+Every child runs in its own session, so a Ctrl-C in the terminal or a
+`kill -TERM` to our process group reaches only this process, which then stops
+them in order: the runner and the API first, then a last save of the state
+while the AWS endpoint still answers, then the endpoint. SIGINT, SIGTERM and
+SIGHUP all take that path. Children's output passes through here line by line
+with phone numbers and e-mails masked (chalice local's access lines print
+query strings such as `?phone=0812…`).
 """
 
 from __future__ import annotations
@@ -10,62 +19,43 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
-ROOT = Path(__file__).resolve().parents[2]
-REGION = "ap-southeast-3"  # Jakarta
+from chalicelib.core.observability import mask_text
+from sapa_cli.local.endpoints import (
+    PID_FILE,
+    ROOT,
+    LocalPorts,
+    StackInfo,
+    local_environment,
+    pid_alive,
+    port_answers,
+    remove_stack_info,
+    state_dir,
+    write_stack_info,
+)
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; these load after the endpoint is up
+    from sapa_cli.local.runner import LocalRunner
+    from sapa_cli.local.state import LocalState, PeriodicSave
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+DEFAULT_SAVE_SECONDS = 30.0
 
 
 class AlreadyRunning(RuntimeError):
     pass
 
 
-@dataclass(frozen=True)
-class LocalPorts:
-    aws: int
-    api: int
-    whatsapp: int
-
-    @classmethod
-    def from_env(cls) -> LocalPorts:
-        return cls(
-            aws=int(os.environ.get("SAPA_AWS_PORT", "4566")),
-            api=int(os.environ.get("SAPA_PORT", "8000")),
-            whatsapp=int(os.environ.get("SAPA_WHATSAPP_PORT", "8025")),
-        )
-
-
-def local_environment(ports: LocalPorts, base: dict[str, str] | None = None) -> dict[str, str]:
-    """Everything a local process needs to talk to the local endpoint; secrets pass through."""
-    env = dict(os.environ if base is None else base)
-    env.update(
-        {
-            "SAPA_STAGE": "local",
-            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{ports.aws}",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-        }
-    )
-    env.setdefault("AWS_ACCESS_KEY_ID", "local")
-    env.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    env.setdefault("WHATSAPP_GRAPH_URL", f"http://127.0.0.1:{ports.whatsapp}")
-    env.setdefault("SAPA_PUBLIC_URL", f"http://127.0.0.1:{ports.api}")
-    return env
-
-
-def port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+class Stopping(BaseException):
+    """A stop signal arrived. A BaseException, so no `except Exception` on the way swallows it."""
 
 
 def wait_for_http(url: str, timeout: float) -> None:
@@ -82,100 +72,257 @@ def wait_for_http(url: str, timeout: float) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout:.0f}s ({last})")
 
 
-def pid_file() -> Path:
-    state = Path(os.environ.get("SAPA_STATE_DIR") or ROOT / ".sapa")
-    state.mkdir(parents=True, exist_ok=True)
-    return state / "local.pid"
-
-
 @contextlib.contextmanager
-def single_instance() -> Iterator[None]:
+def single_instance(directory: Path) -> Iterator[None]:
     """A second `make run` says so instead of failing on a taken port."""
-    PID_FILE = pid_file()
-    if PID_FILE.exists():
+    directory.mkdir(parents=True, exist_ok=True)
+    pid_file = directory / PID_FILE
+    if pid_file.exists():
         try:
-            pid = int(PID_FILE.read_text().strip())
-            os.kill(pid, 0)
-        except (ValueError, ProcessLookupError, PermissionError):
-            PID_FILE.unlink(missing_ok=True)
-        else:
+            pid = int(pid_file.read_text().strip())
+        except ValueError:
+            pid = 0
+        if pid and pid != os.getpid() and pid_alive(pid):
             raise AlreadyRunning(f"Sapa is already running locally (pid {pid}); stop it with Ctrl-C first")
-    PID_FILE.write_text(str(os.getpid()))
+        pid_file.unlink(missing_ok=True)
+    pid_file.write_text(str(os.getpid()))
     try:
         yield
     finally:
-        PID_FILE.unlink(missing_ok=True)
+        pid_file.unlink(missing_ok=True)
 
 
-def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    # A new session per child so Ctrl-C in the terminal reaches only us; we stop them in order.
-    return subprocess.Popen(args, env=env, cwd=ROOT, start_new_session=True)
+class StopSignals:
+    """SIGINT, SIGTERM and SIGHUP raise Stopping in the main thread, wherever it is, except inside `held()`.
 
+    Held while a child starts, so a signal cannot land between the fork and the
+    moment we know the child's pid (it would run on unstopped); it takes effect
+    right after. (Blocking the signals with `pthread_sigmask` instead would be
+    inherited: the children could never be stopped.)
+    """
 
-def _stop(children: list[subprocess.Popen[bytes]]) -> None:
-    for child in reversed(children):
-        if child.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGTERM)
-    for child in reversed(children):
+    def __init__(self) -> None:
+        self._holding = False
+        self._pending: str | None = None
+        self._previous: dict[int, Any] = {}
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        name = signal.Signals(signum).name
+        if self._holding:
+            self._pending = name
+            return
+        raise Stopping(name)
+
+    def __enter__(self) -> StopSignals:
+        self._previous = {sig: signal.signal(sig, self._handle) for sig in STOP_SIGNALS}
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self._holding = True
         try:
-            child.wait(timeout=10)
+            yield
+        finally:
+            self._holding = False
+            if self._pending is not None:
+                raise Stopping(self._pending)
+
+
+@contextlib.contextmanager
+def signals_ignored() -> Iterator[None]:
+    """While stopping: a second Ctrl-C must not cut the last save short."""
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def pump_masked(source: IO[bytes], sink: TextIO) -> threading.Thread:
+    """Copy a child's output line by line with personal data masked (chalice's access lines, tracebacks)."""
+
+    def copy() -> None:
+        with source:
+            for raw in iter(source.readline, b""):
+                with contextlib.suppress(ValueError, OSError):  # our own stream closed at exit
+                    sink.write(mask_text(raw.decode("utf-8", errors="replace")))
+                    sink.flush()
+
+    thread = threading.Thread(target=copy, name="pump", daemon=True)
+    thread.start()
+    return thread
+
+
+class Child:
+    """One child process in its own session, its output pumped through the mask."""
+
+    def __init__(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        self.name = name
+        self.process = subprocess.Popen(
+            args,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            cwd=ROOT,
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        out, err = cast(IO[bytes], self.process.stdout), cast(IO[bytes], self.process.stderr)
+        self.pumps = [pump_masked(out, sys.stdout), pump_masked(err, sys.stderr)]
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+
+def stop_children(children: list[Child], timeout: float = 10) -> None:
+    """SIGTERM to each child's whole process group (chalice local's reloader has a worker), then SIGKILL."""
+    for child in children:
+        if child.running():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.process.pid, signal.SIGTERM)
+    for child in children:
+        try:
+            child.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGKILL)
+                os.killpg(child.process.pid, signal.SIGKILL)
+            child.process.wait(timeout=timeout)
+    for child in children:
+        for pump in child.pumps:
+            pump.join(timeout=2)
 
 
-def run(seed: bool, customers: int) -> None:
+def log(line: str) -> None:
+    print(mask_text(line), flush=True)
+
+
+class LocalStack:
+    """The children, the runner and the saved state of one `sapa local`."""
+
+    def __init__(self, ports: LocalPorts, env: dict[str, str], directory: Path, signals: StopSignals) -> None:
+        self.ports = ports
+        self.signals = signals
+        self.env = env
+        self.directory = directory
+        self.aws_server: Child | None = None
+        self.services: list[Child] = []  # the sandbox and the API: stopped before the last save
+        self.runner: LocalRunner | None = None
+        self.state: LocalState | None = None
+        self.saver: PeriodicSave | None = None
+        self.state_loaded = False  # never overwrite a snapshot with a stack that did not restore it
+
+    @property
+    def children(self) -> list[Child]:
+        return [*self.services, *([self.aws_server] if self.aws_server else [])]
+
+    def _service(self, name: str, args: list[str]) -> None:
+        with self.signals.held():
+            self.services.append(Child(name, args, self.env))
+
+    def start(self, seed: bool, customers: int, fresh: bool) -> None:
+        py = sys.executable
+        with self.signals.held():
+            self.aws_server = Child(
+                "local AWS", [py, "-m", "sapa_cli.local.aws_server", "--port", str(self.ports.aws)], self.env
+            )
+        wait_for_http(f"http://127.0.0.1:{self.ports.aws}/moto-api/", 30)
+
+        from chalicelib.core.aws import AwsClients
+        from chalicelib.core.settings import Settings
+        from sapa_cli.bootstrap import bootstrap
+        from sapa_cli.local.state import LocalState, PeriodicSave
+
+        settings = Settings.from_env(self.env)
+        aws = AwsClients()
+        bootstrap(settings, aws)
+        log(f"[sapa] resources ready on http://127.0.0.1:{self.ports.aws}")
+        self.state = state = LocalState(self.directory / "state", settings, aws)
+        if fresh:
+            state.clear()
+            log("[sapa] --fresh: the saved local state is deleted")
+        restored = state.restore()
+        self.state_loaded = True
+        if restored is not None:
+            log(f"[sapa] restored {restored.describe()} from {state.path}")
+        elif seed:
+            from sapa_cli.seed import seed_demo
+
+            log(f"[sapa] {seed_demo(settings, aws, customers)}")
+        every = float(self.env.get("SAPA_STATE_SAVE_SECONDS") or DEFAULT_SAVE_SECONDS)
+        self.saver = PeriodicSave(state, every, log=log)
+        self.saver.start()
+
+        sandbox = [py, "-m", "sapa_cli.local.whatsapp_sandbox", "--port", str(self.ports.whatsapp), "--quiet"]
+        self._service("WhatsApp sandbox", sandbox)
+        chalice = [str(Path(py).parent / "chalice"), "local", "--stage", "local", "--host", "127.0.0.1"]
+        self._service("API", [*chalice, "--port", str(self.ports.api)])
+
+        if str(ROOT) not in sys.path:  # the `sapa` console script runs from .venv/bin
+            sys.path.insert(0, str(ROOT))
+        import app as sapa_app
+        from sapa_cli.local.runner import LocalRunner
+
+        self.runner = LocalRunner(sapa_app.app, settings, aws, log=log)
+        self.runner.start()
+        wait_for_http(f"http://127.0.0.1:{self.ports.api}/health", 60)
+        write_stack_info(self.directory, StackInfo(os.getpid(), self.ports))
+        log(f"[sapa] API on http://127.0.0.1:{self.ports.api} — Ctrl-C stops everything")
+
+    def wait(self) -> Child:
+        """Until a child exits; returns it."""
+        while True:
+            for child in self.children:
+                if not child.running():
+                    return child
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        """Runner and API first, then the last save while the AWS endpoint answers, then the endpoint."""
+        remove_stack_info(self.directory, os.getpid())
+        if self.runner is not None:
+            self.runner.stop()
+        if self.saver is not None:
+            self.saver.stop()
+        stop_children(self.services)
+        if self.state_loaded and self.state and self.aws_server is not None and self.aws_server.running():
+            try:
+                counts = self.state.save(queues=True)
+                log(f"[sapa] saved {counts.describe()} to {self.state.path}")
+            except Exception as error:  # noqa: BLE001 - stopping goes on; the periodic snapshot is still there
+                log(f"[sapa] could not save the local state: {type(error).__name__}: {error}")
+        if self.aws_server is not None:
+            stop_children([self.aws_server])
+        log("[sapa] stopped")
+
+
+def run(seed: bool, customers: int, fresh: bool = False) -> int:
+    """Run until a stop signal (exit status 0) or until a child dies (1)."""
     ports = LocalPorts.from_env()
-    with single_instance():
+    directory = state_dir()
+    with single_instance(directory):
         for label, port in (("local AWS", ports.aws), ("API", ports.api), ("WhatsApp sandbox", ports.whatsapp)):
-            if port_in_use(port):
+            if port_answers(port):
                 raise AlreadyRunning(
                     f"port {port} for the {label} is taken; set another with the SAPA_* port variables"
                 )
         env = local_environment(ports)
         os.environ.update(env)
-        children: list[subprocess.Popen[bytes]] = []
-        runner = None
-        try:
-            py = sys.executable
-            children.append(_spawn([py, "-m", "sapa_cli.local.aws_server", "--port", str(ports.aws)], env))
-            wait_for_http(f"http://127.0.0.1:{ports.aws}/moto-api/", 30)
-
-            from chalicelib.core.aws import AwsClients
-            from chalicelib.core.settings import Settings
-            from sapa_cli.bootstrap import bootstrap
-
-            settings = Settings.from_env(env)
-            aws = AwsClients()
-            bootstrap(settings, aws)
-            print(f"[sapa] resources ready on http://127.0.0.1:{ports.aws}", flush=True)
-            if seed:
-                from sapa_cli.seed import seed_demo
-
-                print(f"[sapa] {seed_demo(settings, aws, customers)}", flush=True)
-
-            sandbox = [py, "-m", "sapa_cli.local.whatsapp_sandbox", "--port", str(ports.whatsapp), "--quiet"]
-            children.append(_spawn(sandbox, env))
-
-            chalice = [str(Path(py).parent / "chalice"), "local", "--stage", "local", "--host", "127.0.0.1"]
-            children.append(_spawn([*chalice, "--port", str(ports.api)], env))
-
-            if str(ROOT) not in sys.path:  # the `sapa` console script runs from .venv/bin
-                sys.path.insert(0, str(ROOT))
-            import app as sapa_app
-            from sapa_cli.local.runner import LocalRunner
-
-            runner = LocalRunner(sapa_app.app, settings, aws)
-            runner.start()
-            wait_for_http(f"http://127.0.0.1:{ports.api}/health", 60)
-            print(f"[sapa] API on http://127.0.0.1:{ports.api} — Ctrl-C stops everything", flush=True)
-            while all(child.poll() is None for child in children):
-                time.sleep(0.5)
-            print("[sapa] a child process exited; stopping", flush=True)
-        except KeyboardInterrupt:
-            print("\n[sapa] stopping", flush=True)
-        finally:
-            if runner is not None:
-                runner.stop()
-            _stop(children)
+        status = 0
+        with StopSignals() as signals:
+            stack = LocalStack(ports, env, directory, signals)
+            try:
+                stack.start(seed, customers, fresh)
+                exited = stack.wait()
+                log(f"[sapa] the {exited.name} exited (status {exited.process.returncode}); stopping")
+                status = 1
+            except Stopping as stop:
+                log(f"\n[sapa] {stop} received; stopping")
+            finally:
+                with signals_ignored():
+                    stack.stop()
+        return status

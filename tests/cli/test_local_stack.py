@@ -3,84 +3,28 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.cli.stack_process import ROOT, http, running_stack, stack_environment
+
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _http(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    ports = {"SAPA_AWS_PORT": _free_port(), "SAPA_PORT": _free_port(), "SAPA_WHATSAPP_PORT": _free_port()}
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAPA_", "META_", "WHATSAPP_"))}
-    env.update({k: str(v) for k, v in ports.items()})
-    env.update(
-        {"SAPA_SEED": "0", "SAPA_ADMIN_TOKEN": "stack-admin", "SAPA_STATE_DIR": str(tmp_path_factory.mktemp("state"))}
-    )
-    log = tmp_path_factory.mktemp("logs") / "stack.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sapa_cli.cli", "local"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    api = f"http://127.0.0.1:{ports['SAPA_PORT']}"
-    started = time.monotonic()
-    try:
-        while True:
-            try:
-                status, _ = _http("GET", f"{api}/health")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() - started > 90:
-                pytest.fail(f"make run did not answer /health within 90 s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
-        yield {"api": api, "ready_after": time.monotonic() - started, "process": process, "env": env, **ports}
-    finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+    env = stack_environment(tmp_path_factory.mktemp("state"))
+    with running_stack(env, tmp_path_factory.mktemp("logs") / "stack.log") as running:
+        yield {**running, **{k: int(v) for k, v in env.items() if k.endswith("_PORT")}}
 
 
 def test_make_run_answers_health_within_90_seconds(stack) -> None:
-    status, body = _http("GET", f"{stack['api']}/health")
+    status, body = http("GET", f"{stack['api']}/health")
 
     assert status == 200
     assert body["stage"] == "local"
@@ -89,7 +33,7 @@ def test_make_run_answers_health_within_90_seconds(stack) -> None:
 
 def test_a_message_sent_by_hand_to_the_local_queue_reaches_its_handler(stack) -> None:
     admin = {"Authorization": "Bearer stack-admin"}
-    status, customer = _http(
+    status, customer = http(
         "POST",
         f"{stack['api']}/customers",
         {
@@ -128,14 +72,14 @@ def test_a_message_sent_by_hand_to_the_local_queue_reaches_its_handler(stack) ->
     deadline = time.monotonic() + 30
     received: list[Any] = []
     while time.monotonic() < deadline and not received:
-        received = _http("GET", sandbox)[1]["messages"]
+        received = http("GET", sandbox)[1]["messages"]
         time.sleep(0.5)
     assert [m["text"] for m in received] == ["BPKB Anda sudah dapat diambil, Rina."]
-    _, messages = _http("GET", f"{stack['api']}/customers/{customer['id']}/messages", None, admin)
+    _, messages = http("GET", f"{stack['api']}/customers/{customer['id']}/messages", None, admin)
     assert messages["items"][0]["status"] == "sent"
 
 
-def test_a_second_make_run_says_one_is_already_running(stack) -> None:
+def test_a_second_make_run_says_one_is_alreadyrunning_stack(stack) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sapa_cli.cli", "local"],
         cwd=ROOT,
@@ -148,3 +92,39 @@ def test_a_second_make_run_says_one_is_already_running(stack) -> None:
 
     assert result.returncode != 0
     assert "already running" in result.stderr
+
+
+def test_the_apis_access_lines_carry_no_phone_number_or_email(stack) -> None:
+    admin = {"Authorization": "Bearer stack-admin"}
+
+    status, _ = http(
+        "GET", f"{stack['api']}/customers?phone=081277778888&email=rina.wijaya%40contoh.co.id", None, admin
+    )
+
+    assert status == 200
+    deadline = time.monotonic() + 10
+    while "GET /customers?" not in stack["log"].read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    log = stack["log"].read_text()
+    assert "GET /customers?phone=***&email=*** HTTP/1.1" in log
+    assert "77778888" not in log
+    assert "rina.wijaya" not in log
+
+
+def test_commands_find_the_running_stack_without_any_aws_variable(stack) -> None:
+    env = {k: v for k, v in stack["env"].items() if not k.endswith("_PORT")}
+
+    added = subprocess.run(
+        [sys.executable, "-m", "sapa_cli.cli", "staff", "add", "--name", "budi-cli", "--role", "viewer"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert added.returncode == 0, added.stderr
+    token = added.stdout.strip().splitlines()[-1]
+    status, _ = http("GET", f"{stack['api']}/customers", None, {"Authorization": f"Bearer {token}"})
+    assert status == 200
