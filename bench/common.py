@@ -293,9 +293,10 @@ class LocalAws:
     def __enter__(self) -> LocalAws:
         from moto.server import ThreadedMotoServer
 
-        from sapa_cli.local.aws_server import patch_moto_sqs
+        from sapa_cli.local.aws_server import patch_moto_sqs, patch_moto_transactions
 
         patch_moto_sqs()
+        patch_moto_transactions()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # verbose=False still logs every request
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.server.start()
