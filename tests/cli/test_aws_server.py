@@ -43,7 +43,6 @@ def test_the_transaction_patch_keeps_all_or_nothing_and_copies_no_table() -> Non
     import boto3
     from botocore.exceptions import ClientError
     from moto import mock_aws
-
     from moto.dynamodb import models as dynamodb_models
 
     from sapa_cli.local.aws_server import patch_moto_transactions
