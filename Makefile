@@ -26,6 +26,8 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
+# Outside the local stage it needs SAPA_PUBLIC_URL and SAPA_EMAIL_SENDER (here, in the environment or in
+# .chalice/config.json): make package STAGE=prod SAPA_PUBLIC_URL=https://... SAPA_EMAIL_SENDER=halo@...
 package: install
 	$(BIN)/python -m sapa_cli.package --stage $(STAGE)
 

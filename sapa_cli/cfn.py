@@ -2,7 +2,10 @@
 
 `chalice package --merge-template` deep-merges this into the template Chalice
 writes, so one `sam.json` creates the functions *and* every table, queue,
-dead-letter queue, alarm, topic, bucket and the least-privilege role policy.
+dead-letter queue, alarm, topic and bucket, and gives each function a role
+with only what `chalicelib.core.permissions` declares it needs, a fixed name
+(so its role reaches only its own log group) and the stage's required
+settings (`sapa_cli.stage_settings`).
 It also fixes what Chalice cannot express (aws/chalice#2029): SQS event
 sources get `FunctionResponseTypes: [ReportBatchItemFailures]`, and their
 functions depend on the queue, so the mapping waits for it to exist.
@@ -10,13 +13,15 @@ functions depend on the queue, so the mapping waits for it to exist.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from chalice.app import Chalice, SQSEventConfig
 from chalice.utils import to_cfn_resource_name
 
-from chalicelib.core import resources
+from chalicelib.core import permissions, resources
 from chalicelib.core.resources import Bucket, Queue, Table
+from sapa_cli.stage_settings import StageSettings
 
 ALERTS_TOPIC = "Alerts"
 EMAIL_EVENTS_TOPIC = "EmailEventsTopic"
@@ -194,22 +199,86 @@ def _arn(service: str, resource: str) -> dict[str, str]:
     return {"Fn::Sub": f"arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"}
 
 
-def role_policy(stage: str) -> Template:
-    """Exactly the actions Sapa calls, on exactly Sapa's resources."""
-    table_arns: list[Any] = []
-    for table in resources.TABLES:
-        table_id = logical_id("Table", table.logical)
-        table_arns.append({"Fn::GetAtt": [table_id, "Arn"]})
-        if table.indexes:
-            table_arns.append({"Fn::Sub": f"${{{table_id}.Arn}}/index/*"})
-    queue_arns = [{"Fn::GetAtt": [logical_id("Queue", q.logical), "Arn"]} for q in resources.QUEUES]
-    bucket_arns = [{"Fn::Sub": f"${{{logical_id('Bucket', b.logical)}.Arn}}/*"} for b in resources.BUCKETS]
-    statements = [
+# Table uses (chalicelib.core.permissions) and the IAM actions each one is.
+TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "get": ("dynamodb:GetItem",),
+    "batch-get": ("dynamodb:BatchGetItem",),
+    "query": ("dynamodb:Query",),
+    "scan": ("dynamodb:Scan",),
+    "put": ("dynamodb:PutItem",),
+    "update": ("dynamodb:UpdateItem",),
+    "delete": ("dynamodb:DeleteItem",),
+    "describe": ("dynamodb:DescribeTable",),
+}
+QUEUE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "send": ("sqs:SendMessage", "sqs:GetQueueUrl"),
+    "url": ("sqs:GetQueueUrl",),
+    "depth": ("sqs:GetQueueAttributes",),
+    "visibility": ("sqs:ChangeMessageVisibility",),
+}
+# What Lambda's event source mapping does with the consumer's role.
+CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+PAYLOAD_ACTIONS = {"put": "s3:PutObject", "get": "s3:GetObject"}
+# Every way to change an item that exists; PutItem stays allowed (appending) for the roles that write the log.
+AUDIT_TAMPERING = ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+
+
+def function_name(stage: str, name: str) -> str:
+    """A fixed name (not CloudFormation's random one), so each role can be limited to its own log group."""
+    return f"{resources.prefix(stage)}-{name}"
+
+
+def _sid(*parts: str) -> str:
+    """A readable statement id (IAM allows only letters and digits): "TableConsentSuppressed"."""
+    return "".join(part.title() for chunk in parts for part in chunk.replace("-", " ").replace("_", " ").split())
+
+
+def _table_statements(access: permissions.TableAccess) -> list[Template]:
+    """Item actions on the table (limited to its partitions if declared), and Query on the indexes named."""
+    table_id = logical_id("Table", access.table)
+    item_actions = sorted({a for use in access.use_set if use in TABLE_ACTIONS for a in TABLE_ACTIONS[use]})
+    condition: Template = {}
+    if access.partitions:
+        condition = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(access.partitions)}}
+    labels = [re.sub(r"[^A-Za-z0-9]+", " ", pattern) for pattern in access.partitions]
+    statements: list[Template] = []
+    if item_actions:
+        statement: Template = {
+            "Sid": _sid("Table", access.table, *labels),
+            "Effect": "Allow",
+            "Action": item_actions,
+            "Resource": {"Fn::GetAtt": [table_id, "Arn"]},
+        }
+        if condition:
+            statement["Condition"] = condition
+        statements.append(statement)
+    if access.indexes:
+        statements.append(
+            {
+                "Sid": _sid("Table", access.table, "Indexes"),
+                "Effect": "Allow",
+                "Action": ["dynamodb:Query"],
+                "Resource": [{"Fn::Sub": f"${{{table_id}.Arn}}/index/{index}"} for index in access.indexes],
+            }
+        )
+    return statements
+
+
+def role_policy(settings: StageSettings, function: str, consumes: str | None = None) -> Template:
+    """The function's declared needs (chalicelib.core.permissions), on exactly Sapa's resources, and no more.
+
+    `consumes` is the queue whose event source mapping invokes the function. Every role also carries an
+    explicit Deny on changing or deleting audit entries, so no later Allow can open the audit log.
+    """
+    stage = settings.stage
+    need = permissions.needs(function)
+    log_group = f"log-group:/aws/lambda/{function_name(stage, function)}"
+    statements: list[Template] = [
         {
             "Sid": "Logs",
             "Effect": "Allow",
             "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": _arn("logs", f"log-group:/aws/lambda/sapa-{stage}-*"),
+            "Resource": [_arn("logs", log_group), _arn("logs", f"{log_group}:*")],
         },
         {
             "Sid": "Tracing",
@@ -217,65 +286,72 @@ def role_policy(stage: str) -> Template:
             "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
             "Resource": "*",
         },
-        {
-            "Sid": "Tables",
-            "Effect": "Allow",
-            "Action": [
-                "dynamodb:DescribeTable",
-                "dynamodb:GetItem",
-                "dynamodb:BatchGetItem",
-                "dynamodb:Query",
-                "dynamodb:Scan",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-                "dynamodb:DeleteItem",
-                "dynamodb:BatchWriteItem",
-                "dynamodb:ConditionCheckItem",
-            ],
-            "Resource": table_arns,
-        },
-        {
-            "Sid": "Queues",
-            "Effect": "Allow",
-            "Action": [
-                "sqs:GetQueueUrl",
-                "sqs:GetQueueAttributes",
-                "sqs:SendMessage",
-                "sqs:ReceiveMessage",
-                "sqs:DeleteMessage",
-                "sqs:ChangeMessageVisibility",
-            ],
-            "Resource": queue_arns,
-        },
-        {
-            "Sid": "LargePayloads",
-            "Effect": "Allow",
-            "Action": ["s3:GetObject", "s3:PutObject"],
-            "Resource": bucket_arns,
-        },
-        {
-            "Sid": "Email",
-            "Effect": "Allow",
-            "Action": ["ses:SendEmail"],
-            "Resource": [
-                _arn("ses", "identity/*"),
-                _arn("ses", f"configuration-set/{resources.configuration_set_name(stage)}"),
-            ],
-        },
-        {
-            "Sid": "Secrets",
-            "Effect": "Allow",
-            "Action": ["ssm:GetParameter", "ssm:GetParameters"],
-            "Resource": _arn("ssm", f"parameter/sapa/{stage}/*"),
-        },
-        {
-            "Sid": "DecryptSecrets",
-            "Effect": "Allow",
-            "Action": ["kms:Decrypt"],
-            "Resource": _arn("kms", "key/*"),
-            "Condition": {"StringEquals": {"kms:ViaService": {"Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"}}},
-        },
     ]
+    for access in need.tables:
+        statements.extend(_table_statements(access))
+    statements.append(
+        {
+            "Sid": "AuditLogIsAppendOnly",
+            "Effect": "Deny",
+            "Action": list(AUDIT_TAMPERING),
+            "Resource": {"Fn::GetAtt": [logical_id("Table", "access"), "Arn"]},
+            "Condition": {"ForAnyValue:StringEquals": {"dynamodb:LeadingKeys": [permissions.AUDIT_PARTITION]}},
+        }
+    )
+    queue_uses = {q: set(uses.split()) for q, uses in need.queues.items()}
+    for queue in resources.QUEUES:
+        actions = {a for use in queue_uses.get(queue.logical, ()) for a in QUEUE_ACTIONS[use]}
+        if queue.logical == consumes:
+            actions.update(CONSUME_ACTIONS)
+        if actions:
+            statements.append(
+                {
+                    "Sid": _sid("Queue", queue.logical),
+                    "Effect": "Allow",
+                    "Action": sorted(actions),
+                    "Resource": {"Fn::GetAtt": [logical_id("Queue", queue.logical), "Arn"]},
+                }
+            )
+    if need.payloads:
+        statements.append(
+            {
+                "Sid": "LargePayloads",
+                "Effect": "Allow",
+                "Action": sorted(PAYLOAD_ACTIONS[use] for use in need.payloads.split()),
+                "Resource": [{"Fn::Sub": f"${{{logical_id('Bucket', b.logical)}.Arn}}/*"} for b in resources.BUCKETS],
+            }
+        )
+    if need.email:
+        statements.append(
+            {
+                "Sid": "Email",
+                "Effect": "Allow",
+                "Action": ["ses:SendEmail"],
+                "Resource": [
+                    _arn("ses", f"identity/{settings.email_sender}"),
+                    _arn("ses", f"identity/{settings.sender_domain}"),
+                    _arn("ses", f"configuration-set/{resources.configuration_set_name(stage)}"),
+                ],
+            }
+        )
+    if need.secrets:
+        statements.append(
+            {
+                "Sid": "Secrets",
+                "Effect": "Allow",
+                "Action": ["ssm:GetParameter"],
+                "Resource": [_arn("ssm", f"parameter/sapa/{stage}/{name}") for name in need.secrets],
+            }
+        )
+        statements.append(
+            {
+                "Sid": "DecryptSecrets",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt"],
+                "Resource": _arn("kms", "key/*"),
+                "Condition": {"StringEquals": {"kms:ViaService": {"Fn::Sub": "ssm.${AWS::Region}.amazonaws.com"}}},
+            }
+        )
     return {
         "Policies": [
             {
@@ -284,6 +360,13 @@ def role_policy(stage: str) -> Template:
             }
         ]
     }
+
+
+def consumed_queue(app: Chalice, function: str) -> str | None:
+    """The queue whose messages invoke `function`, if it is an SQS consumer."""
+    if any(isinstance(s, SQSEventConfig) and s.name == function for s in app.event_sources):
+        return resources.queue_for_consumer(function).logical
+    return None
 
 
 def lambda_names(app: Chalice) -> list[str]:
@@ -322,7 +405,8 @@ def _event_source_overrides(app: Chalice) -> Template:
     return overrides
 
 
-def merge_template(stage: str, app: Chalice) -> Template:
+def merge_template(settings: StageSettings, app: Chalice) -> Template:
+    stage = settings.stage
     template_resources: Template = {
         ALERTS_TOPIC: {
             "Type": "AWS::SNS::Topic",
@@ -340,8 +424,10 @@ def merge_template(stage: str, app: Chalice) -> Template:
     bucket_ref = {"Ref": logical_id("Bucket", resources.BUCKETS[0].logical)}
     for name in lambda_names(app):
         entry = template_resources.setdefault(function_id(name), {})
-        entry.setdefault("Properties", {})["Environment"] = {"Variables": {"SAPA_PAYLOAD_BUCKET": bucket_ref}}
-        template_resources[role_id(name)] = {"Properties": role_policy(stage)}
+        properties = entry.setdefault("Properties", {})
+        properties["FunctionName"] = function_name(stage, name)
+        properties["Environment"] = {"Variables": {"SAPA_PAYLOAD_BUCKET": bucket_ref, **settings.environment()}}
+        template_resources[role_id(name)] = {"Properties": role_policy(settings, name, consumed_queue(app, name))}
     for resource_id, override in _event_source_overrides(app).items():
         entry = template_resources.setdefault(resource_id, {})
         entry["DependsOn"] = override["DependsOn"]

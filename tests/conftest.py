@@ -101,15 +101,26 @@ def settings() -> Settings:
 
 @pytest.fixture
 def aws(settings: Settings) -> Iterator[AwsClients]:
-    """A fresh moto account with every Sapa resource created by the real bootstrap."""
-    from sapa_cli.bootstrap import bootstrap
+    """A fresh moto account with every Sapa resource created by the real bootstrap.
 
+    Every AWS call a handler makes meanwhile is recorded, and the test fails if
+    the function's generated IAM role would refuse it (tests/iam.py).
+    """
+    import app as sapa_app
+    from sapa_cli.bootstrap import bootstrap
+    from tests.aws_calls import CallRecorder
+    from tests.iam import refused_calls
+
+    recorder = CallRecorder(sapa_app.app)
     with mock_aws():
         aws_module.default().reset()
+        recorder.attach(aws_module.default().session.events)
         clients = AwsClients()
         bootstrap(settings, clients)
         yield clients
         aws_module.default().reset()
+    refused = refused_calls(recorder.calls, settings.stage)
+    assert not refused, "IAM would refuse (declare it in chalicelib/core/permissions.py):\n" + "\n".join(refused)
 
 
 @pytest.fixture

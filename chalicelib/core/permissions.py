@@ -1,0 +1,222 @@
+"""What each Lambda function may do in AWS, declared once, one table per function.
+
+`sapa_cli.cfn` turns this into each function's IAM role, and the tests check
+it both ways: every AWS call a handler makes while the scenarios run is
+allowed by its role, and every use declared here is one a handler was seen
+making (tests/core/test_permissions.py). A new call therefore fails a test
+until it is declared here, and a need that goes away fails one until it is
+removed. Nothing here is imported by a handler, so it costs no cold start.
+
+Uses of a table, each one or two IAM actions:
+
+    get       GetItem
+    batch-get BatchGetItem (the sender's one consistent read of customer, halt and campaign)
+    query     Query on the table itself
+    query:IX  Query on the index IX only
+    scan      Scan on the table (parallel segments for audiences)
+    put       PutItem (also a Put inside TransactWriteItems)
+    update    UpdateItem (also an Update inside a transaction)
+    delete    DeleteItem (also a Delete inside a transaction)
+    describe  DescribeTable (health check, item count to size a fan-out)
+
+BatchWriteItem is granted to no function: it carries deletes as well as puts,
+and IAM cannot tell them apart. `partitions` limits a use to items whose
+partition key matches (IAM's `dynamodb:LeadingKeys`).
+
+Uses of a queue: `send` (SendMessage, batches included, and GetQueueUrl to
+find it), `url` (GetQueueUrl only), `depth` (GetQueueAttributes), `visibility`
+(ChangeMessageVisibility). A consumer may always receive, delete and read the
+attributes of its own queue: Lambda's event source mapping does that with the
+function's role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chalicelib.core import resources
+
+TABLE_USES = ("get", "batch-get", "query", "scan", "put", "update", "delete", "describe")
+QUEUE_USES = ("send", "url", "depth", "visibility")
+PAYLOAD_USES = ("put", "get")
+
+AUDIT_PARTITION = "audit"  # chalicelib.access.audit.PARTITION: append-only for every role
+TOKEN_PARTITIONS = ("token#*",)  # what the authorizer resolves a bearer token from
+# Re-subscribing removes a suppression entry; the consent history beside it ("customer#...") is never deleted.
+SUPPRESSION_PARTITIONS = ("suppressed#*",)
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    """One table a function uses, how, and (optionally) which partitions only."""
+
+    table: str
+    uses: str  # space-separated: "get put query:phone-index"
+    partitions: tuple[str, ...] = ()
+
+    @property
+    def use_set(self) -> frozenset[str]:
+        return frozenset(self.uses.split())
+
+    @property
+    def indexes(self) -> tuple[str, ...]:
+        return tuple(sorted(u.split(":", 1)[1] for u in self.use_set if u.startswith("query:")))
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Everything one function asks of AWS besides its logs and traces."""
+
+    why: str
+    tables: tuple[TableAccess, ...] = ()
+    queues: dict[str, str] = field(default_factory=dict)  # queue logical name -> uses
+    payloads: str = ""  # the large-payload bucket: "put", "get"
+    email: bool = False  # SES SendEmail from the stage's sender, in its configuration set
+    secrets: tuple[str, ...] = ()  # SSM parameters /sapa/<stage>/<NAME>
+
+
+T = TableAccess
+
+FUNCTIONS: dict[str, Needs] = {
+    "api_handler": Needs(
+        "Every route: customers, consent, erasure (the only deleter of customer items), campaigns, greetings, "
+        "the SCRM inbox, the outbound halt and contact policy, webhook intake, the audit log, the health check",
+        tables=(
+            T(
+                "customers",
+                "get batch-get put delete scan query:phone-index query:birthday-index query:test-recipient-index "
+                "describe",
+            ),
+            T("consent", "get batch-get query put describe"),
+            T("consent", "delete", partitions=SUPPRESSION_PARTITIONS),
+            T("access", "put query", partitions=(AUDIT_PARTITION,)),
+            T("access", "describe"),
+            T("messages", "get batch-get put update query:customer-index query:parked-index query:open-index describe"),
+            T("campaigns", "get query put update delete query:gsi1 describe"),
+            T("greetings", "get query put update describe"),
+            T("scrm", "get query put update delete query:gsi1 query:gsi2 describe"),
+            T("settings", "get put delete describe"),
+            T("idempotency", "describe"),
+            T("ratelimits", "describe"),
+        ),
+        queues={"outbound": "send depth", "fanout": "send", "inbound": "send", "email-events": "url"},
+        payloads="put",
+        secrets=("META_APP_SECRET", "META_VERIFY_TOKEN", "SAPA_SIGNING_SECRET", "SAPA_HASH_SALT"),
+    ),
+    "staff_auth": Needs(
+        "Resolves a bearer token's hash to a staff member: one GetItem on a token item, nothing else",
+        tables=(T("access", "get", partitions=TOKEN_PARTITIONS),),
+    ),
+    "send_outbound": Needs(
+        "The sender: claims a message, re-reads consent, halt and pause, calls WhatsApp or SES, marks the outcome",
+        tables=(
+            T("customers", "batch-get"),
+            T("messages", "get update"),
+            T("campaigns", "batch-get update"),
+            T("settings", "get batch-get"),
+            T("greetings", "query"),
+            T("access", "put", partitions=(AUDIT_PARTITION,)),
+        ),
+        queues={"outbound": "url visibility"},
+        email=True,
+        secrets=("WHATSAPP_ACCESS_TOKEN", "META_PAGE_ACCESS_TOKEN"),
+    ),
+    "record_email_event": Needs(
+        "SES delivery, bounce and complaint events: the message log, consent withdrawal, the suppression list",
+        tables=(
+            T("customers", "get put"),
+            T("consent", "put"),
+            T("messages", "get update"),
+            T("campaigns", "update"),
+            T("access", "put", partitions=(AUDIT_PARTITION,)),
+        ),
+        secrets=("SAPA_HASH_SALT",),
+    ),
+    "release_waiting_messages": Needs(
+        "Queues parked messages whose contact hours opened, unless outbound is halted",
+        tables=(
+            T("messages", "batch-get update query:parked-index"),
+            T("campaigns", "update"),
+            T("settings", "get put"),
+        ),
+        queues={"outbound": "send"},
+    ),
+    "greet_hourly": Needs(
+        "Birthday and holiday greetings: the birthday index, the holiday calendar, the call list",
+        tables=(
+            T("customers", "query:birthday-index"),
+            T("messages", "batch-get put"),
+            T("greetings", "query put update"),
+            T("settings", "get"),
+        ),
+        queues={"outbound": "send", "fanout": "send"},
+        secrets=("SAPA_SIGNING_SECRET",),
+    ),
+    "fan_out_audience": Needs(
+        "Expands one audience segment of a campaign or holiday into outbound messages",
+        tables=(
+            T("customers", "batch-get scan"),
+            T("consent", "batch-get"),
+            T("messages", "batch-get put update query:campaign-index query:open-index"),
+            T("campaigns", "get batch-get query put update delete"),
+            T("greetings", "query put update"),
+            T("settings", "get"),
+        ),
+        queues={"outbound": "send"},
+        secrets=("SAPA_SIGNING_SECRET", "SAPA_HASH_SALT"),
+    ),
+    "start_scheduled_campaigns": Needs(
+        "Starts campaigns whose send_at has come and completes the ones with nothing left to settle",
+        tables=(
+            T("customers", "describe"),
+            T("messages", "query:parked-index query:open-index"),
+            T("campaigns", "get query put update delete"),
+            T("settings", "get"),
+            T("access", "put", partitions=(AUDIT_PARTITION,)),
+        ),
+        queues={"fanout": "send"},
+    ),
+    "analyse_inbound": Needs(
+        "Analyses Meta deliveries: dedupe, conversations, leads, STOP/MULAI consent, bot replies, message statuses",
+        tables=(
+            T("customers", "get batch-get put query:phone-index"),
+            T("consent", "put"),
+            T("consent", "delete", partitions=SUPPRESSION_PARTITIONS),
+            T("messages", "get put update query:provider-index"),
+            T("campaigns", "update"),
+            T("scrm", "get put update"),
+            T("greetings", "put"),
+        ),
+        queues={"outbound": "send"},
+        payloads="get",
+        secrets=("SAPA_HASH_SALT",),
+    ),
+}
+
+
+def needs(function: str) -> Needs:
+    return FUNCTIONS[function]
+
+
+def problems() -> list[str]:
+    """What in the declaration names a table, index, queue or use that does not exist."""
+    found: list[str] = []
+    tables = {t.logical: t for t in resources.TABLES}
+    queues = {q.logical for q in resources.QUEUES}
+    for function, need in FUNCTIONS.items():
+        for access in need.tables:
+            table = tables.get(access.table)
+            if table is None:
+                found.append(f"{function}: no table {access.table}")
+                continue
+            index_names = {i.name for i in table.indexes}
+            for use in access.use_set:
+                name = use.split(":", 1)
+                if name[0] not in TABLE_USES or (len(name) == 2 and (name[0] != "query" or name[1] not in index_names)):
+                    found.append(f"{function}: {access.table} has no use {use!r}")
+        for queue, uses in need.queues.items():
+            if queue not in queues:
+                found.append(f"{function}: no queue {queue}")
+            found.extend(f"{function}: {queue} has no use {u!r}" for u in uses.split() if u not in QUEUE_USES)
+        found.extend(f"{function}: payloads has no use {u!r}" for u in need.payloads.split() if u not in PAYLOAD_USES)
+    return found

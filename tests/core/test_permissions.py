@@ -1,0 +1,515 @@
+"""Each function's role is what its handler does: recorded in a deployed stage, checked both ways.
+
+The tour runs every Lambda function through its real handler in the `dev`
+stage against moto: the API (every context's routes), the authorizer, each
+queue consumer on the event Lambda would hand it, and each schedule. Secrets
+come from SSM as in AWS (the local defaults are off), and every function
+starts cold (no queue URL, policy or secret cached by another function), as
+in its own Lambda process. Then:
+
+- every AWS request a function made is allowed by the role `make package`
+  generates for it (the same evaluation as the per-test check in conftest);
+- every use `chalicelib.core.permissions` declares was made at least once,
+  so nothing is granted beyond a need the code shows.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from chalicelib.access.roles import Role
+from chalicelib.access.tokens import StaffStore
+from chalicelib.core import aws as aws_module
+from chalicelib.core import permissions, resources, runtime
+from chalicelib.core.aws import AwsClients
+from chalicelib.core.settings import Settings
+from chalicelib.customers.unsubscribe import UnsubscribeGrant, make_token
+from chalicelib.outbound import deps as outbound_deps
+from chalicelib.scrm.meta import sign
+from sapa_cli.cfn import QUEUE_ACTIONS, TABLE_ACTIONS
+from sapa_cli.local.runner import LocalLambdaContext, scheduled_event, sqs_event
+from sapa_cli.local.whatsapp_sandbox import Fault
+from tests.aws_calls import ACCOUNT, PARTITION, REGION, Call, CallRecorder, table_arn
+from tests.conftest import WEEKDAY_MORNING, Clock
+from tests.iam import refused_calls
+from tests.scrm.meta_payloads import dm, wa_status, wa_text
+
+STAGE = "dev"
+PUBLIC_URL = "https://sapa.bank-contoh.co.id"
+SENDER = "halo@bank-contoh.co.id"
+SECRETS = {
+    "META_APP_SECRET": "tour-meta-app-secret",
+    "META_VERIFY_TOKEN": "tour-verify-token",
+    "SAPA_SIGNING_SECRET": "tour-signing-secret",
+    "SAPA_HASH_SALT": "tour-hash-salt",
+    "WHATSAPP_ACCESS_TOKEN": "test-whatsapp-token",  # what the Graph sandbox accepts
+    "META_PAGE_ACCESS_TOKEN": "test-whatsapp-token",
+    "SAPA_ADMIN_TOKEN": "read-only-in-the-local-stage",
+}
+ENVIRONMENT = {
+    "SAPA_STAGE": STAGE,
+    "SAPA_PUBLIC_URL": PUBLIC_URL,
+    "SAPA_EMAIL_SENDER": SENDER,
+    "SAPA_WHATSAPP_RATE": "1000000",
+    "SAPA_SES_RATE": "1000000",
+    "SAPA_RETRY_BASE_SECONDS": "0",
+    "SAPA_SQS_MAX_MESSAGE_BYTES": "2048",  # so one webhook body in the tour goes through S3
+    "SAPA_PAYLOAD_BUCKET": f"sapa-{STAGE}-payloads-{ACCOUNT}",  # the template's name for it
+    "SAPA_CAMPAIGN_MIN_SAMPLE": "1",  # so one failure or complaint is enough to auto-pause
+}
+
+
+class Lambdas:
+    """Invokes each handler as its own Lambda would: cold caches, Lambda's event shapes, the stage's names."""
+
+    def __init__(self, app: Any, aws: AwsClients, clock: Clock, ssm: Any) -> None:
+        from chalice.test import Client
+
+        self.app = app
+        self.aws = aws
+        self.clock = clock
+        self.ssm = ssm
+        self.http = Client(app, stage_name=STAGE)
+        self.headers: dict[str, str] = {}
+
+    def cold(self) -> None:
+        """Forget what another function's invocation cached in this process."""
+        runtime.install(runtime.Runtime(self.clock))
+        outbound_deps._queue_url.cache_clear()
+        self.ssm.clear_cache()
+
+    def api(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        self.cold()
+        all_headers = {"Content-Type": "application/json", **self.headers, **(headers or {})}
+        payload = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
+        response = getattr(self.http.http, method.lower())(path, body=payload, headers=all_headers)
+        text = response.body.decode() if response.body else ""
+        try:
+            return response.status_code, json.loads(text) if text else None
+        except ValueError:
+            return response.status_code, text
+
+    def ok(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+        status, answer = self.api(method, path, body, headers)
+        assert 200 <= status < 300, (method, path, status, answer)
+        return answer
+
+    def webhook(self, payload: dict[str, Any]) -> None:
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, SECRETS["META_APP_SECRET"])}
+        self.cold()
+        response = self.http.http.post("/webhooks/meta", body=body, headers=headers)
+        assert response.status_code == 200, response.body
+
+    def drain(self, consumer: str) -> int:
+        """Lambda's event source mapping: receive a batch, invoke, delete what succeeded, until empty."""
+        queue = resources.queue_for_consumer(consumer)
+        sqs = self.aws.sqs
+        url = sqs.get_queue_url(QueueName=resources.queue_name(STAGE, queue.logical))["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        handled = 0
+        for _ in range(50):
+            messages = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=min(queue.batch_size, 10), AttributeNames=["All"]
+            ).get("Messages", [])
+            if not messages:
+                return handled
+            self.cold()
+            context = LocalLambdaContext(f"sapa-{STAGE}-{consumer}", queue.consumer_timeout)
+            result = self.app.handler_map[consumer](sqs_event(messages, arn, REGION), context)
+            failed = {f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])}
+            for message in messages:
+                if message["MessageId"] not in failed:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            handled += len(messages)
+        return handled
+
+    def fire(self, schedule: str) -> Any:
+        self.cold()
+        context = LocalLambdaContext(f"sapa-{STAGE}-{schedule}", 60)
+        return self.app.handler_map[schedule](scheduled_event(schedule, self.clock(), REGION), context)
+
+
+@dataclass
+class Tour:
+    lambdas: Lambdas
+    recorder: CallRecorder
+    aws: AwsClients
+    whatsapp: Any  # the Graph API sandbox
+
+
+@pytest.fixture
+def deployed(monkeypatch: pytest.MonkeyPatch, whatsapp: Any) -> Iterator[Tour]:
+    """The dev stage on moto: resources bootstrapped under dev names, secrets only in SSM, a staff token."""
+    from aws_lambda_powertools.utilities.parameters import constants
+    from aws_lambda_powertools.utilities.parameters.ssm import SSMProvider
+
+    import app as sapa_app
+    from sapa_cli.bootstrap import bootstrap
+
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    clock = Clock(WEEKDAY_MORNING)
+    recorder = CallRecorder(sapa_app.app)
+    with mock_aws():
+        aws_module.default().reset()
+        recorder.attach(aws_module.default().session.events)
+        clients = AwsClients()
+        settings = Settings.from_env()
+        bootstrap(settings, clients)
+        for name, value in SECRETS.items():
+            clients.client("ssm").put_parameter(Name=f"/sapa/{STAGE}/{name}", Value=value, Type="SecureString")
+        ssm = SSMProvider(boto3_client=aws_module.default().client("ssm"))
+        monkeypatch.setitem(constants.DEFAULT_PROVIDERS, "ssm", ssm)
+        lambdas = Lambdas(sapa_app.app, clients, clock, ssm)
+        token = StaffStore(clients.table(settings.table_name("access"))).add("tour-admin", Role.ADMIN, clock())
+        lambdas.headers = {"Authorization": f"Bearer {token}"}
+        yield Tour(lambdas, recorder, clients, whatsapp)
+        aws_module.default().reset()
+
+
+def _customer(n: int, **fields: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "external_id": f"TOUR-{n}",
+        "name": f"Pelanggan Tur {n}",
+        "phone": f"+62812{n:08d}",
+        "email": f"tur{n}@contoh.co.id",
+        "province": "DKI Jakarta",
+        "city": "Jakarta",
+        "birth_date": "1990-01-01",
+        "consents": {"whatsapp": ["greetings", "promotions"], "email": ["greetings", "promotions"]},
+    }
+    data.update(fields)
+    return data
+
+
+def _ses_event(kind: str, message_id: str, **extra: Any) -> str:
+    """What SNS delivers raw to the email-events queue, tagged with Sapa's message id as the sender tags it."""
+    mail = {"messageId": f"ses-{uuid.uuid4().hex}", "timestamp": "2025-06-17T03:00:00Z"}
+    return json.dumps({"eventType": kind, "mail": {**mail, "tags": {"sapa_message_id": [message_id]}}, **extra})
+
+
+def run_the_tour(tour: Tour) -> None:
+    """Every function, through its handler, along the paths that need each of its permissions."""
+    lam = tour.lambdas
+    whatsapp = tour.whatsapp
+    sqs = tour.aws.sqs
+
+    # The API: health, customers, import, consent, the audit log.
+    assert lam.api("GET", "/health")[0] == 200
+    alice = lam.ok("POST", "/customers", _customer(1, birth_date="1990-06-17"))
+    bob = lam.ok("POST", "/customers", _customer(2, consents={"email": ["promotions"]}))
+    carol = lam.ok("POST", "/customers", _customer(3))
+    tester = lam.ok("POST", "/customers", _customer(4))
+    lam.ok("PUT", f"/customers/{tester['id']}", {"test_recipient": True})
+    csv = "external_id,name,phone,email,province\nTOUR-5,Dewi Tur,081200000005,dewi5@contoh.co.id,Bali\n"
+    lam.ok("POST", "/customers/import", csv, {"Content-Type": "text/csv"})
+    lam.ok("GET", "/customers?limit=10")
+    lam.ok("GET", f"/customers?phone={alice['phone']}")
+    lam.ok("GET", f"/customers/{alice['id']}")
+    lam.ok("GET", f"/customers/{alice['id']}/consents")
+    lam.ok(
+        "POST",
+        f"/customers/{carol['id']}/consents",
+        {"channel": "email", "purposes": ["greetings"], "granted": True, "evidence": "formulir 2025/06/0042"},
+    )
+    lam.ok("GET", "/audit")
+
+    # Greetings: the calendar, the hourly schedule (a birthday on each channel, a holiday), a run by hand.
+    lam.ok("POST", "/customers", _customer(6, birth_date="1985-06-17", consents={"email": ["greetings"]}))
+    lam.ok("POST", "/customers", _customer(8, birth_date="1970-06-17", consents={}))  # a call, not a message
+    lam.ok("PUT", "/holidays/2025-06-17", {"name": "Hari Tur", "greet": True, "day_off": False})
+    lam.ok("PUT", "/holidays/2025-06-18", {"name": "Hari Tur Kedua", "greet": True})
+    lam.ok("GET", "/holidays?year=2025")
+    lam.ok("DELETE", "/holidays/2025-06-18")
+    lam.fire("greet_hourly")
+    lam.drain("fan_out_audience")
+    lam.ok("POST", "/greetings/runs", {"date": "2025-06-17"})  # a second run of the day sends nothing new
+    lam.ok("GET", "/greetings/runs/2025-06-17")
+    lam.fire("greet_hourly")  # after the run by hand: finds every greeting already written
+    calls = lam.ok("GET", "/telegreeting?date=2025-06-17")["items"]
+    lam.ok("POST", f"/telegreeting/{calls[0]['id']}", {"outcome": "reached"})
+    lam.drain("send_outbound")
+
+    # A campaign: audience, preview, test, send, fan-out, the sender (WhatsApp and SES), pause and resume.
+    campaign = lam.ok(
+        "POST",
+        "/campaigns",
+        {
+            "name": "Promo Tur",
+            "channel": "email",
+            "template": {"subject": "Promo", "body": "Halo {{ customer.first_name }}"},
+            "segment": {"field": "city", "op": "eq", "value": "Jakarta"},
+        },
+    )
+    lam.ok("GET", "/campaigns?limit=5")
+    lam.ok("GET", f"/campaigns/{campaign['id']}/audience")
+    lam.ok("POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": bob["id"]})
+    lam.ok("POST", f"/campaigns/{campaign['id']}/test", {"customer_ids": [tester["id"]]})
+    lam.ok("POST", f"/campaigns/{campaign['id']}/test")  # every marked test recipient
+    lam.ok("POST", f"/campaigns/{campaign['id']}/send")
+    lam.drain("fan_out_audience")
+    lam.drain("send_outbound")
+    lam.ok("GET", f"/campaigns/{campaign['id']}")
+    lam.ok("GET", f"/customers/{bob['id']}/messages")
+
+    # SES events for the campaign's e-mail: delivered, then a complaint (consent withdrawn, address suppressed).
+    messages = lam.ok("GET", f"/customers/{bob['id']}/messages")["items"]
+    email = next(m for m in messages if m["channel"] == "email")
+    events_url = sqs.get_queue_url(QueueName=resources.queue_name(STAGE, "email-events"))["QueueUrl"]
+    sqs.send_message(QueueUrl=events_url, MessageBody=_ses_event("Delivery", email["id"]))
+    sqs.send_message(
+        QueueUrl=events_url,
+        MessageBody=_ses_event("Complaint", email["id"], complaint={"complaintFeedbackType": "abuse"}),
+    )
+    lam.drain("record_email_event")
+
+    whatsapp_campaign = lam.ok(
+        "POST",
+        "/campaigns",
+        {
+            "name": "Promo WA Tur",
+            "channel": "whatsapp",
+            "template": {
+                "body": "Halo {{ customer.first_name }}",
+                "whatsapp_template": {"name": "promo", "language": "id"},
+            },
+            "segment": {"field": "city", "op": "eq", "value": "Jakarta"},
+        },
+    )
+    lam.ok("PATCH", f"/campaigns/{whatsapp_campaign['id']}", {"name": "Promo WA Tur 2"})
+    # Graph fails once for Alice (retried on the message's visibility), for good for Carol (auto-pause), and
+    # holds the tester's for 24 hours (a retryable failure that retry-failed sends again).
+    whatsapp.state.add_fault(Fault.from_json({"code": "5xx", "count": 1, "to": alice["phone"]}))
+    whatsapp.state.add_fault(Fault.from_json({"code": 131026, "count": 1, "to": carol["phone"]}))
+    whatsapp.state.add_fault(Fault.from_json({"code": 131049, "count": 1, "to": tester["phone"]}))
+    lam.ok("POST", f"/campaigns/{whatsapp_campaign['id']}/send")
+    lam.ok("POST", f"/campaigns/{whatsapp_campaign['id']}/pause")
+    lam.drain("fan_out_audience")
+    lam.drain("send_outbound")
+    lam.ok("POST", f"/campaigns/{whatsapp_campaign['id']}/resume")
+    lam.drain("fan_out_audience")
+    lam.drain("send_outbound")  # Carol's permanent failure auto-pauses the campaign
+    assert lam.ok("GET", f"/campaigns/{whatsapp_campaign['id']}")["status"] == "paused"
+    lam.ok("POST", f"/campaigns/{whatsapp_campaign['id']}/resume")
+    lam.ok("POST", f"/campaigns/{whatsapp_campaign['id']}/retry-failed")
+    lam.drain("fan_out_audience")
+    lam.drain("send_outbound")
+
+    # A scheduled campaign that the schedule starts, and one cancelled before it starts.
+    scheduled = lam.ok(
+        "POST",
+        "/campaigns",
+        {
+            "name": "Promo Terjadwal",
+            "channel": "email",
+            "template": {"subject": "Promo", "body": "Halo"},
+            "segment": {"field": "city", "op": "eq", "value": "Jakarta"},
+            "send_at": "2025-06-17T03:30:00Z",
+        },
+    )
+    cancelled = lam.ok(
+        "POST",
+        "/campaigns",
+        {
+            "name": "Promo Batal",
+            "channel": "email",
+            "template": {"subject": "Promo", "body": "Halo"},
+            "segment": {"field": "city", "op": "eq", "value": "Jakarta"},
+            "send_at": "2025-06-18T03:30:00Z",
+        },
+    )
+    lam.ok("POST", f"/campaigns/{cancelled['id']}/cancel")
+    lam.clock.set(datetime(2025, 6, 17, 3, 31, tzinfo=UTC))
+    lam.fire("start_scheduled_campaigns")
+    lam.drain("fan_out_audience")
+    lam.drain("send_outbound")
+    lam.fire("start_scheduled_campaigns")  # the sweep completes what has settled
+    assert lam.ok("GET", f"/campaigns/{scheduled['id']}")["status"] != "scheduled"
+
+    # The outbound halt and the contact policy; messages parked in the evening, released in the morning.
+    lam.ok("POST", "/outbound/halt", {"reason": "tur: template salah"})
+    lam.ok("GET", "/outbound/status")
+    lam.fire("release_waiting_messages")
+    lam.ok("POST", "/outbound/resume")
+    policy = lam.ok("GET", "/settings/contact-policy")
+    purposes = {name: {k: v for k, v in w.items() if k != "regulation"} for name, w in policy["purposes"].items()}
+    lam.ok("PUT", "/settings/contact-policy", {"purposes": purposes, "version": policy["version"]})
+    lam.clock.set(datetime(2025, 6, 17, 12, 0, tzinfo=UTC))  # 19:00 WIB: promotions wait for the morning
+    lam.ok("POST", "/customers", _customer(7, city="Bandung", province="Jawa Barat"))
+    evening = lam.ok(
+        "POST",
+        "/campaigns",
+        {
+            "name": "Promo Malam",
+            "channel": "email",
+            "template": {"subject": "Promo", "body": "Halo"},
+            "segment": {"field": "city", "op": "eq", "value": "Bandung"},
+        },
+    )
+    lam.ok("POST", f"/campaigns/{evening['id']}/send")
+    lam.drain("fan_out_audience")
+    lam.clock.set(datetime(2025, 6, 18, 1, 1, tzinfo=UTC))  # 08:01 WIB
+    lam.fire("release_waiting_messages")
+    lam.drain("send_outbound")
+
+    # Social CRM: the handshake, deliveries (one large enough for S3), STOP and MULAI, a status, the inbox.
+    challenge = lam.api(
+        "GET", f"/webhooks/meta?hub.mode=subscribe&hub.verify_token={SECRETS['META_VERIFY_TOKEN']}&hub.challenge=42"
+    )
+    assert challenge[0] == 200
+    phone = alice["phone"].lstrip("+")
+    lam.webhook(wa_text("Bagaimana cara klaim asuransi mobil saya? " * 60, phone=phone))
+    lam.webhook(wa_text("Saya mau kredit mobil baru, tolong hubungi saya", phone=phone))
+    lam.webhook(wa_text("STOP", phone=phone))
+    lam.webhook(wa_text("MULAI", phone=phone))
+    lam.webhook(dm("instagram", "Halo min, cicilan saya berapa ya?"))
+    sent = next(
+        m
+        for m in lam.ok("GET", f"/customers/{alice['id']}/messages")["items"]
+        if m["channel"] == "whatsapp" and m.get("campaign_id") and m.get("provider_id")
+    )
+    lam.webhook(wa_status(sent["provider_id"], "delivered"))
+    lam.drain("analyse_inbound")
+    lam.drain("send_outbound")
+    conversations = lam.ok("GET", "/scrm/conversations")["items"]
+    lam.ok("GET", "/scrm/conversations?status=open&channel=whatsapp")
+    whatsapp_conversation = next(c for c in conversations if c["channel"] == "whatsapp")
+    instagram_conversation = next(c for c in conversations if c["channel"] == "instagram")
+    lam.ok("GET", f"/scrm/conversations/{whatsapp_conversation['id']}")
+    lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/reply", {"text": "Kami bantu cek ya"})
+    lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/assign", {"agent": "sari"})
+    lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/resolve")
+    lam.ok("POST", f"/scrm/conversations/{instagram_conversation['id']}/link", {"customer_id": carol["id"]})
+    reply = lam.ok("POST", "/scrm/replies", {"title": "Cek bayar", "text": "Mohon kirim bukti bayar ya."})
+    lam.ok("GET", "/scrm/replies")
+    lam.ok("DELETE", f"/scrm/replies/{reply['id']}")
+    lam.ok("GET", "/leads")
+    lam.ok("GET", "/scrm/metrics?from=2025-06-17&to=2025-06-18")
+    lam.drain("send_outbound")
+
+    # The unsubscribe link and the consent page, then erasure (which also erases the linked conversation).
+    token = make_token(SECRETS["SAPA_SIGNING_SECRET"], UnsubscribeGrant(bob["id"], "email", "promotions"))
+    assert lam.api("GET", f"/unsubscribe/{token}")[0] == 200
+    assert lam.api("POST", f"/unsubscribe/{token}", "", {"Content-Type": "text/plain"})[0] == 200
+    assert lam.api("POST", f"/unsubscribe/{token}/resubscribe", "", {"Content-Type": "text/plain"})[0] == 200
+    lam.ok("DELETE", f"/customers/{carol['id']}")
+    lam.ok("GET", "/audit")
+
+
+_TOURED: dict[str, Any] = {}
+
+
+@pytest.fixture
+def toured(request: pytest.FixtureRequest) -> dict[str, set[Call]]:
+    """The calls of one tour, shared by the tests below (the tour takes a while; it is run once)."""
+    if "failed" in _TOURED:
+        pytest.fail(f"the tour failed in an earlier test: {_TOURED['failed']}")
+    if "calls" not in _TOURED:
+        tour: Tour = request.getfixturevalue("deployed")
+        try:
+            run_the_tour(tour)
+        except Exception as error:
+            _TOURED["failed"] = repr(error)[:500]
+            raise
+        _TOURED["calls"] = tour.recorder.by_function()
+    calls: dict[str, set[Call]] = _TOURED["calls"]
+    return calls
+
+
+def test_every_function_ran_in_the_tour(toured: dict[str, set[Call]]) -> None:
+    assert set(toured) == set(permissions.FUNCTIONS)
+
+
+def test_every_call_a_function_made_is_allowed_by_its_generated_role(toured: dict[str, set[Call]]) -> None:
+    calls = [call for made in toured.values() for call in made]
+
+    refused = refused_calls(calls, STAGE, environ=ENVIRONMENT)
+
+    assert refused == [], "IAM would refuse:\n" + "\n".join(refused)
+
+
+def test_every_declared_use_was_needed(toured: dict[str, set[Call]]) -> None:
+    unused = [
+        f"{function}: {description}"
+        for function, need in permissions.FUNCTIONS.items()
+        for description, wanted in _declared(function, need)
+        if not any(wanted(call) for call in toured.get(function, ()))
+    ]
+
+    assert unused == [], "declared but never used:\n" + "\n".join(unused)
+
+
+def test_the_authorizer_reads_one_token_item_per_request_and_nothing_else(toured: dict[str, set[Call]]) -> None:
+    access = table_arn(resources.table_name(STAGE, "access"))
+
+    assert {(c.action, c.resource) for c in toured["staff_auth"]} == {("dynamodb:GetItem", access)}
+    assert all(key.startswith("token#") for c in toured["staff_auth"] for key in c.leading_keys or ())
+
+
+def test_only_the_sender_called_ses_and_only_from_the_stage_sender(toured: dict[str, set[Call]]) -> None:
+    callers = {c.function for made in toured.values() for c in made if c.action.startswith("ses:")}
+    identities = {c.resource.rsplit("/", 1)[1] for c in toured["send_outbound"] if ":identity/" in c.resource}
+
+    assert callers == {"send_outbound"}
+    assert identities == {SENDER, SENDER.rsplit("@", 1)[1]}
+
+
+def test_only_the_api_erasure_deleted_a_customer_item(toured: dict[str, set[Call]]) -> None:
+    customers = table_arn(resources.table_name(STAGE, "customers"))
+    deleters = {
+        c.function
+        for made in toured.values()
+        for c in made
+        if c.resource == customers and c.action in ("dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
+    }
+
+    assert deleters == {"api_handler"}
+
+
+# -- what a declared use looks like when it is made -------------------------------------------------------
+
+
+def _declared(function: str, need: permissions.Needs) -> Iterator[tuple[str, Callable[[Call], bool]]]:
+    for access in need.tables:
+        table = resources.table_name(STAGE, access.table)
+        for use in sorted(access.use_set):
+            if use.startswith("query:"):
+                index = use.split(":", 1)[1]
+                yield f"{access.table} {use}", _made("dynamodb:Query", table_arn(table, index))
+            else:
+                (action,) = TABLE_ACTIONS[use]
+                yield f"{access.table} {use}", _made(action, table_arn(table), access.partitions)
+    for queue, uses in need.queues.items():
+        arn = f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{resources.queue_name(STAGE, queue)}"
+        for use in uses.split():
+            for action in QUEUE_ACTIONS[use]:
+                yield f"{queue} {use} ({action})", _made(action, arn)
+    for use in need.payloads.split():
+        yield f"payloads {use}", lambda c, use=use: c.action == f"s3:{use.title()}Object"
+    if need.email:
+        yield "email", lambda c: c.action == "ses:SendEmail"
+    for name in need.secrets:
+        parameter = f"arn:{PARTITION}:ssm:{REGION}:{ACCOUNT}:parameter/sapa/{STAGE}/{name}"
+        yield f"secret {name}", _made("ssm:GetParameter", parameter)
+
+
+def _made(action: str, resource: str, partitions: tuple[str, ...] = ()) -> Callable[[Call], bool]:
+    from fnmatch import fnmatchcase
+
+    def made(call: Call) -> bool:
+        if call.action != action or call.resource != resource:
+            return False
+        return not partitions or all(any(fnmatchcase(k, p) for p in partitions) for k in call.leading_keys or ())
+
+    return made
