@@ -218,7 +218,7 @@ QUEUE_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 # What Lambda's event source mapping does with the consumer's role.
 CONSUME_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
-PAYLOAD_ACTIONS = {"put": "s3:PutObject", "get": "s3:GetObject"}
+PAYLOAD_ACTIONS = {"put": "s3:PutObject", "get": "s3:GetObject", "delete": "s3:DeleteObject"}
 # Every way to change an item that exists; PutItem stays allowed (appending) for the roles that write the log.
 AUDIT_TAMPERING = ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem")
 
@@ -339,7 +339,7 @@ def role_policy(settings: StageSettings, function: str, consumes: str | None = N
             {
                 "Sid": "Secrets",
                 "Effect": "Allow",
-                "Action": ["ssm:GetParameter"],
+                "Action": ["ssm:GetParameter", "ssm:GetParameters"],  # one at a time; all at once at cold start
                 "Resource": [_arn("ssm", f"parameter/sapa/{stage}/{name}") for name in need.secrets],
             }
         )

@@ -78,6 +78,15 @@ class RunningClock:
 
 
 @pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """What a test (or a command it runs in-process) sets in os.environ does not leak into the next one."""
+    before = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(before)
+
+
+@pytest.fixture(autouse=True)
 def _weekday_morning() -> Iterator[None]:
     """Every test runs on a weekday morning in Indonesia unless it pins its own `clock`."""
     previous = runtime.install(runtime.Runtime(RunningClock(WEEKDAY_MORNING)))

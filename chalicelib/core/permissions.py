@@ -5,7 +5,8 @@ it both ways: every AWS call a handler makes while the scenarios run is
 allowed by its role, and every use declared here is one a handler was seen
 making (tests/core/test_permissions.py). A new call therefore fails a test
 until it is declared here, and a need that goes away fails one until it is
-removed. Nothing here is imported by a handler, so it costs no cold start.
+removed. At run time only the cold-start check reads it (which secrets this
+function must find before it serves anything); no handler imports it.
 
 Uses of a table, each one or two IAM actions:
 
@@ -38,7 +39,7 @@ from chalicelib.core import resources
 
 TABLE_USES = ("get", "batch-get", "query", "scan", "put", "update", "delete", "describe")
 QUEUE_USES = ("send", "url", "depth", "visibility")
-PAYLOAD_USES = ("put", "get")
+PAYLOAD_USES = ("put", "get", "delete")
 
 AUDIT_PARTITION = "audit"  # chalicelib.access.audit.PARTITION: append-only for every role
 TOKEN_PARTITIONS = ("token#*",)  # what the authorizer resolves a bearer token from
@@ -93,7 +94,9 @@ FUNCTIONS: dict[str, Needs] = {
             T("access", "describe"),
             T("messages", "get batch-get put update query:customer-index query:parked-index query:open-index describe"),
             T("campaigns", "get query put update delete query:gsi1 describe"),
-            T("greetings", "get query put update describe"),
+            T("greetings", "get query put update query:gsi2 describe"),
+            # Erasure deletes the customer's call tasks (name, phone, script): found by gsi2, partitions calls#<date>.
+            T("greetings", "delete", partitions=("calls#*",)),
             T("scrm", "get query put update delete query:gsi1 query:gsi2 describe"),
             T("settings", "get put delete describe"),
             T("idempotency", "describe"),
@@ -188,7 +191,7 @@ FUNCTIONS: dict[str, Needs] = {
             T("greetings", "put"),
         ),
         queues={"outbound": "send"},
-        payloads="get",
+        payloads="get delete",  # a body read through S3 is deleted once its events are stored
         secrets=("SAPA_HASH_SALT",),
     ),
 }

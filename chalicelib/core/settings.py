@@ -46,8 +46,8 @@ LOCAL_EMAIL_SENDER = "halo@sapa.example"
 EXAMPLE_VALUES = frozenset({"https://sapa.example", "http://sapa.example", "halo@sapa.example"})
 REQUIRED_OUTSIDE_LOCAL = ("SAPA_PUBLIC_URL", "SAPA_EMAIL_SENDER")
 """Settings every deployed stage must set: unsubscribe links and the From address go to real people."""
-REQUIRED_SECRETS = ("META_APP_SECRET", "META_VERIFY_TOKEN", "SAPA_SIGNING_SECRET", "SAPA_HASH_SALT")
-"""Secrets every function of a deployed stage can rely on at start."""
+OPTIONAL_SECRETS = frozenset({"META_PAGE_ACCESS_TOKEN"})
+"""Secrets a function may run without (replies on Instagram and Messenger fail, with an alert, until it is set)."""
 
 
 class MissingSecret(RuntimeError):
@@ -121,8 +121,8 @@ class Settings:
             "in .chalice/config.json); the example value is not accepted"
         )
 
-    def problems(self, ssm: Any | None = None) -> list[str]:
-        """Everything missing for this stage to run; empty in the local stage."""
+    def problems(self, secrets: tuple[str, ...] = (), ssm: Any | None = None) -> list[str]:
+        """Everything missing for this stage to run a function that needs `secrets`; empty in the local stage."""
         if self.is_local:
             return []
         found: list[str] = []
@@ -131,7 +131,8 @@ class Settings:
                 self._required(name, None)
             except ConfigurationError as error:
                 found.append(str(error))
-        missing = [name for name in REQUIRED_SECRETS if not self.environ.get(name)]
+        needed = [name for name in secrets if name not in OPTIONAL_SECRETS]
+        missing = [name for name in needed if not self.environ.get(name)]
         if missing and ssm is not None:
             paths = {f"/sapa/{self.stage}/{name}": name for name in missing}
             result = ssm.get_parameters(Names=list(paths), WithDecryption=False)
@@ -140,10 +141,18 @@ class Settings:
         return found
 
     def check_start(self, ssm: Callable[[], Any]) -> None:
-        """At a Lambda's cold start: stop with every missing setting named, before any request is served."""
+        """At a Lambda's cold start: stop with every missing setting named, before any request is served.
+
+        The secrets checked are the ones this function's role may read
+        (`chalicelib.core.permissions`), found by its name `sapa-<stage>-<function>`.
+        """
         if self.is_local or not in_lambda(self.environ):
             return
-        found = self.problems(ssm())
+        from chalicelib.core import permissions
+
+        function = self.environ.get("AWS_LAMBDA_FUNCTION_NAME", "").removeprefix(f"{resources.prefix(self.stage)}-")
+        needs = permissions.FUNCTIONS.get(function)
+        found = self.problems(needs.secrets if needs else (), ssm())
         if found:
             raise ConfigurationError("Sapa cannot start: " + "; ".join(found))
 

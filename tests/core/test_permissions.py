@@ -227,7 +227,7 @@ def run_the_tour(tour: Tour) -> None:
 
     # Greetings: the calendar, the hourly schedule (a birthday on each channel, a holiday), a run by hand.
     lam.ok("POST", "/customers", _customer(6, birth_date="1985-06-17", consents={"email": ["greetings"]}))
-    lam.ok("POST", "/customers", _customer(8, birth_date="1970-06-17", consents={}))  # a call, not a message
+    called = lam.ok("POST", "/customers", _customer(8, birth_date="1970-06-17", consents={}))  # a call, not a message
     lam.ok("PUT", "/holidays/2025-06-17", {"name": "Hari Tur", "greet": True, "day_off": False})
     lam.ok("PUT", "/holidays/2025-06-18", {"name": "Hari Tur Kedua", "greet": True})
     lam.ok("GET", "/holidays?year=2025")
@@ -404,6 +404,7 @@ def run_the_tour(tour: Tour) -> None:
     assert lam.api("POST", f"/unsubscribe/{token}", "", {"Content-Type": "text/plain"})[0] == 200
     assert lam.api("POST", f"/unsubscribe/{token}/resubscribe", "", {"Content-Type": "text/plain"})[0] == 200
     lam.ok("DELETE", f"/customers/{carol['id']}")
+    lam.ok("DELETE", f"/customers/{called['id']}")  # erasure takes their call task off the list too
     lam.ok("GET", "/audit")
 
 

@@ -13,6 +13,7 @@ DEPLOYED = {
     "SAPA_PUBLIC_URL": "https://crm.contoh-finance.co.id",
     "SAPA_EMAIL_SENDER": "halo@contoh-finance.co.id",
     "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+    "AWS_LAMBDA_FUNCTION_NAME": "sapa-prod-api_handler",  # the API needs these four secrets
 }
 SECRETS = {"META_APP_SECRET": "a", "META_VERIFY_TOKEN": "b", "SAPA_SIGNING_SECRET": "c", "SAPA_HASH_SALT": "d"}
 
@@ -82,6 +83,19 @@ def test_a_complete_deployed_configuration_starts_and_asks_ssm_only_for_what_the
     Settings.from_env(environ).check_start(lambda: ssm)
 
     assert ssm.calls == [["/sapa/prod/SAPA_HASH_SALT"]]
+
+
+def test_each_function_checks_only_the_secrets_its_role_may_read() -> None:
+    authorizer = {**DEPLOYED, "AWS_LAMBDA_FUNCTION_NAME": "sapa-prod-staff_auth"}
+    sender = {**DEPLOYED, "AWS_LAMBDA_FUNCTION_NAME": "sapa-prod-send_outbound"}
+    ssm = FakeSsm(set())
+
+    Settings.from_env(authorizer).check_start(lambda: ssm)  # reads no secret at all
+    with pytest.raises(ConfigurationError, match="WHATSAPP_ACCESS_TOKEN") as raised:
+        Settings.from_env(sender).check_start(lambda: ssm)
+
+    assert "META_PAGE_ACCESS_TOKEN" not in str(raised.value)  # optional: only social replies need it
+    assert ssm.calls == [["/sapa/prod/WHATSAPP_ACCESS_TOKEN"]]
 
 
 def test_outside_lambda_the_start_check_does_nothing() -> None:

@@ -66,6 +66,9 @@ def test_a_lead_from_an_unknown_instagram_user_is_still_listed(deliver, api) -> 
     assert (lead["customer_id"], lead["channel"], lead["language"]) == (None, "instagram", "en")
 
 
-def test_leads_are_readable_by_any_staff_with_read_access(api, staff_token, client) -> None:
-    assert api("GET", "/leads", headers=staff_token("viewer"))[0] == 200
+def test_leads_are_for_the_staff_who_work_them(api, staff_token, client) -> None:
+    """A lead holds a name, a phone and the message: telemarketing and agents, not viewers."""
+    assert api("GET", "/leads", headers=staff_token("agent"))[0] == 200
+    assert api("GET", "/leads", headers=staff_token("marketer"))[0] == 200
+    assert api("GET", "/leads", headers=staff_token("viewer"))[0] == 403
     assert client.http.get("/leads").status_code == 401
