@@ -634,7 +634,8 @@ class InlineTemplate:
         subject = None
         if "subject" in self._compiled:
             subject_limit = _OutputLimit(SUBJECT_RENDER_MAX_CHARS, "characters", "a subject")
-            subject = _one_line(_render(self._compiled["subject"], values, "template.subject", budget, subject_limit))
+            raw_subject = _render(self._compiled["subject"], values, "template.subject", budget, subject_limit)
+            subject = one_line_subject(raw_subject)
         text = _render(self._compiled["text"], values, "template.body", budget, self.text_limit)
         html = None
         if "html" in self._compiled:
@@ -862,7 +863,7 @@ def _undefined_message(raw: str) -> str:
     return "the template uses a value this recipient does not have"
 
 
-def _one_line(subject: str) -> str:
+def one_line_subject(subject: str) -> str:
     """Subjects are mail headers: no line breaks from data, and a bounded length."""
     subject = _WHITESPACE.sub(" ", subject).strip()
     if len(subject) > SUBJECT_MAX_CHARS:
