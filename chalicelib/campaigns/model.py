@@ -65,6 +65,8 @@ RELEASED, CANCELLED, RETRIED = "n_released", "n_cancelled", "n_retried"
 # Counters on each fan-out segment item, committed together with its checkpoint.
 TARGETED, QUEUED, DEFERRED = "n_targeted", "n_queued", "n_deferred"
 SKIP_PREFIX = "n_skip_"
+RENDERED = "n_rendered"  # messages rendered; with RENDER_ERRORS, the rate that auto-pauses a fan-out
+RENDER_ERRORS = SKIP_PREFIX + "render_error"
 
 
 class InvalidCampaign(ValueError):
