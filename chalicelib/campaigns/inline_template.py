@@ -809,11 +809,8 @@ def _render(template: Template, values: dict[str, Any], path: str, budget: _Budg
             parts.append(chunk)
     except RenderError:
         raise
-    except Exception as exc:  # MemoryError and RecursionError are Exceptions too
-        error = _render_error(exc, path)
-        if error is None:
-            raise
-        raise error from None
+    except Exception as exc:  # noqa: BLE001 - staff code failed (MemoryError and RecursionError included): say so
+        raise _render_error(exc, path) from None
     finally:
         stream.close()
         _BUDGET.reset(token)
@@ -832,8 +829,8 @@ _RUNTIME_MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
 )
 
 
-def _render_error(exc: Exception, path: str) -> RenderError | None:
-    """The RenderError for a failed render, or None when the failure is not the template's doing."""
+def _render_error(exc: Exception, path: str) -> RenderError:
+    """What staff read about a failed render: ours for our limits, a short phrase for Python's errors."""
     at = _line_prefix(exc)
     if isinstance(exc, _LimitError | _OutputError):
         return RenderError(path, at + str(exc))
@@ -841,12 +838,8 @@ def _render_error(exc: Exception, path: str) -> RenderError | None:
         return RenderError(path, at + "the template tried to use something that is not allowed")
     if isinstance(exc, UndefinedError):
         return RenderError(path, at + _undefined_message(str(exc.message or "")))
-    if isinstance(exc, TemplateError | ArithmeticError | TypeError | ValueError | LookupError | RecursionError):
-        message = next((text for kind, text in _RUNTIME_MESSAGES if isinstance(exc, kind)), "it could not be rendered")
-        return RenderError(path, f"{at}the template failed: {message}")
-    if isinstance(exc, MemoryError):
-        return RenderError(path, f"{at}the template failed: {_RUNTIME_MESSAGES[-1][1]}")
-    return None
+    message = next((text for kind, text in _RUNTIME_MESSAGES if isinstance(exc, kind)), "it could not be rendered")
+    return RenderError(path, f"{at}the template failed: {message}")
 
 
 def _line_prefix(exc: BaseException) -> str:

@@ -401,6 +401,11 @@ def test_memory_and_recursion_errors_become_render_errors_with_the_line(customer
     assert caught.value.fields == {"template.body": message}
 
 
+@pytest.mark.parametrize("body", ["{{ [1, 2] | dictsort }}", "{{ 'x' | xmlattr }}"])
+def test_any_other_failure_of_the_template_is_a_render_error(body: str) -> None:
+    assert render_error(body) == "line 1: the template failed: it could not be rendered"
+
+
 def test_runtime_errors_name_the_template_line() -> None:
     assert (
         render_error("Halo\n{{ customer.first_name }}\n{{ 10 / 0 }}") == "line 3: the template failed: division by zero"

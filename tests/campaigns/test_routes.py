@@ -174,6 +174,21 @@ def test_preview_of_a_hostile_template_answers_400_quickly(api, clock, add_custo
     assert seconds < 1.0
 
 
+def test_preview_of_a_stored_template_that_todays_checks_refuse_is_a_400(
+    api, clock, add_customer, new_campaign
+) -> None:
+    customer = add_customer()
+    campaign = new_campaign()
+    _saved_before_templates_were_checked(
+        campaign["id"], inline_whatsapp("{% for x in [[1]] recursive %}{{ loop(x) }}{% endfor %}")
+    )
+
+    status, answer = api("POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": customer["id"]}, ADMIN)
+
+    assert status == 400
+    assert answer["fields"] == {"template.body": "line 1: recursive loops are not supported"}
+
+
 def test_campaigns_are_listed_newest_first_and_filtered_by_status(api, clock, new_campaign) -> None:
     from datetime import timedelta
 
