@@ -144,16 +144,19 @@ def check_size(rendered: Rendered, channel: str, field: str = "template") -> Ren
     if channel == "email":
         for part, value in (("text", rendered.text), ("HTML", rendered.html)):
             if value is not None and len(value.encode("utf-8")) > EMAIL_MAX_BYTES:
-                raise RenderError(field, f"the rendered message is too long: an e-mail's {part} part allows 100 KB")
+                raise RenderError(
+                    field, f"the rendered message is too long: an e-mail's {part} part allows 100 KB", exhausted=True
+                )
         return rendered
     params = (rendered.whatsapp_template or {}).get("params") or []
     for number, param in enumerate(params, start=1):
         if len(str(param)) > WHATSAPP_PARAM_MAX_CHARS:
             which = f" (parameter {number})" if len(params) > 1 else ""
             problem = f"a WhatsApp template parameter allows {WHATSAPP_PARAM_MAX_CHARS} characters{which}"
-            raise RenderError(field, f"the rendered message is too long: {problem}")
+            raise RenderError(field, f"the rendered message is too long: {problem}", exhausted=True)
     if len(rendered.text) > WHATSAPP_MAX_CHARS:
-        raise RenderError(field, f"the rendered message is too long: WhatsApp allows {WHATSAPP_MAX_CHARS} characters")
+        problem = f"WhatsApp allows {WHATSAPP_MAX_CHARS} characters"
+        raise RenderError(field, f"the rendered message is too long: {problem}", exhausted=True)
     return rendered
 
 
@@ -325,6 +328,8 @@ def check_samples(content: Content, channel: str, *, campaign_name: str, today: 
                 break
             except RenderError as error:
                 first_error = first_error or error
+                if error.exhausted:
+                    break  # a limit, not the stand-in's type: another stand-in would only spend the budget again
         if rendered is None:
             assert first_error is not None
             raise InvalidTemplate(

@@ -100,11 +100,15 @@ class InvalidTemplate(ValueError):
 
 
 class RenderError(ValueError):
-    """Rendering for one recipient failed; the message is safe to show staff (no Python internals)."""
+    """Rendering for one recipient failed; the message is safe to show staff (no Python internals).
 
-    def __init__(self, field: str, message: str) -> None:
+    `exhausted` when a limit stopped it (work, time, memory, size) rather than the recipient's data.
+    """
+
+    def __init__(self, field: str, message: str, *, exhausted: bool = False) -> None:
         super().__init__(f"{field}: {message}")
         self.fields = {field: message}
+        self.exhausted = exhausted
 
 
 class _LimitError(SecurityError):
@@ -245,34 +249,59 @@ def _expected_size(size: int) -> None:
         raise _LimitError(f"a value would be longer than {MAX_VALUE:,} characters or items")
 
 
-_PRINTF_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[a-zA-Z%]")
+_PRINTF_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([a-zA-Z%])")
 _DIGITS = re.compile(r"\d+")
+_SHORT_VALUE = 32
+"""What a number or date formats to, at most, before widths: the estimate for values that are not text."""
 
 
-def _check_printf(template: Any) -> None:
-    """`'%50000000s' % x` and `|format` pad in C before anything can count: refuse the width itself."""
+def _longest_text(values: Any) -> int:
+    """The longest text among a format's values (a tuple, a mapping or one value), or a short value's length."""
+    if isinstance(values, Mapping):
+        values = list(values.values())
+    elif not isinstance(values, tuple | list):
+        values = [values]
+    return max((len(value) for value in values if isinstance(value, str)), default=0) or _SHORT_VALUE
+
+
+def _check_printf(template: Any, values: Any = ()) -> None:
+    """`'%50000000s' % x`, `|format` and `'%s' * 1600 % big` build in C before anything can count: refuse the widths,
+    then an estimate of the result (every field filled with the longest value) over MAX_VALUE."""
     if not isinstance(template, str):
         return
-    for width, precision in _PRINTF_SPEC.findall(template):
+    size = len(template)
+    longest = _longest_text(values)
+    for width, precision, conversion in _PRINTF_SPEC.findall(template):
         if "*" in (width, precision):
             raise _LimitError("'*' widths are not supported in formats")
         _width(int(width or 0), "format widths")
         _width(int(precision or 0), "format precisions")
+        if conversion != "%":
+            size += max(int(width or 0), int(precision or 0) + _SHORT_VALUE, longest)
+    _expected_size(size)
 
 
-def _check_format_spec(template: str) -> None:
-    """`'{:>50000000}'.format(x)`: the same for str.format, whose nested `{:{w}}` widths are refused outright."""
+def _check_format_spec(template: str) -> tuple[int, int]:
+    """`'{:>50000000}'.format(x)`: the same for str.format, whose nested `{:{w}}` widths are refused outright.
+
+    Returns (number of fields, widest width) for the size estimate once the values are known.
+    """
     try:
         fields = list(string.Formatter().parse(template))
     except ValueError:
-        return  # str.format raises its own error for a malformed template
-    for _literal, _name, spec, _conversion in fields:
+        return 0, 0  # str.format raises its own error for a malformed template
+    count = widest = 0
+    for _literal, name, spec, _conversion in fields:
+        if name is not None:
+            count += 1
         if not spec:
             continue
         if "{" in spec:
             raise _LimitError("widths taken from arguments ('{:{w}}') are not supported in formats")
         for number in _DIGITS.findall(spec):
             _width(int(number), "format widths")
+            widest = max(widest, int(number))
+    return count, widest
 
 
 def _replaced_size(text: Any, old: Any, new: Any, count: Any = None) -> None:
@@ -328,7 +357,7 @@ _PREFLIGHT: Mapping[str, Callable[[dict[str, Any]], None]] = {
     "indent": _preflight_indent,
     "wordwrap": _preflight_wordwrap,
     "truncate": _preflight_count("length", MAX_VALUE),
-    "format": lambda a: _check_printf(a["value"]),
+    "format": lambda a: _check_printf(a["value"], a["kwargs"] or a["args"]),
     "join": _preflight_join,
     "replace": lambda a: _replaced_size(a["s"], a["old"], a["new"], a["count"]),
     "batch": _preflight_count("linecount", MAX_RANGE),
@@ -427,7 +456,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 if repeated and len(sequence) * count > MAX_SEQUENCE:
                     raise _LimitError(f"repetition may build at most {MAX_SEQUENCE} items")
         if operator == "%":
-            _check_printf(left)
+            _check_printf(left, right)
         return _sized(super().call_binop(context, operator, left, right))
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # Jinja's parameter names
@@ -444,10 +473,21 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return super().getitem(obj, argument)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """`str.format`/`format_map`, checked like `%`: widths when looked up, the estimated size when called."""
         wrapper = super().wrap_str_format(value)
-        if wrapper is not None:
-            _check_format_spec(value.__self__)
-        return wrapper
+        if wrapper is None:
+            return None
+        template: str = value.__self__
+        fields, widest = _check_format_spec(template)
+
+        @functools.wraps(wrapper)
+        def checked(*args: Any, **kwargs: Any) -> str:
+            mapping = args[0] if value.__name__ == "format_map" and args and isinstance(args[0], Mapping) else {}
+            longest = _longest_text((*args, *kwargs.values(), *mapping.values()))
+            _expected_size(len(template) + fields * max(widest, longest))
+            return wrapper(*args, **kwargs)
+
+        return checked
 
     # Reached only from the instrumented template code (`nodes.EnvironmentAttribute`), never by name from a template.
     def sapa_loop(self, iterable: Any, static_chars: int) -> Iterator[Any]:
@@ -788,7 +828,7 @@ class _OutputLimit:
     def check(self, text: str, path: str) -> None:
         size = len(text.encode("utf-8")) if self.unit == "bytes" else len(text)
         if size > self.limit:
-            raise RenderError(path, self.problem())
+            raise RenderError(path, self.problem(), exhausted=True)
 
 
 def _render(template: Template, values: dict[str, Any], path: str, budget: _Budget, limit: _OutputLimit) -> str:
@@ -805,7 +845,7 @@ def _render(template: Template, values: dict[str, Any], path: str, budget: _Budg
         for chunk in stream:
             size += len(chunk)
             if size > limit.limit:
-                raise RenderError(path, limit.problem())
+                raise RenderError(path, limit.problem(), exhausted=True)
             parts.append(chunk)
     except RenderError:
         raise
@@ -832,14 +872,17 @@ _RUNTIME_MESSAGES: tuple[tuple[type[BaseException], str], ...] = (
 def _render_error(exc: Exception, path: str) -> RenderError:
     """What staff read about a failed render: ours for our limits, a short phrase for Python's errors."""
     at = _line_prefix(exc)
-    if isinstance(exc, _LimitError | _OutputError):
+    if isinstance(exc, _LimitError):
+        return RenderError(path, at + str(exc), exhausted=True)
+    if isinstance(exc, _OutputError):
         return RenderError(path, at + str(exc))
     if isinstance(exc, SecurityError):
         return RenderError(path, at + "the template tried to use something that is not allowed")
     if isinstance(exc, UndefinedError):
         return RenderError(path, at + _undefined_message(str(exc.message or "")))
     message = next((text for kind, text in _RUNTIME_MESSAGES if isinstance(exc, kind)), "it could not be rendered")
-    return RenderError(path, f"{at}the template failed: {message}")
+    exhausted = isinstance(exc, MemoryError | RecursionError)
+    return RenderError(path, f"{at}the template failed: {message}", exhausted=exhausted)
 
 
 def _line_prefix(exc: BaseException) -> str:

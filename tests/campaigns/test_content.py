@@ -186,6 +186,29 @@ def test_an_email_with_the_unsubscribe_link_is_accepted() -> None:
     check_samples(parse_content({"subject": "Promo", "body": body}, "email"), "email", campaign_name="x", today=TODAY)
 
 
+class _Exhausting:
+    """Content that always stops at a limit, counting how often it was tried."""
+
+    def __init__(self) -> None:
+        self.renders = 0
+
+    def render(self, context: object, language: str) -> object:
+        self.renders += 1
+        raise RenderError("template.body", "line 1: the template does too much work", exhausted=True)
+
+
+def test_a_sample_stopped_by_a_limit_is_refused_without_trying_another_stand_in() -> None:
+    content = _Exhausting()
+
+    with pytest.raises(InvalidTemplate) as caught:
+        check_samples(content, "whatsapp", campaign_name="Promo", today=TODAY)
+
+    assert content.renders == 1  # at most one budget spent per save
+    assert caught.value.fields == {
+        "template.body": "line 1: the template does too much work (rendering for a sample customer)"
+    }
+
+
 @pytest.mark.parametrize("name", available_templates("email"))
 def test_every_named_email_template_carries_the_unsubscribe_link(name: str) -> None:
     check_samples(parse_content(name, "email"), "email", campaign_name="Promo Juni", today=TODAY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import tracemalloc
 from datetime import date
 from typing import Any
 
@@ -254,6 +255,11 @@ def test_huge_format_widths_are_refused_before_anything_is_formatted(body: str) 
     [
         ("{{ '%*s' % (50000000, 'x') }}", "'*' widths are not supported"),
         ("{{ '{:>{w}}'.format('x', w=50000000) }}", "widths taken from arguments"),
+        ("{{ ('%s' * 1600) % ((('x' * 5000),) * 1600) }}", "longer than 100,000"),
+        ("{{ ('%(a)s' * 1600) % {'a': 'x' * 10000} }}", "longer than 100,000"),
+        ("{{ ('%s' * 1600)|format(*((('x' * 5000),) * 1600)) }}", "longer than 100,000"),
+        ("{{ ('{0}' * 2500).format('x' * 10000) }}", "longer than 100,000"),
+        ("{{ ('{a}' * 2000).format_map({'a': 'x' * 10000}) }}", "longer than 100,000"),
         ("{{ ('x' * 5000)|list|join('y' * 5000) }}", "longer than 100,000"),
         ("{{ ('y' * 5000).join(('x' * 5000)|list) }}", "longer than 100,000"),
         ("{{ ('x' * 10000)|replace('x', 'y' * 10000) }}", "longer than 100,000"),
@@ -279,6 +285,30 @@ def test_other_ways_to_build_huge_values_are_refused(body: str, message: str) ->
 
     assert message in problem
     assert seconds < 0.5
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{{ customer.name|center(5000000) }}",
+        "{{ '%50000000s'|format('x') }}",
+        "{{ ('%s' * 1600) % ((('x' * 5000),) * 1600) }}",
+        "{{ ('{0}' * 2500).format('x' * 10000) }}",
+        "{{ ('x' * 5000)|list|join('y' * 5000) }}",
+        "{{ ('x' * 10000).replace('x', 'y' * 10000) }}",
+    ],
+)
+def test_amplifiers_are_refused_before_they_allocate_the_result(body: str) -> None:
+    template = InlineTemplate.parse({"body": body, "subject": "s"}, channel="email")
+    tracemalloc.start()
+    try:
+        with pytest.raises(RenderError):
+            template.render(context())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 2_000_000  # the results would have been 5 to 100 MB
 
 
 def test_buffered_blocks_count_against_what_a_render_may_print() -> None:
