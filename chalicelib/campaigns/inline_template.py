@@ -391,10 +391,13 @@ def _guarded(func: Callable[..., Any], preflight: Callable[[dict[str, Any]], Non
     return guarded
 
 
-def _check_str_method(method: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Checks for the str methods that amplify (`'x'.center(5000000)`); returns the arguments to call with."""
+def _check_str_method(method: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Checks for the str methods that amplify (`'x'.center(5000000)`); returns the arguments to call with.
+
+    Markup (escaped text in the HTML part) wraps the same methods in Python functions, hence MethodType too.
+    """
     text = getattr(method, "__self__", None)
-    if not isinstance(text, str) or not isinstance(method, types.BuiltinMethodType):
+    if not isinstance(text, str) or not isinstance(method, types.BuiltinMethodType | types.MethodType):
         return args
     name = method.__name__
     if name in ("translate", "maketrans"):
@@ -402,7 +405,7 @@ def _check_str_method(method: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
     if name in ("center", "ljust", "rjust", "zfill") and args:
         _width(args[0])
     elif name == "expandtabs":
-        tab = args[0] if args else 8
+        tab = args[0] if args else kwargs.get("tabsize", 8)
         _width(tab, "tab sizes")
         _expected_size(len(text) + text.count("\t") * max(0, int(tab)))
     elif name == "replace" and len(args) >= 2:
@@ -461,7 +464,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # Jinja's parameter names
         _tick()
-        args = _check_str_method(__obj, args)
+        args = _check_str_method(__obj, args, kwargs)
         return _sized(super().call(__context, __obj, *args, **kwargs))
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -886,8 +889,8 @@ def _render_error(exc: Exception, path: str) -> RenderError:
 
 
 def _line_prefix(exc: BaseException) -> str:
-    """ "line N: " from the template frame Jinja put in the traceback, or "" when there is none."""
-    lines = [frame.lineno for frame in traceback.extract_tb(exc.__traceback__) if frame.filename == "<template>"]
+    """The "line N: " of the innermost template frame Jinja put in the traceback, or "" when there is none."""
+    lines = [line for frame, line in traceback.walk_tb(exc.__traceback__) if frame.f_code.co_filename == "<template>"]
     return f"line {lines[-1]}: " if lines and lines[-1] else ""
 
 

@@ -224,6 +224,7 @@ def test_nested_range_loops_stop_at_the_work_budget_at_once() -> None:
         "{{ customer.name.zfill(5000000) }}",
         "{{ customer.name|indent(5000000) }}",
         "{{ customer.name|wordwrap(5000000) }}",
+        "{{ (customer.name|e).center(5000000) }}",  # Markup wraps str's methods
     ],
 )
 def test_huge_widths_are_refused_before_anything_is_padded(body: str) -> None:
@@ -266,6 +267,7 @@ def test_huge_format_widths_are_refused_before_anything_is_formatted(body: str) 
         ("{{ ('x' * 10000).replace('x', 'y' * 10000) }}", "longer than 100,000"),
         ("{{ ('x ' * 5000)|wordwrap(1, wrapstring='y' * 1000) }}", "longer than 100,000"),
         ("{{ ('x' * 10000).expandtabs(1000) ~ ('\t' * 1000).expandtabs(1000) }}", "longer than 100,000"),
+        ("{{ ('\t' * 10000).expandtabs(tabsize=1000) }}", "longer than 100,000"),
         ("{{ [1]|batch(5000000, 0)|list }}", "linecount is limited to 1000"),
         ("{{ [1]|slice(5000000)|list }}", "slices is limited to 1000"),
         ("{{ [['x'] * 10000] * 100 | sum(start=[]) }}", "sum() adds numbers only"),
@@ -296,6 +298,7 @@ def test_other_ways_to_build_huge_values_are_refused(body: str, message: str) ->
         "{{ ('{0}' * 2500).format('x' * 10000) }}",
         "{{ ('x' * 5000)|list|join('y' * 5000) }}",
         "{{ ('x' * 10000).replace('x', 'y' * 10000) }}",
+        "{{ ('\t' * 10000).expandtabs(tabsize=1000) }}",
     ],
 )
 def test_amplifiers_are_refused_before_they_allocate_the_result(body: str) -> None:
