@@ -315,7 +315,10 @@ def _start_campaign(size: int, channel: str) -> str:
 
     runtime.install(runtime.Runtime(lambda: NOW))
     template: Any = (
-        {"body": "Halo {{ customer.first_name }}, promo DP ringan untuk {{ customer.vehicle_model }} Anda!"}
+        {
+            "body": "Halo {{ customer.first_name }}, promo DP ringan untuk {{ customer.vehicle_model }} Anda!\n"
+            "Berhenti menerima promo: {{ unsubscribe_url }}"
+        }
         if channel == "email"
         else "promo_dp_ringan"
     )

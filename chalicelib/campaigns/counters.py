@@ -14,6 +14,10 @@ one is paused with the reason shown to staff:
 Rates are judged only after `min_sample` attempts so that the first bounce of
 a campaign does not read as 100%. Observers never raise into the sender: a
 lost count is better than a resent message.
+
+The fan-out applies `render_breach` the same way to the recipients its
+template failed for (`max_render_error_rate` after `min_render_sample`
+renders), each time it commits a chunk that had render errors.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ class Thresholds:
     max_bounce_rate: float = 0.04
     max_complaint_rate: float = 0.0008
     min_sample: int = 100
+    max_render_error_rate: float = 0.05
+    min_render_sample: int = 5
+    """Smaller than `min_sample`: a bounce is noise, a render error is the template failing the same way for
+    everyone alike (eight recipients of eight is a broken template, not bad luck)."""
 
 
 def breach(item: Mapping[str, Any], limits: Thresholds) -> str | None:
@@ -61,6 +69,21 @@ def breach(item: Mapping[str, Any], limits: Thresholds) -> str | None:
         if complaints >= limits.max_complaint_rate:
             return f"auto-paused: complaints at {complaints:.2%} of sends (limit {limits.max_complaint_rate:.2%})"
     return None
+
+
+def render_breach(rendered: int, failed: int, limits: Thresholds, example: str | None = None) -> str | None:
+    """Why a fan-out must pause for its render errors (`example` is one of them, for staff), or None."""
+    attempts = rendered + failed
+    if attempts < limits.min_render_sample or not failed:
+        return None
+    rate = failed / attempts
+    if rate <= limits.max_render_error_rate:
+        return None
+    reason = (
+        f"auto-paused: the template failed for {failed} of {attempts} recipients ({rate:.1%}, "
+        f"limit {limits.max_render_error_rate:.1%})"
+    )
+    return f"{reason}; for example {example}" if example else reason
 
 
 class CampaignCounters:

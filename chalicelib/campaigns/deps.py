@@ -10,6 +10,8 @@ Settings (environment, all optional; the contact hours are the contact policy in
     SAPA_FANOUT_PAGE_SIZE       1000           customers per scan page (a checkpoint at least every page)
     SAPA_CAMPAIGN_MAX_FAILURE_RATE  0.10       permanent failures that auto-pause a campaign
     SAPA_CAMPAIGN_MIN_SAMPLE    100            sends before rates are judged
+    SAPA_CAMPAIGN_MAX_RENDER_ERROR_RATE  0.05  recipients the template fails for that auto-pause the fan-out
+    SAPA_CAMPAIGN_MIN_RENDER_SAMPLE  5         renders before that rate is judged
     SAPA_WHATSAPP_RATE / SAPA_SES_RATE         the channel rates the fan-out paces at (shared with the sender)
 """
 
@@ -68,6 +70,8 @@ def thresholds() -> Thresholds:
         max_bounce_rate=config.get_float("SAPA_CAMPAIGN_MAX_BOUNCE_RATE", defaults.max_bounce_rate),
         max_complaint_rate=config.get_float("SAPA_CAMPAIGN_MAX_COMPLAINT_RATE", defaults.max_complaint_rate),
         min_sample=config.get_int("SAPA_CAMPAIGN_MIN_SAMPLE", defaults.min_sample),
+        max_render_error_rate=config.get_float("SAPA_CAMPAIGN_MAX_RENDER_ERROR_RATE", defaults.max_render_error_rate),
+        min_render_sample=config.get_int("SAPA_CAMPAIGN_MIN_RENDER_SAMPLE", defaults.min_render_sample),
     )
 
 
@@ -152,6 +156,8 @@ def fanout() -> FanOut:
         rules=rules(),
         config=fanout_config(),
         extra_fields=extra_fields(),
+        pause=_auto_pause,
+        thresholds=thresholds(),
     )
 
 
@@ -174,11 +180,13 @@ def scheduler() -> Scheduler:
     return Scheduler(store(), lifecycle(), _clock)
 
 
-def counters() -> CampaignCounters:
-    def pause(campaign_id: str, reason: str) -> None:
-        try:
-            lifecycle().pause(campaign_id, Actor("sapa", "auto"), reason)
-        except StateConflict:
-            pass  # already paused, completed or cancelled
+def _auto_pause(campaign_id: str, reason: str) -> None:
+    """Sapa pausing a campaign that passed a threshold: audited as ("sapa", "auto"), with the reason shown to staff."""
+    try:
+        lifecycle().pause(campaign_id, Actor("sapa", "auto"), reason)
+    except StateConflict:
+        pass  # already paused, completed or cancelled
 
-    return CampaignCounters(store(), customer_deps.message_log(), pause, _clock, thresholds())
+
+def counters() -> CampaignCounters:
+    return CampaignCounters(store(), customer_deps.message_log(), _auto_pause, _clock, thresholds())

@@ -28,6 +28,12 @@ are right from the first chunk and a crashed job's redelivery resumes from
 the last checkpoint and recounts only what was never counted. Between chunks
 the job re-reads the campaign status and stops on pause or cancel; near the
 Lambda deadline it checkpoints and hands over to a continuation job.
+
+A recipient the template cannot render for is skipped (`render_error`).
+After committing a chunk that had such skips, the job sums renders and
+render errors over all segments and, past `Thresholds.max_render_error_rate`,
+pauses the campaign with the reason and one of the errors (`pause`, the same
+automatic pause as the delivery counters'); its next status check stops it.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from typing import Any, Protocol
 
 from chalicelib.campaigns import model
 from chalicelib.campaigns.content import Content, Rendered, parse_content
+from chalicelib.campaigns.counters import Thresholds, render_breach
 from chalicelib.campaigns.inline_template import RenderError, build_context
 from chalicelib.campaigns.model import Status
 from chalicelib.campaigns.policy import MAX_SENDS, WINDOW, SendNow, Skip, decide, zone_info
@@ -107,6 +114,7 @@ class FanOutConfig:
 
 DEFAULT_RULES = Rules()
 DEFAULT_CONFIG = FanOutConfig()
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 class Dispatcher(Protocol):
@@ -307,7 +315,10 @@ class FanOut:
         extra_fields: Iterable[str] = (),
         pacer_factory: Callable[[float], Pacer] = Pacer,
         monotonic: Callable[[], float] = time.monotonic,
+        pause: Callable[[str, str], None] | None = None,
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
     ) -> None:
+        """`pause(campaign_id, reason)` pauses a campaign whose render errors pass `thresholds`; None never does."""
         self.store = store
         self.customers = customers
         self.suppression = suppression
@@ -323,6 +334,8 @@ class FanOut:
         self.extra_fields = tuple(extra_fields)
         self.pacer_factory = pacer_factory
         self.monotonic = monotonic
+        self.pause = pause
+        self.thresholds = thresholds
 
     def run(self, job: SegmentJob, remaining_seconds: Callable[[], float] = lambda: math.inf) -> str:
         """Process one segment until it is done, the campaign stops, or the deadline nears; returns why it ended."""
@@ -383,6 +396,8 @@ class _SegmentRun:
         self.progress = _Progress()
         self.chunks_done = 0
         self.last_status_check = fanout.monotonic()
+        self.render_errors = 0  # in this job, since its last look at the campaign's render-error rate
+        self.last_render_error: str | None = None
 
     def run(self, start: dict[str, Any] | None) -> str:
         config = self.f.config
@@ -431,6 +446,24 @@ class _SegmentRun:
         self.f.dispatcher.enqueue(report)
         if final:
             self.commit(None, done=True, release=True)
+        self.judge_render_errors()
+
+    def judge_render_errors(self) -> None:
+        """After committing render errors: the campaign's rate over every segment, and the pause past the limit.
+
+        Read only when this job has seen new errors since it last looked (one
+        Query of the campaign's segment items), so a clean fan-out pays nothing.
+        """
+        if not self.render_errors or self.f.pause is None:
+            return
+        self.render_errors = 0
+        segments = self.f.store.segments(self.campaign_id)
+        rendered = sum(int(segment.get(model.RENDERED) or 0) for segment in segments)
+        failed = sum(int(segment.get(model.RENDER_ERRORS) or 0) for segment in segments)
+        reason = render_breach(rendered, failed, self.f.thresholds, self.last_render_error)
+        if reason:
+            self.f.pause(self.campaign_id, reason)
+            self.last_status_check = -math.inf  # the next chunk re-reads the status, and stops
 
     def stop_reason(self) -> str | None:
         # At least one chunk per job, so a job that starts late still makes progress before handing over.
@@ -486,9 +519,12 @@ class _SegmentRun:
                     opening = offer_opening(self.f.hours, customer, now)
                     try:
                         envelopes[customer_id] = self.composer.envelope(customer, today, not_before=opening)
-                    except RenderError:
-                        counts[model.SKIP_PREFIX + "render_error"] += 1
+                    except RenderError as error:
+                        counts[model.RENDER_ERRORS] += 1
+                        self.render_errors += 1
+                        self.last_render_error = str(error)
                         continue
+                    counts[model.RENDERED] += 1
                 admitted.append((customer_id, ledger))
             changed = self.f.store.record_promotions(admitted, self.campaign_id, now, self.f.rules.window)
             self.progress.envelopes += [envelopes[cid] for cid, _ in admitted if cid not in changed]

@@ -65,6 +65,8 @@ RELEASED, CANCELLED, RETRIED = "n_released", "n_cancelled", "n_retried"
 # Counters on each fan-out segment item, committed together with its checkpoint.
 TARGETED, QUEUED, DEFERRED = "n_targeted", "n_queued", "n_deferred"
 SKIP_PREFIX = "n_skip_"
+RENDERED = "n_rendered"  # messages rendered; with RENDER_ERRORS, the rate that auto-pauses a fan-out
+RENDER_ERRORS = SKIP_PREFIX + "render_error"
 
 
 class InvalidCampaign(ValueError):
@@ -98,10 +100,13 @@ def validate_spec(
     """A new campaign (or, with `existing`, a PATCH merged onto the stored one), or InvalidCampaign.
 
     In a PATCH a field left out keeps its value and `"send_at": null` removes
-    the schedule. `send_at` must carry a UTC offset and lie in the future.
+    the schedule. `send_at` must carry a UTC offset and lie in the future. The
+    template is also rendered for sample customers (`content.check_samples`):
+    what cannot render for them, or an e-mail without its unsubscribe link,
+    is refused now rather than skipped for every recipient of the fan-out.
     """
     # Imported here: every Lambda imports this module for its names; only the API validates templates.
-    from chalicelib.campaigns.content import parse_content
+    from chalicelib.campaigns.content import check_samples, parse_content
     from chalicelib.campaigns.inline_template import InvalidTemplate
     from chalicelib.campaigns.segments import InvalidSegment, parse_segment
 
@@ -131,7 +136,9 @@ def validate_spec(
         errors["template"] = "must be a template name or an inline template object"
     elif channel in CHANNELS:
         try:
-            parse_content(template if isinstance(template, str) else dict(template), channel)
+            content = parse_content(template if isinstance(template, str) else dict(template), channel)
+            sample_name = name.strip() if isinstance(name, str) and name.strip() else "Promo"
+            check_samples(content, channel, campaign_name=sample_name, today=now.date())
         except InvalidTemplate as error:
             errors.update(error.fields)
 

@@ -25,7 +25,7 @@ from chalicelib.campaigns.fanout import (
     scan_filter,
     segment_date,
 )
-from chalicelib.campaigns.inline_template import RenderError
+from chalicelib.campaigns.inline_template import InvalidTemplate, RenderError
 from chalicelib.campaigns.lifecycle import Actor, Audit, StateConflict
 from chalicelib.campaigns.messages import CampaignMessages
 from chalicelib.campaigns.model import EDITABLE, InvalidCampaign, Status
@@ -167,7 +167,7 @@ class CampaignService:
             raise CustomerNotFound(customer_id)
         customer = customer_from_item(item)
         now = self.clock()
-        composer = Composer.for_campaign(campaign, self.unsubscribe)
+        composer = self._composer(campaign)
         try:
             rendered, _link = composer.render(customer, segment_date(now))
         except RenderError as error:
@@ -182,6 +182,13 @@ class CampaignService:
             ),
             "would_send": self._eligibility(customer, str(campaign["channel"]), campaign_id, now),
         }
+
+    def _composer(self, campaign: Mapping[str, Any]) -> Composer:
+        """The campaign's content; a stored template that today's checks refuse is the staff's 400, not a 500."""
+        try:
+            return Composer.for_campaign(campaign, self.unsubscribe)
+        except InvalidTemplate as error:
+            raise InvalidCampaign(error.fields) from None
 
     def _eligibility(
         self, customer: Mapping[str, Any], channel: str, campaign_id: str, now: datetime
@@ -229,7 +236,7 @@ class CampaignService:
             raise InvalidCampaign(problems)
         now = self.clock()
         channel = str(campaign["channel"])
-        composer = Composer.for_campaign(campaign, self.unsubscribe)
+        composer = self._composer(campaign)
         customers = [customer_from_item(found[cid]) for cid in ids]
         suppressed = suppressed_contacts(
             self.suppression, CONTACT_KIND[channel], [contact_of(c, channel) or "" for c in customers]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from chalicelib.campaigns import deps
-from chalicelib.campaigns.fanout import FanOut, FanOutConfig, Pacer, SegmentJob
+from chalicelib.campaigns.counters import Thresholds
+from chalicelib.campaigns.fanout import DEFAULT_THRESHOLDS, FanOut, FanOutConfig, Pacer, SegmentJob
 from chalicelib.campaigns.lifecycle import Actor
 from chalicelib.campaigns.store import EMPTY_LEDGER
 from chalicelib.core import runtime
@@ -215,6 +217,63 @@ def test_render_errors_skip_only_the_recipients_they_affect(
     assert whatsapp.messages()[0]["params"] == ["Sisa 3 angsuran"]
 
 
+def _many_lacking_an_attribute(add_customer, having: int, lacking: int) -> None:
+    for _ in range(having):
+        add_customer(attributes={"vehicle_model": "Avanza", "sisa_angsuran": 3})
+    for _ in range(lacking):
+        add_customer(attributes={"vehicle_model": "Avanza"})
+
+
+SISA_ANGSURAN = "Sisa {{ customer.attributes.sisa_angsuran }} angsuran"  # fine for the sample; fails for most
+
+
+def test_render_errors_past_the_threshold_pause_the_campaign_with_the_reason(
+    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates, tick
+) -> None:
+    from tests.campaigns.conftest import inline_whatsapp
+
+    _many_lacking_an_attribute(add_customer, having=5, lacking=20)
+    campaign = new_campaign(template=inline_whatsapp(SISA_ANGSURAN))
+
+    _send(api, campaign["id"])
+    runner.drain("fan_out_audience")
+    runner.drain("send_outbound")
+    tick()
+    paused = _campaign(api, campaign["id"])
+    _, audit = api("GET", "/audit", None, ADMIN)
+
+    assert paused["status"] == "paused"
+    assert paused["status_reason"] == (
+        "auto-paused: the template failed for 20 of 25 recipients (80.0%, limit 5.0%); for example "
+        "template.body: line 1: the template uses 'sisa_angsuran', which this recipient does not have "
+        "(add | default('...'))"
+    )
+    assert paused["counts"]["skipped"]["render_error"] == 20
+    assert paused["counts"]["held"] == 5  # queued before the pause, held by the sender since
+    assert whatsapp.messages() == []
+    assert any(e["action"] == "campaign.pause" and e["actor"] == "sapa" for e in audit["items"])
+
+
+def test_the_render_error_threshold_is_a_setting(
+    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates, tick, monkeypatch
+) -> None:
+    from tests.campaigns.conftest import inline_whatsapp
+
+    monkeypatch.setenv("SAPA_CAMPAIGN_MAX_RENDER_ERROR_RATE", "0.9")
+    _many_lacking_an_attribute(add_customer, having=5, lacking=20)
+    campaign = new_campaign(template=inline_whatsapp(SISA_ANGSURAN))
+
+    _send(api, campaign["id"])
+    runner.drain("fan_out_audience")
+    runner.drain("send_outbound")
+    tick()
+    done = _campaign(api, campaign["id"])
+
+    assert done["status"] == "completed"
+    assert done["counts"]["skipped"]["render_error"] == 20
+    assert done["counts"]["sent"] == 5
+
+
 def test_an_email_campaign_goes_out_with_subject_html_and_unsubscribe_link(
     api, clock, add_customer, new_campaign, runner, fast_rates
 ) -> None:
@@ -278,7 +337,13 @@ class RecordingCustomers:
         return self.inner.segment(segment, total_segments, start, page_size, filter_kwargs)
 
 
-def _fanout(dispatcher: Any, customers: Any = None, **config: Any) -> FanOut:
+def _fanout(
+    dispatcher: Any,
+    customers: Any = None,
+    pause: Callable[[str, str], None] | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    **config: Any,
+) -> FanOut:
     return FanOut(
         store=deps.store(),
         customers=customers or customer_deps.repository(),
@@ -291,6 +356,8 @@ def _fanout(dispatcher: Any, customers: Any = None, **config: Any) -> FanOut:
         hours=outbound_deps.contact_hours(),
         has_open_messages=customer_deps.message_log().has_open,
         config=FanOutConfig(**{"page_size": 5, "chunk": 5, **config}),
+        pause=pause,
+        thresholds=thresholds,
     )
 
 
@@ -361,6 +428,44 @@ def test_the_job_stops_between_chunks_when_the_campaign_is_paused(api, clock, ad
     # Pause lands while the first page is queued; the check before the next chunk stops the job.
     assert counts["targeted"] == 5
     assert counts["queued"] == 5
+
+
+def test_the_job_that_pauses_for_render_errors_stops_at_the_next_chunk(api, clock, add_customer, new_campaign) -> None:
+    from tests.campaigns.conftest import inline_whatsapp
+
+    _many_lacking_an_attribute(add_customer, having=0, lacking=12)
+    campaign = new_campaign(template=inline_whatsapp(SISA_ANGSURAN))
+    deps.lifecycle().start(campaign["id"], Actor("test"))
+    reasons: list[str] = []
+
+    def pause(campaign_id: str, reason: str) -> None:
+        reasons.append(reason)
+        deps.lifecycle().pause(campaign_id, Actor("sapa", "auto"), reason)
+
+    fanout = _fanout(outbound_deps.dispatcher(), pause=pause, thresholds=Thresholds(min_render_sample=5))
+    outcome = fanout.run(SegmentJob(campaign["id"], 0, 1))
+
+    counts = _campaign(api, campaign["id"])["counts"]
+    assert outcome == "stopped:paused"
+    assert counts["targeted"] == 5  # one chunk of five, then the pause
+    assert counts["skipped"]["render_error"] == 5
+    assert len(reasons) == 1
+    assert reasons[0].startswith("auto-paused: the template failed for 5 of 5 recipients (100.0%, limit 5.0%)")
+
+
+def test_render_errors_under_the_minimum_sample_do_not_pause(api, clock, add_customer, new_campaign) -> None:
+    from tests.campaigns.conftest import inline_whatsapp
+
+    _many_lacking_an_attribute(add_customer, having=0, lacking=4)
+    campaign = new_campaign(template=inline_whatsapp(SISA_ANGSURAN))
+    deps.lifecycle().start(campaign["id"], Actor("test"))
+    reasons: list[str] = []
+
+    fanout = _fanout(outbound_deps.dispatcher(), pause=lambda cid, reason: reasons.append(reason))
+    outcome = fanout.run(SegmentJob(campaign["id"], 0, 1))
+
+    assert outcome == "done"
+    assert reasons == []
 
 
 def test_near_the_deadline_the_job_checkpoints_and_continues_in_a_new_job(

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import time
+from typing import Any
+
+import pytest
+
 from tests.campaigns.conftest import ADMIN, inline_whatsapp
+
+HOSTILE_TEMPLATES = {
+    "nested range loops": "{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}"
+    "{% endfor %}{% endfor %}{% endfor %}",
+    "a 5,000,000-wide center": "Halo {{ customer.name|center(5000000) }}",
+    "a 50,000,000-wide format": "Halo {{ '%50000000s'|format('x') }}",
+    "a division by zero": "Halo {{ 10 / 0 }}",
+}
 
 
 def test_creating_a_campaign_answers_201_with_a_draft(api, clock) -> None:
@@ -83,6 +97,96 @@ def test_a_template_that_cannot_render_safely_is_refused_when_saved(api, clock) 
 
     assert status == 400
     assert "template.body" in body["fields"]
+
+
+def _timed(api, method: str, path: str, body: Any) -> tuple[int, Any, float]:
+    started = time.monotonic()
+    status, answer = api(method, path, body, ADMIN)
+    return status, answer, time.monotonic() - started
+
+
+@pytest.mark.parametrize("body", HOSTILE_TEMPLATES.values(), ids=HOSTILE_TEMPLATES.keys())
+def test_a_hostile_template_is_refused_quickly_when_created_or_patched(api, clock, new_campaign, body: str) -> None:
+    campaign = new_campaign()
+    spec = {"name": "Promo", "channel": "whatsapp", "template": inline_whatsapp(body), "segment": {}}
+
+    created_status, created, create_seconds = _timed(api, "POST", "/campaigns", spec)
+    patched_status, patched, patch_seconds = _timed(
+        api, "PATCH", f"/campaigns/{campaign['id']}", {"template": inline_whatsapp(body)}
+    )
+
+    assert (created_status, patched_status) == (400, 400)
+    assert created["error"] == patched["error"] == "validation_error"
+    assert created["fields"]["template.body"].startswith("line 1: ")
+    assert patched["fields"] == created["fields"]
+    assert create_seconds < 1.0
+    assert patch_seconds < 1.0
+
+
+def test_a_division_by_zero_is_refused_with_its_line_when_saved(api, clock) -> None:
+    spec = {"name": "Promo", "channel": "whatsapp", "template": inline_whatsapp("Halo\n{{ 10 / 0 }}"), "segment": {}}
+
+    status, body = api("POST", "/campaigns", spec, ADMIN)
+
+    assert status == 400
+    assert body["fields"] == {
+        "template.body": "line 2: the template failed: division by zero (rendering for a sample customer)"
+    }
+
+
+def test_a_promotional_email_without_the_unsubscribe_link_is_refused(api, clock, new_campaign) -> None:
+    template = {"subject": "Promo Juni", "body": "Halo {{ customer.first_name }}, ada promo DP ringan!"}
+    with_link = {**template, "body": template["body"] + "\nBerhenti: {{ unsubscribe_url }}"}
+
+    status, body = api(
+        "POST", "/campaigns", {"name": "Promo", "channel": "email", "template": template, "segment": {}}, ADMIN
+    )
+    campaign = new_campaign(channel="email", template=with_link)
+    patched_status, patched = api("PATCH", f"/campaigns/{campaign['id']}", {"template": template}, ADMIN)
+
+    assert status == patched_status == 400
+    assert "{{ unsubscribe_url }}" in body["fields"]["template.body"]
+    assert patched["fields"] == body["fields"]
+
+
+def _saved_before_templates_were_checked(campaign_id: str, template: dict[str, Any]) -> None:
+    """A campaign stored before save-time rendering existed: its template goes straight to the table."""
+    from chalicelib.campaigns import deps
+    from chalicelib.campaigns.model import EDITABLE, Status
+    from chalicelib.core import runtime
+
+    attributes = {"template_json": json.dumps(template)}
+    deps.store().update_spec(campaign_id, attributes, Status.DRAFT, EDITABLE, runtime.now())
+
+
+@pytest.mark.parametrize("body", HOSTILE_TEMPLATES.values(), ids=HOSTILE_TEMPLATES.keys())
+def test_preview_of_a_hostile_template_answers_400_quickly(api, clock, add_customer, new_campaign, body: str) -> None:
+    customer = add_customer()
+    campaign = new_campaign()
+    _saved_before_templates_were_checked(campaign["id"], inline_whatsapp(body))
+
+    status, answer, seconds = _timed(
+        api, "POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": customer["id"]}
+    )
+
+    assert status == 400
+    assert answer["fields"]["template.body"].startswith("line 1: ")
+    assert seconds < 1.0
+
+
+def test_preview_of_a_stored_template_that_todays_checks_refuse_is_a_400(
+    api, clock, add_customer, new_campaign
+) -> None:
+    customer = add_customer()
+    campaign = new_campaign()
+    _saved_before_templates_were_checked(
+        campaign["id"], inline_whatsapp("{% for x in [[1]] recursive %}{{ loop(x) }}{% endfor %}")
+    )
+
+    status, answer = api("POST", f"/campaigns/{campaign['id']}/preview", {"customer_id": customer["id"]}, ADMIN)
+
+    assert status == 400
+    assert answer["fields"] == {"template.body": "line 1: recursive loops are not supported"}
 
 
 def test_campaigns_are_listed_newest_first_and_filtered_by_status(api, clock, new_campaign) -> None:
