@@ -164,6 +164,8 @@ FUNCTIONS: dict[str, Needs] = {
             T("campaigns", "get batch-get query put update delete"),
             T("greetings", "query put update"),
             T("settings", "get"),
+            # A template failing past the render-error threshold pauses the campaign: audited as Sapa's act.
+            T("access", "put", partitions=(AUDIT_PARTITION,)),
         ),
         queues={"outbound": "send"},
         secrets=("SAPA_SIGNING_SECRET", "SAPA_HASH_SALT"),

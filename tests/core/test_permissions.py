@@ -64,6 +64,7 @@ ENVIRONMENT = {
     "SAPA_SQS_MAX_MESSAGE_BYTES": "2048",  # so one webhook body in the tour goes through S3
     "SAPA_PAYLOAD_BUCKET": f"sapa-{STAGE}-payloads-{ACCOUNT}",  # the template's name for it
     "SAPA_CAMPAIGN_MIN_SAMPLE": "1",  # so one failure or complaint is enough to auto-pause
+    "SAPA_CAMPAIGN_MIN_RENDER_SAMPLE": "1",  # and one render error
 }
 
 
@@ -248,7 +249,7 @@ def run_the_tour(tour: Tour) -> None:
         {
             "name": "Promo Tur",
             "channel": "email",
-            "template": {"subject": "Promo", "body": "Halo {{ customer.first_name }}"},
+            "template": {"subject": "Promo", "body": "Halo {{ customer.first_name }} {{ unsubscribe_url }}"},
             "segment": {"field": "city", "op": "eq", "value": "Jakarta"},
         },
     )
@@ -313,7 +314,7 @@ def run_the_tour(tour: Tour) -> None:
         {
             "name": "Promo Terjadwal",
             "channel": "email",
-            "template": {"subject": "Promo", "body": "Halo"},
+            "template": {"subject": "Promo", "body": "Halo {{ unsubscribe_url }}"},
             "segment": {"field": "city", "op": "eq", "value": "Jakarta"},
             "send_at": "2025-06-17T03:30:00Z",
         },
@@ -324,12 +325,31 @@ def run_the_tour(tour: Tour) -> None:
         {
             "name": "Promo Batal",
             "channel": "email",
-            "template": {"subject": "Promo", "body": "Halo"},
+            "template": {"subject": "Promo", "body": "Halo {{ unsubscribe_url }}"},
             "segment": {"field": "city", "op": "eq", "value": "Jakarta"},
             "send_at": "2025-06-18T03:30:00Z",
         },
     )
     lam.ok("POST", f"/campaigns/{cancelled['id']}/cancel")
+    # A template that fails for the customers it meets: the fan-out pauses the campaign (audited as Sapa).
+    lam.ok("POST", "/customers", _customer(9, city="Medan", province="Sumatera Utara"))
+    broken = lam.ok(
+        "POST",
+        "/campaigns",
+        {
+            "name": "Promo Rusak",
+            "channel": "email",
+            "template": {
+                "subject": "Sisa",
+                "body": "Sisa {{ customer.attributes.sisa_angsuran }} {{ unsubscribe_url }}",
+            },
+            "segment": {"field": "city", "op": "eq", "value": "Medan"},
+        },
+    )
+    lam.ok("POST", f"/campaigns/{broken['id']}/send")
+    lam.drain("fan_out_audience")
+    shown = lam.ok("GET", f"/campaigns/{broken['id']}")
+    assert shown["status"] == "paused"
     lam.clock.set(datetime(2025, 6, 17, 3, 31, tzinfo=UTC))
     lam.fire("start_scheduled_campaigns")
     lam.drain("fan_out_audience")
@@ -353,7 +373,7 @@ def run_the_tour(tour: Tour) -> None:
         {
             "name": "Promo Malam",
             "channel": "email",
-            "template": {"subject": "Promo", "body": "Halo"},
+            "template": {"subject": "Promo", "body": "Halo {{ unsubscribe_url }}"},
             "segment": {"field": "city", "op": "eq", "value": "Bandung"},
         },
     )
