@@ -6,7 +6,9 @@ dead-letter queue, alarm, topic and bucket, and gives each function a role
 with only what `chalicelib.core.permissions` declares it needs, a fixed name
 (so its role reaches only its own log group) and the stage's required
 settings (`sapa_cli.stage_settings`).
-It also fixes what Chalice cannot express (aws/chalice#2029): SQS event
+It also declares what API Gateway answers on its own (an unknown route, a
+refused token, a body over the limit) in Sapa's error shape
+(`sapa_cli.gateway_responses`), and fixes what Chalice cannot express (aws/chalice#2029): SQS event
 sources get `FunctionResponseTypes: [ReportBatchItemFailures]`, and their
 functions depend on the queue, so the mapping waits for it to exist.
 """
@@ -21,9 +23,11 @@ from chalice.utils import to_cfn_resource_name
 
 from chalicelib.core import permissions, resources
 from chalicelib.core.resources import Bucket, Queue, Table
+from sapa_cli.gateway_responses import ANSWERS, GatewayAnswer
 from sapa_cli.stage_settings import StageSettings
 
 ALERTS_TOPIC = "Alerts"
+REST_API = "RestAPI"  # the logical id `chalice package` gives the API
 EMAIL_EVENTS_TOPIC = "EmailEventsTopic"
 CONFIGURATION_SET = "EmailConfigurationSet"
 
@@ -405,6 +409,25 @@ def _event_source_overrides(app: Chalice) -> Template:
     return overrides
 
 
+def gateway_response(answer: GatewayAnswer) -> Template:
+    properties: Template = {
+        "RestApiId": {"Ref": REST_API},
+        "ResponseType": answer.response_type,
+        "ResponseTemplates": {"application/json": answer.template()},
+        "ResponseParameters": {
+            "gatewayresponse.header.Content-Type": "'application/json'",
+            "gatewayresponse.header.X-Content-Type-Options": "'nosniff'",
+        },
+    }
+    if answer.status is not None:
+        properties["StatusCode"] = str(answer.status)
+    return {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": properties}
+
+
+def gateway_response_id(answer: GatewayAnswer) -> str:
+    return "GatewayResponse" + "".join(part.title() for part in answer.response_type.split("_"))
+
+
 def merge_template(settings: StageSettings, app: Chalice) -> Template:
     stage = settings.stage
     template_resources: Template = {
@@ -420,6 +443,8 @@ def merge_template(settings: StageSettings, app: Chalice) -> Template:
     for bucket in resources.BUCKETS:
         template_resources[logical_id("Bucket", bucket.logical)] = _bucket(stage, bucket)
     template_resources.update(_email_events(stage))
+    for answer in ANSWERS:
+        template_resources[gateway_response_id(answer)] = gateway_response(answer)
 
     bucket_ref = {"Ref": logical_id("Bucket", resources.BUCKETS[0].logical)}
     for name in lambda_names(app):

@@ -141,9 +141,15 @@ def app(aws: AwsClients) -> Any:
 
 @pytest.fixture
 def client(app: Any) -> Iterator[Any]:
-    from chalice.test import Client
+    """Chalice's test client, on the gateway the local stack serves (unknown routes 404 as deployed)."""
+    from chalice.test import Client, TestHTTPClient
+
+    from sapa_cli.local.api_server import SapaLocalGateway
 
     with Client(app, stage_name="local") as test_client:
+        http = test_client.http
+        assert isinstance(http, TestHTTPClient)
+        http._local_gateway = SapaLocalGateway(app, http._config)
         yield test_client
 
 

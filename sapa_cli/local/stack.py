@@ -2,7 +2,8 @@
 
 Starts the local AWS endpoint (moto server), creates the resources, restores
 the state saved by the last run (or seeds demo data on a first run), starts
-the WhatsApp sandbox, serves the API with `chalice local`, and runs the event
+the WhatsApp sandbox, serves the API with chalice's local server (answering
+unknown routes as the deployed API Gateway does: `sapa_cli.local.api_server`), and runs the event
 runner in this process.
 
 Every child runs in its own session, so a Ctrl-C in the terminal or a
@@ -259,8 +260,8 @@ class LocalStack:
 
         sandbox = [py, "-m", "sapa_cli.local.whatsapp_sandbox", "--port", str(self.ports.whatsapp), "--quiet"]
         self._service("WhatsApp sandbox", sandbox)
-        chalice = [str(Path(py).parent / "chalice"), "local", "--stage", "local", "--host", "127.0.0.1"]
-        self._service("API", [*chalice, "--port", str(self.ports.api)])
+        api = [py, "-m", "sapa_cli.local.api_server", "--host", "127.0.0.1", "--port", str(self.ports.api)]
+        self._service("API", api)
 
         if str(ROOT) not in sys.path:  # the `sapa` console script runs from .venv/bin
             sys.path.insert(0, str(ROOT))

@@ -124,7 +124,13 @@ def test_no_role_may_update_or_delete_an_audit_entry_and_each_says_so_with_a_den
 def test_the_audit_writers_append_and_none_of_them_may_write_a_staff_token(policies) -> None:
     writers = {f for f, p in policies.items() if p.allows(Call(f, "dynamodb:PutItem", _table("access"), ("audit",)))}
 
-    assert writers == {"api_handler", "send_outbound", "record_email_event", "start_scheduled_campaigns"}
+    assert writers == {
+        "api_handler",
+        "send_outbound",
+        "record_email_event",
+        "start_scheduled_campaigns",
+        "fan_out_audience",
+    }
     for function, policy in policies.items():
         for action in CHANGING:
             for partition in ("token#forged", "staff#someone"):
@@ -181,3 +187,25 @@ def test_the_statement_ids_of_each_role_are_unique(template: dict[str, Any], pol
     for function in policies:
         sids = [s["Sid"] for s in _statements(template, function)]
         assert len(sids) == len(set(sids)), function
+
+
+def test_api_gateways_own_answers_are_declared_in_sapas_error_shape(template: dict[str, Any]) -> None:
+    import json
+
+    from sapa_cli.gateway_responses import ANSWERS
+
+    declared = {
+        spec["Properties"]["ResponseType"]: spec["Properties"]
+        for spec in template["Resources"].values()
+        if spec.get("Type") == "AWS::ApiGateway::GatewayResponse"
+    }
+
+    assert set(declared) == {answer.response_type for answer in ANSWERS}
+    unknown = declared["MISSING_AUTHENTICATION_TOKEN"]
+    assert unknown["StatusCode"] == "404"
+    assert unknown["RestApiId"] == {"Ref": "RestAPI"}
+    assert json.loads(unknown["ResponseTemplates"]["application/json"])["error"] == "not_found"
+    for properties in declared.values():
+        body = json.loads(properties["ResponseTemplates"]["application/json"])
+        assert set(body) == {"error", "message"}
+        assert "$" not in properties["ResponseTemplates"]["application/json"]  # nothing from the request is echoed

@@ -210,3 +210,16 @@ def _consumers() -> set[str]:
     import app
 
     return {source.name for source in app.app.event_sources}
+
+
+@slow
+def test_the_gateway_responses_attach_to_the_api_chalice_packages(packaged) -> None:
+    template, _ = packaged
+    found = template["Resources"]
+
+    responses = [v for v in found.values() if v["Type"] == "AWS::ApiGateway::GatewayResponse"]
+
+    assert responses
+    for response in responses:
+        api = response["Properties"]["RestApiId"]["Ref"]
+        assert found[api]["Type"] == "AWS::Serverless::Api"

@@ -169,3 +169,28 @@ def test_an_idempotency_key_reused_with_a_different_reply_is_a_422(client, runne
 
     assert (first, again, other) == (202, 202, 422)
     assert "Idempotency-Key" in body["fields"]
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer test-admin-token"}], ids=["no token", "token"])
+def test_an_unknown_route_is_a_404_in_sapa_shape_not_a_gateway_403(client, headers: dict[str, str]) -> None:
+    response = client.http.get("/customer/cus_1", headers=headers)
+
+    assert response.status_code == 404
+    assert json.loads(response.body) == {
+        "error": "not_found",
+        "message": "No such route: this method and path are not part of Sapa's API",
+    }
+
+
+def test_a_known_path_with_a_method_it_does_not_have_is_a_405_in_sapa_shape(client) -> None:
+    response = client.http.request("PATCH", "/customers", headers={"Authorization": "Bearer test-admin-token"})
+
+    assert response.status_code == 405
+    assert json.loads(response.body)["error"] == "method_not_allowed"
+
+
+def test_a_missing_token_is_a_401_in_sapa_shape(client) -> None:
+    response = client.http.get("/customers")
+
+    assert response.status_code == 401
+    assert json.loads(response.body)["error"] == "unauthorized"

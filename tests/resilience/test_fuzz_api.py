@@ -4,7 +4,8 @@ Hypothesis generates JSON bodies and query strings for every staff route the
 app registers (so new routes are covered the day they are added) and bodies
 for the Meta webhook, signed and unsigned. Among them the shapes a security
 review found: JSON nested 50,000 deep, lone surrogates, crafted and foreign
-cursors, dates in the year 9999, query parameters no route reads. The tally
+cursors, dates in the year 9999, query parameters no route reads, paths and
+methods the API does not have (with and without a token). The tally
 (requests tried, 5xx seen) is printed at the end of the run.
 """
 
@@ -126,7 +127,8 @@ def _assert_clean(response: Any, context: str) -> None:
     if response.status_code >= 400:
         body = json.loads(response.body)
         assert isinstance(body, dict), context
-        assert body.get("error") or body.get("message") or body.get("Message"), context
+        assert isinstance(body.get("error"), str), context
+        assert isinstance(body.get("message"), str), context
 
 
 @pytest.mark.parametrize(("path", "method"), _routes())
@@ -167,3 +169,39 @@ def test_no_webhook_body_causes_a_5xx(client, body: bytes, signed: bool) -> None
     _assert_clean(response, f"webhook signed={signed}")
     if not signed:
         assert response.status_code == 401
+
+
+METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+unknown_segments = st.lists(path_params, min_size=1, max_size=4).map(lambda parts: "/" + "/".join(parts))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=unknown_segments, method=st.sampled_from(METHODS), token=st.booleans())
+def test_a_route_the_api_does_not_have_is_a_404_or_405_in_sapa_shape(
+    client, path: str, method: str, token: bool
+) -> None:
+    import app as sapa_app
+
+    known = _known_path(sapa_app.app.routes, path)
+    headers = dict(ADMIN) if token else {"Content-Type": "application/json"}
+
+    response = client.http.request(method, urllib.parse.quote(path), headers=headers, body=b"{}")
+
+    _assert_clean(response, f"{method} {path} token={token}")
+    if known is None:
+        assert response.status_code == 404, (path, response.body)
+        assert json.loads(response.body)["error"] == "not_found"
+    elif method not in sapa_app.app.routes[known]:
+        assert response.status_code in (401, 405), (path, response.body)
+
+
+def _known_path(routes: dict[str, Any], path: str) -> str | None:
+    """The route pattern `path` matches, if any ({name} matches one segment, as API Gateway does)."""
+    parts = path.strip("/").split("/")
+    for pattern in routes:
+        pattern_parts = pattern.strip("/").split("/")
+        if len(pattern_parts) == len(parts) and all(
+            p.startswith("{") or p == actual for p, actual in zip(pattern_parts, parts, strict=True)
+        ):
+            return pattern
+    return None
