@@ -29,6 +29,7 @@ from typing import Any
 
 from chalicelib.campaigns import model
 from chalicelib.core.observability import logger
+from chalicelib.core.options import DEFAULTS
 from chalicelib.outbound import deps as outbound_deps
 from chalicelib.outbound.delivery import Outcome
 from chalicelib.outbound.envelope import Envelope
@@ -39,12 +40,12 @@ CAMPAIGN_OCCASION = "campaign"
 
 @dataclass(frozen=True)
 class Thresholds:
-    max_failure_rate: float = 0.10
-    max_bounce_rate: float = 0.04
-    max_complaint_rate: float = 0.0008
-    min_sample: int = 100
-    max_render_error_rate: float = 0.05
-    min_render_sample: int = 5
+    max_failure_rate: float = DEFAULTS.campaign_max_failure_rate
+    max_bounce_rate: float = DEFAULTS.campaign_max_bounce_rate
+    max_complaint_rate: float = DEFAULTS.campaign_max_complaint_rate
+    min_sample: int = DEFAULTS.campaign_min_sample
+    max_render_error_rate: float = DEFAULTS.campaign_max_render_error_rate
+    min_render_sample: int = DEFAULTS.campaign_min_render_sample
     """Smaller than `min_sample`: a bounce is noise, a render error is the template failing the same way for
     everyone alike (eight recipients of eight is a broken template, not bad luck)."""
 

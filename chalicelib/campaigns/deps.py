@@ -25,7 +25,6 @@ from chalicelib.campaigns.counters import CampaignCounters, Thresholds
 from chalicelib.campaigns.fanout import FanOut, FanOutConfig, Rules
 from chalicelib.campaigns.lifecycle import Actor, Lifecycle, StateConflict
 from chalicelib.campaigns.messages import CampaignMessages
-from chalicelib.campaigns.policy import MAX_SENDS
 from chalicelib.campaigns.retry import RetryFailed
 from chalicelib.campaigns.scheduler import Scheduler
 from chalicelib.campaigns.service import CampaignService
@@ -45,47 +44,39 @@ def store() -> CampaignStore:
 
 
 def rules() -> Rules:
-    config = settings.current()
-    return Rules(
-        max_sends=config.get_int("SAPA_PROMO_CAP", MAX_SENDS),
-        window=timedelta(days=config.get_float("SAPA_PROMO_CAP_DAYS", 7)),
-    )
+    options = settings.current().options
+    return Rules(max_sends=options.promo_cap, window=timedelta(days=options.promo_cap_days))
 
 
 def fanout_config() -> FanOutConfig:
-    config = settings.current()
-    defaults = FanOutConfig()
+    options = settings.current().options
     return FanOutConfig(
-        page_size=config.get_int("SAPA_FANOUT_PAGE_SIZE", defaults.page_size),
-        segment_size=config.get_int("SAPA_FANOUT_SEGMENT_SIZE", defaults.segment_size),
-        max_segments=config.get_int("SAPA_FANOUT_MAX_SEGMENTS", defaults.max_segments),
+        page_size=options.fanout_page_size,
+        segment_size=options.fanout_segment_size,
+        max_segments=options.fanout_max_segments,
     )
 
 
 def thresholds() -> Thresholds:
-    config = settings.current()
-    defaults = Thresholds()
+    options = settings.current().options
     return Thresholds(
-        max_failure_rate=config.get_float("SAPA_CAMPAIGN_MAX_FAILURE_RATE", defaults.max_failure_rate),
-        max_bounce_rate=config.get_float("SAPA_CAMPAIGN_MAX_BOUNCE_RATE", defaults.max_bounce_rate),
-        max_complaint_rate=config.get_float("SAPA_CAMPAIGN_MAX_COMPLAINT_RATE", defaults.max_complaint_rate),
-        min_sample=config.get_int("SAPA_CAMPAIGN_MIN_SAMPLE", defaults.min_sample),
-        max_render_error_rate=config.get_float("SAPA_CAMPAIGN_MAX_RENDER_ERROR_RATE", defaults.max_render_error_rate),
-        min_render_sample=config.get_int("SAPA_CAMPAIGN_MIN_RENDER_SAMPLE", defaults.min_render_sample),
+        max_failure_rate=options.campaign_max_failure_rate,
+        max_bounce_rate=options.campaign_max_bounce_rate,
+        max_complaint_rate=options.campaign_max_complaint_rate,
+        min_sample=options.campaign_min_sample,
+        max_render_error_rate=options.campaign_max_render_error_rate,
+        min_render_sample=options.campaign_min_render_sample,
     )
 
 
 def extra_fields() -> tuple[str, ...]:
-    raw = settings.current().get("SAPA_SEGMENT_FIELDS", "")
-    return tuple(name.strip() for name in raw.split(",") if name.strip())
+    return tuple(sorted(settings.current().options.segment_field_names))
 
 
 def rate(channel: str) -> float:
     """Messages per second the channel takes: the fan-out enqueues no faster than the sender may send."""
-    config = settings.current()
-    if channel == "email":
-        return config.get_float("SAPA_SES_RATE", outbound_deps.DEFAULT_SES_RATE)
-    return config.get_float("SAPA_WHATSAPP_RATE", outbound_deps.DEFAULT_WHATSAPP_RATE)
+    options = settings.current().options
+    return options.ses_rate if channel == "email" else options.whatsapp_rate
 
 
 def _signed_unsubscribe() -> Any:

@@ -14,10 +14,6 @@ from chalicelib.greetings.run import GreetingService
 from chalicelib.greetings.store import CallList, HolidayStore, RunStore
 from chalicelib.outbound import deps as outbound_deps
 
-DEFAULT_SEGMENTS = 4
-# A manual run greets a holiday's audience inline when the table is this small; else through the fan-out queue.
-DEFAULT_INLINE_AUDIENCE_LIMIT = 5000
-
 
 def holiday_store() -> HolidayStore:
     return HolidayStore(customer_deps.table("greetings"))
@@ -52,8 +48,7 @@ def _enqueue_jobs(jobs: list[dict[str, Any]]) -> None:
 
 def segment_fields() -> tuple[str, ...]:
     """Extra attribute names holiday audiences may use: the campaigns' (SAPA_SEGMENT_FIELDS)."""
-    raw = settings.current().get("SAPA_SEGMENT_FIELDS", "")
-    return tuple(name.strip() for name in raw.split(",") if name.strip())
+    return tuple(sorted(settings.current().options.segment_field_names))
 
 
 def _audience_matches(audience: Mapping[str, Any], item: Mapping[str, Any], day: date) -> bool:
@@ -87,14 +82,14 @@ def greeting_service() -> GreetingService:
         unsubscribe_url=_unsubscribe,
         enqueue_jobs=_enqueue_jobs,
         send_hour=send_hour,
-        segments=config.get_int("SAPA_HOLIDAY_SEGMENTS", DEFAULT_SEGMENTS),
+        segments=config.options.holiday_segments,
         audience_matches=_audience_matches,
         opening=_opening(hours),
     )
 
 
 def inline_audience_limit() -> int:
-    return settings.current().get_int("SAPA_INLINE_AUDIENCE_LIMIT", DEFAULT_INLINE_AUDIENCE_LIMIT)
+    return settings.current().options.inline_audience_limit
 
 
 def customer_count() -> int:

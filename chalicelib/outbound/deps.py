@@ -19,11 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; built on first use
     from chalicelib.outbound.policy_store import ContactPolicyStore
     from chalicelib.outbound.release import Release
 
-DEFAULT_WHATSAPP_RATE = 80.0  # messages per second, Cloud API default throughput
-DEFAULT_SES_RATE = 14.0  # the default SES sending rate of a production account
-DEFAULT_SENDER_CONCURRENCY = 5  # keep equal to consumers.SENDER_CONCURRENCY
-GRAPH_API_VERSION = "v21.0"
-
 _observers: list[Observer] = []
 _status_observers: list[StatusObserver] = []
 # Contexts that listen to delivery outcomes register themselves when imported; they are
@@ -77,9 +72,9 @@ def dispatcher() -> Dispatcher:
 def whatsapp_sender() -> Any:
     config = settings.current()
     return _whatsapp_client(
-        config.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com"),
-        config.get("WHATSAPP_API_VERSION", GRAPH_API_VERSION),
-        config.get("WHATSAPP_PHONE_NUMBER_ID", "100000000000001"),
+        config.options.whatsapp_graph_url,
+        config.options.whatsapp_api_version,
+        config.whatsapp_phone_number_id,
         config.secret("WHATSAPP_ACCESS_TOKEN"),
     )
 
@@ -99,7 +94,7 @@ def email_sender() -> Any:
     return SesEmailSender(
         aws.default().client("sesv2"),
         sender=config.email_sender,
-        sender_name=config.get("SAPA_EMAIL_SENDER_NAME", "Sapa"),
+        sender_name=config.options.email_sender_name,
         configuration_set=resources.configuration_set_name(config.stage),
     )
 
@@ -111,12 +106,8 @@ def _limits(whatsapp: float, email: float, concurrency: int) -> ChannelLimits:
 
 
 def limits() -> ChannelLimits:
-    config = settings.current()
-    return _limits(
-        config.get_float("SAPA_WHATSAPP_RATE", DEFAULT_WHATSAPP_RATE),
-        config.get_float("SAPA_SES_RATE", DEFAULT_SES_RATE),
-        config.get_int("SAPA_SENDER_CONCURRENCY", DEFAULT_SENDER_CONCURRENCY),
-    )
+    options = settings.current().options
+    return _limits(options.whatsapp_rate, options.ses_rate, options.sender_concurrency)
 
 
 def contact_policy_store() -> ContactPolicyStore:
@@ -180,7 +171,7 @@ def deliverer(senders: dict[str, Any] | None = None) -> Deliverer:
         hours=contact_hours(),
         gates=gates(),
         observers=list(_observers),
-        retry_base_seconds=settings.current().get_float("SAPA_RETRY_BASE_SECONDS", 10.0),
+        retry_base_seconds=settings.current().options.retry_base_seconds,
     )
 
 

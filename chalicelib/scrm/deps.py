@@ -149,15 +149,12 @@ def social_senders() -> dict[str, Any]:
     Cheap to build and never failing: the page token is read at send time, so a
     missing token fails those sends (permanently, with an alert) and nothing else.
     """
-    from chalicelib.outbound import deps as outbound_deps
     from chalicelib.scrm.messenger import MessengerClient
 
-    current = settings.current()
+    options = settings.current().options
     client = MessengerClient(
-        graph_url=current.get("META_GRAPH_URL", current.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com")),
-        api_version=current.get(
-            "META_GRAPH_API_VERSION", current.get("WHATSAPP_API_VERSION", outbound_deps.GRAPH_API_VERSION)
-        ),
+        graph_url=options.meta_graph_url or options.whatsapp_graph_url,
+        api_version=options.meta_graph_api_version or options.whatsapp_api_version,
         token=_page_token,
     )
     return {"instagram": client, "facebook": client}

@@ -65,6 +65,7 @@ ENVIRONMENT = {
     "SAPA_PAYLOAD_BUCKET": f"sapa-{STAGE}-payloads-{ACCOUNT}",  # the template's name for it
     "SAPA_CAMPAIGN_MIN_SAMPLE": "1",  # so one failure or complaint is enough to auto-pause
     "SAPA_CAMPAIGN_MIN_RENDER_SAMPLE": "1",  # and one render error
+    "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",  # a deployed stage sends from its own number
 }
 
 
