@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from bench.common import BASE_ENV, REGION, ROOT, UNSET_ENV, Row, machine_line, markdown_table, progress, table
 
-SAPA = "import app; from chalicelib.core import aws; aws.default().client('dynamodb')"
+SAPA = "import app; app.app.container.aws.client('dynamodb')"
 BASELINE = f"import boto3; boto3.client('dynamodb', region_name={REGION!r})"
 TARGET_RATIO = 1.15
 

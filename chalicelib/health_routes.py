@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from chalicelib import health
-from chalicelib.core import aws, settings
+from chalicelib.core.composition import wired
 from chalicelib.core.http import json_response
 
 bp = Blueprint(__name__)
@@ -13,5 +13,6 @@ bp = Blueprint(__name__)
 
 @bp.route("/health", methods=["GET"])
 def get_health() -> Response:
-    report = health.check(settings.current(), aws.default())
+    container = wired(bp)
+    report = health.check(container.settings, container.aws)
     return json_response(report.body(), status=200 if report.ok else 503)

@@ -19,6 +19,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Response, SQSEvent
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core import resources, settings
+from chalicelib.core.composition import wired
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_body, json_object, json_response, limit_param, page, query
 
@@ -29,9 +30,7 @@ T = TypeVar("T")
 
 
 def _deps() -> Any:
-    from chalicelib.campaigns import deps
-
-    return deps
+    return wired(bp).campaigns
 
 
 def _actor(name: str) -> Any:
@@ -180,7 +179,7 @@ def retry_failed_campaign(campaign_id: str) -> Response:
 def fan_out_audience(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.campaigns import consumers
 
-    return consumers.handle_batch(event.to_dict(), event.context, consumers.default_handlers())
+    return consumers.handle_batch(event.to_dict(), event.context, wired(bp).fanout_jobs())
 
 
 @bp.schedule("rate(1 minute)", name="start_scheduled_campaigns")

@@ -8,6 +8,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
+from chalicelib.core.composition import wired
 from chalicelib.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
 
@@ -27,9 +28,10 @@ def _invalid(error: Any) -> ValidationFailed:
 @bp.route("/customers", methods=["POST"], authorizer=staff_auth)
 def create_customer() -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
-    from chalicelib.customers import deps
     from chalicelib.customers.model import InvalidCustomer
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     try:
         customer, created = deps.customer_service().upsert(json_object(bp.current_request), Actor(staff.name, "api"))
@@ -41,8 +43,9 @@ def create_customer() -> Response:
 @bp.route("/customers", methods=["GET"], authorizer=staff_auth)
 def list_customers() -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
-    from chalicelib.customers import deps
     from chalicelib.customers.model import InvalidCustomer, customer_from_item, validate_customer
+
+    deps = wired(bp).customers
 
     params = query(bp.current_request)
     repository = deps.repository()
@@ -68,7 +71,7 @@ def list_customers() -> Response:
 @bp.route("/customers/{customer_id}", methods=["GET"], authorizer=staff_auth)
 def get_customer(customer_id: str) -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
-    from chalicelib.customers import deps
+    deps = wired(bp).customers
 
     customer = deps.customer_service().get(customer_id)
     if customer is None:
@@ -79,9 +82,10 @@ def get_customer(customer_id: str) -> Response:
 @bp.route("/customers/{customer_id}", methods=["PUT"], authorizer=staff_auth)
 def update_customer(customer_id: str) -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
-    from chalicelib.customers import deps
     from chalicelib.customers.model import InvalidCustomer
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     try:
         customer = deps.customer_service().update(
@@ -97,8 +101,9 @@ def update_customer(customer_id: str) -> Response:
 @bp.route("/customers/{customer_id}", methods=["DELETE"], authorizer=staff_auth)
 def erase_customer(customer_id: str) -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
-    from chalicelib.customers import deps
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     result = deps.customer_service().erase(customer_id, Actor(staff.name, "api"))
     if result is None:
@@ -109,8 +114,9 @@ def erase_customer(customer_id: str) -> Response:
 @bp.route("/customers/{customer_id}/messages", methods=["GET"], authorizer=staff_auth)
 def customer_messages(customer_id: str) -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
-    from chalicelib.customers import deps
     from chalicelib.outbound.message_log import public_message
+
+    deps = wired(bp).customers
 
     params = query(bp.current_request)
     items, last = deps.message_log().for_customer(
@@ -123,7 +129,7 @@ def customer_messages(customer_id: str) -> Response:
 def customer_consent_history(customer_id: str) -> Response:
     """Proof of consent (UU PDP Pasal 22 and 24): every grant and withdrawal, newest first, and the state now."""
     require(bp.current_request, Permission.CUSTOMERS_READ)
-    from chalicelib.customers import deps
+    deps = wired(bp).customers
 
     service = deps.customer_service()
     customer = service.get(customer_id)
@@ -138,10 +144,11 @@ def record_customer_consent(customer_id: str) -> Response:
     """Staff record one customer's consent or withdrawal with its evidence; a grant lifts an earlier withdrawal."""
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
     from chalicelib.core.http import parse_model
-    from chalicelib.customers import deps
     from chalicelib.customers.model import InvalidCustomer
     from chalicelib.customers.schemas import ConsentRecord
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     record = parse_model(ConsentRecord, json_object(bp.current_request))
     actor = Actor(staff.name, "staff_recorded", record.evidence)
@@ -159,9 +166,10 @@ def record_customer_consent(customer_id: str) -> Response:
 @bp.route("/customers/import", methods=["POST"], authorizer=staff_auth, content_types=["text/csv"])
 def import_customers() -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
-    from chalicelib.customers import deps
     from chalicelib.customers.csv_rows import InvalidCsv
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     body = raw_body(bp.current_request)
     if len(body) > MAX_CSV_BYTES:
@@ -194,7 +202,7 @@ def csv_import_rows(lines: Any) -> Any:
 @bp.route("/audit", methods=["GET"], authorizer=staff_auth)
 def audit_log() -> Response:
     require(bp.current_request, Permission.AUDIT)
-    from chalicelib.customers import deps
+    deps = wired(bp).customers
 
     params = query(bp.current_request)
     items, last = deps.audit().page(limit_param(params), decode_cursor(params, bp.current_request))

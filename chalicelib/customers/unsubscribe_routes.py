@@ -10,6 +10,7 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from chalicelib.core import settings
+from chalicelib.core.composition import wired
 from chalicelib.customers.consent import CHANNELS, PURPOSES
 from chalicelib.customers.unsubscribe import InvalidToken, UnsubscribeGrant, read_token
 
@@ -74,7 +75,7 @@ def _page(
 
 @bp.route("/unsubscribe/{token}", methods=["GET"])
 def unsubscribe_page(token: str) -> Response:
-    from chalicelib.customers import deps
+    deps = wired(bp).customers
 
     grant = _grant(token)
     customer = deps.repository().get(grant.customer_id) if grant else None
@@ -84,8 +85,9 @@ def unsubscribe_page(token: str) -> Response:
 
 @bp.route("/unsubscribe/{token}", methods=["POST"], content_types=FORM_TYPES)
 def unsubscribe(token: str) -> Response:
-    from chalicelib.customers import deps
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     grant = _grant(token)
     if grant is None:
@@ -100,9 +102,10 @@ def unsubscribe(token: str) -> Response:
 @bp.route("/unsubscribe/{token}/resubscribe", methods=["POST"], content_types=FORM_TYPES)
 def resubscribe(token: str) -> Response:
     """The customer presses "subscribe again" on the consent page: a new, explicit grant (UU PDP Pasal 22)."""
-    from chalicelib.customers import deps
     from chalicelib.customers.model import InvalidCustomer
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     grant = _grant(token)
     service = deps.customer_service()

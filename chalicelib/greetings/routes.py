@@ -10,6 +10,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Response
 
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
+from chalicelib.core.composition import wired
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query
 from chalicelib.core.observability import logger
@@ -42,11 +43,12 @@ def _day(value: Any, name: str = "date") -> date:
 @bp.route("/holidays", methods=["GET"], authorizer=staff_auth)
 def list_holidays() -> Response:
     require(bp.current_request, Permission.READ)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
     from chalicelib.greetings.holidays_calendar import (
         calendar_for_year,
     )
+
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     params = query(bp.current_request)
     raw_year = params.get("year") or str(customer_deps.utc_now().year)
@@ -60,13 +62,14 @@ def list_holidays() -> Response:
 @bp.route("/holidays/{day}", methods=["PUT"], authorizer=staff_auth)
 def put_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
     from chalicelib.greetings.holidays_calendar import (
         InvalidOverride,
         calendar_for_year,
         parse_override,
     )
+
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     _day(day, "date")
     try:
@@ -91,12 +94,13 @@ def put_holiday(day: str) -> Response:
 @bp.route("/holidays/{day}", methods=["DELETE"], authorizer=staff_auth)
 def cancel_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
     from chalicelib.greetings.holidays_calendar import (
         InvalidOverride,
         cancel_override,
     )
+
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     _day(day, "date")
     try:
@@ -115,8 +119,8 @@ def cancel_holiday(day: str) -> Response:
 @bp.route("/greetings/runs", methods=["POST"], authorizer=staff_auth)
 def run_greetings() -> Response:
     staff = require(bp.current_request, Permission.GREETINGS)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     body = json_object(bp.current_request)
     day = _day(body.get("date"))
@@ -131,7 +135,7 @@ def run_greetings() -> Response:
 @bp.route("/greetings/runs/{day}", methods=["GET"], authorizer=staff_auth)
 def greeting_run(day: str) -> Response:
     require(bp.current_request, Permission.READ)
-    from chalicelib.greetings import deps
+    deps = wired(bp).greetings
 
     totals = deps.run_store().totals(_day(day))
     skipped = {k.removeprefix("skipped_"): v for k, v in totals.items() if k.startswith("skipped_")}
@@ -148,8 +152,8 @@ def greeting_run(day: str) -> Response:
 
 @bp.schedule("cron(0 * * * ? *)", name="greet_hourly", description="Birthday and holiday greetings, every zone")
 def greet_hourly(event: CloudWatchEvent) -> dict[str, Any]:
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     report = deps.greeting_service().run_hourly(customer_deps.utc_now())
     logger.info("hourly greetings", extra=report.body())
@@ -162,8 +166,8 @@ def greet_hourly(event: CloudWatchEvent) -> dict[str, Any]:
 @bp.route("/telegreeting", methods=["GET"], authorizer=staff_auth)
 def call_list() -> Response:
     require(bp.current_request, Permission.TELEGREETING)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     params = query(bp.current_request)
     day = _day(params.get("date") or customer_deps.utc_now().date().isoformat())
@@ -174,8 +178,8 @@ def call_list() -> Response:
 @bp.route("/telegreeting/{task_id}", methods=["POST"], authorizer=staff_auth)
 def record_call(task_id: str) -> Response:
     staff = require(bp.current_request, Permission.TELEGREETING)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     body = json_object(bp.current_request)
     outcome = body.get("outcome")

@@ -14,6 +14,7 @@ from chalice.app import Blueprint, Response, SQSEvent
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core import resources, settings
+from chalicelib.core.composition import wired
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
 from chalicelib.core.observability import logger
@@ -42,8 +43,10 @@ def meta_verify() -> Response:
 @bp.route("/webhooks/meta", methods=["POST"], content_types=["application/json"])
 def meta_webhook() -> Response:
     """Verify, enqueue, acknowledge: the analysis happens in `analyse_inbound`."""
-    from chalicelib.scrm import deps, metrics
+    from chalicelib.scrm import metrics
     from chalicelib.scrm.meta import SIGNATURE_HEADER
+
+    deps = wired(bp).scrm
 
     request = bp.current_request
     try:
@@ -67,7 +70,9 @@ def meta_webhook() -> Response:
     name="analyse_inbound",
 )
 def analyse_inbound(event: SQSEvent) -> dict[str, Any]:
-    from chalicelib.scrm import deps, worker
+    from chalicelib.scrm import worker
+
+    deps = wired(bp).scrm
 
     return worker.handle_batch(event.to_dict(), event.context, deps.worker())
 
@@ -78,8 +83,9 @@ def analyse_inbound(event: SQSEvent) -> dict[str, Any]:
 @bp.route("/scrm/conversations", methods=["GET"], authorizer=staff_auth)
 def list_conversations() -> Response:
     require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
     from chalicelib.scrm.inbox import parse_filters
+
+    deps = wired(bp).scrm
 
     params = query(bp.current_request)
     items, last = deps.inbox().page(
@@ -92,7 +98,8 @@ def list_conversations() -> Response:
 def get_conversation(conversation_id: str) -> Response:
     require(bp.current_request, Permission.SCRM)
     from chalicelib.core.http import encode_cursor
-    from chalicelib.scrm import deps
+
+    deps = wired(bp).scrm
 
     params = query(bp.current_request)
     detail = deps.inbox().detail(
@@ -106,7 +113,7 @@ def get_conversation(conversation_id: str) -> Response:
 def reply_to_conversation(conversation_id: str) -> Response:
     request = bp.current_request
     staff = require(request, Permission.SCRM)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     result = deps.inbox().reply(
         conversation_id, json_object(request), staff.name, request.headers.get("Idempotency-Key"), deps.replies()
@@ -118,7 +125,7 @@ def reply_to_conversation(conversation_id: str) -> Response:
 @bp.route("/scrm/conversations/{conversation_id}/assign", methods=["POST"], authorizer=staff_auth)
 def assign_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     body = json_object(bp.current_request)
     assigned = deps.inbox().assign(conversation_id, body.get("agent"), staff.name)
@@ -129,7 +136,7 @@ def assign_conversation(conversation_id: str) -> Response:
 @bp.route("/scrm/conversations/{conversation_id}/resolve", methods=["POST"], authorizer=staff_auth)
 def resolve_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     resolved = deps.inbox().resolve(conversation_id, staff.name)
     _audit(staff.name, "conversation.resolve", conversation_id)
@@ -139,7 +146,7 @@ def resolve_conversation(conversation_id: str) -> Response:
 @bp.route("/scrm/conversations/{conversation_id}/link", methods=["POST"], authorizer=staff_auth)
 def link_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     body = json_object(bp.current_request)
     linked = deps.inbox().link(conversation_id, body.get("customer_id"), staff.name)
@@ -153,7 +160,7 @@ def link_conversation(conversation_id: str) -> Response:
 @bp.route("/scrm/replies", methods=["GET"], authorizer=staff_auth)
 def list_replies() -> Response:
     require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     params = query(bp.current_request)
     items, last = deps.replies().page(
@@ -165,7 +172,9 @@ def list_replies() -> Response:
 @bp.route("/scrm/replies", methods=["POST"], authorizer=staff_auth)
 def create_reply() -> Response:
     staff = require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps, times
+    from chalicelib.scrm import times
+
+    deps = wired(bp).scrm
 
     created = deps.replies().create(json_object(bp.current_request), staff.name, times.iso(_now()))
     _audit(staff.name, "reply.create", str(created.get("id")), title=created.get("title"))
@@ -175,7 +184,7 @@ def create_reply() -> Response:
 @bp.route("/scrm/replies/{reply_id}", methods=["DELETE"], authorizer=staff_auth)
 def delete_reply(reply_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     if not deps.replies().delete(reply_id):
         raise NotFound(f"No standard reply {reply_id}")
@@ -189,7 +198,7 @@ def delete_reply(reply_id: str) -> Response:
 @bp.route("/leads", methods=["GET"], authorizer=staff_auth)
 def list_leads() -> Response:
     require(bp.current_request, Permission.LEADS)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     params = query(bp.current_request)
     items, last = deps.leads().page(limit_param(params), decode_cursor(params, bp.current_request))
@@ -199,7 +208,9 @@ def list_leads() -> Response:
 @bp.route("/scrm/metrics", methods=["GET"], authorizer=staff_auth)
 def scrm_metrics() -> Response:
     require(bp.current_request, Permission.METRICS_READ)
-    from chalicelib.scrm import deps, metrics, times
+    from chalicelib.scrm import metrics, times
+
+    deps = wired(bp).scrm
 
     params = query(bp.current_request)
     config = deps.config()
@@ -242,13 +253,13 @@ def _period(params: dict[str, str], today: date) -> tuple[date, date]:
 
 
 def _now() -> Any:
-    from chalicelib.customers import deps as customer_deps
+    customer_deps = wired(bp).customers
 
     return customer_deps.utc_now()
 
 
 def _audit(actor: str, action: str, target: str, **details: Any) -> None:
     """Every staff write in the inbox is in the audit log: who answered, assigned, linked or resolved what."""
-    from chalicelib.customers import deps as customer_deps
+    customer_deps = wired(bp).customers
 
     customer_deps.audit().record(actor, action, target, _now(), **details)
