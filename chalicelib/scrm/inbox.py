@@ -234,32 +234,26 @@ class Inbox:
                 item = conversation.touched(current, now_iso)
                 item, first = conversation.responded(item, at=now_iso, by="human", agent=agent)
                 item = conversation.with_keys(item)
-                tx = self.store.transaction()
-                tx.put(
-                    "event",
-                    {
-                        "pk": f"conv#{conversation_id}",
-                        "sk": store.event_sk(now_iso, reply_id, now_iso),
-                        "kind": "event",
-                        "event_kind": "reply",
-                        "direction": "out",
-                        "by": agent,
-                        "channel": channel,
-                        "at": now_iso,
-                        "text": text,
-                        "message_id": reply_id,
-                        "occasion": "reply",
-                        "public": recipient.startswith(COMMENT_PREFIX) or None,
-                        "gsi2pk": current["owner"],
-                        "gsi2sk": f"event#{now_iso}",
-                    },
-                )
-                tx.put("conversation", item, condition="version = :v", values={":v": int(current["version"])})
+                writes: list[store.Write] = [
+                    store.ReplyEntry(
+                        conversation_id=conversation_id,
+                        sk=store.event_sk(now_iso, reply_id, now_iso),
+                        owner=str(current["owner"]),
+                        by=agent,
+                        channel=channel,
+                        at=now_iso,
+                        text=text,
+                        message_id=reply_id,
+                        occasion="reply",
+                        public=recipient.startswith(COMMENT_PREFIX),
+                    ),
+                    store.ConversationSave(item, int(current["version"])),
+                ]
                 if first is not None and not current.get("is_test"):
                     day = times.local_day(now, self.config.utc_offset_hours)
-                    tx.put("frt", metrics.response_sample(day, conversation_id, first, "human", now_iso))
+                    writes.append(store.ResponseSample(day, conversation_id, first, "human", now_iso))
                 try:
-                    self.store.commit(tx)
+                    self.store.commit(self.store.transaction(writes))
                     break
                 except store.TransactionCancelled:
                     current = self.get(conversation_id)
@@ -333,13 +327,12 @@ class Inbox:
                 return conversation.public(current)
             item, seconds = conversation.resolved(current, at=now_iso, by=by)
             item = conversation.with_keys(item)
-            tx = self.store.transaction()
-            tx.put("conversation", item, condition="version = :v", values={":v": int(current["version"])})
+            writes: list[store.Write] = [store.ConversationSave(item, int(current["version"]))]
             if seconds is not None and not current.get("is_test"):
                 day = times.local_day(now, self.config.utc_offset_hours)
-                tx.put("res", metrics.resolution_sample(day, conversation_id, seconds, now_iso))
+                writes.append(store.ResolutionSample(day, conversation_id, seconds, now_iso))
             try:
-                self.store.commit(tx)
+                self.store.commit(self.store.transaction(writes))
             except store.TransactionCancelled:
                 continue
             metrics.emit_resolution(seconds)
