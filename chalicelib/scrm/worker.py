@@ -135,15 +135,8 @@ class InboundWorker:
         result = classify(event.text, self.c.analyser) if actionable and event.text else None
         recipient = _recipient(event, customer)
         at = times.from_epoch(event.timestamp) or received_at
-        facts = bot.Facts(
-            kind=event.kind if actionable else "passive",
-            channel=event.platform,
-            text=event.text,
-            is_test=event.is_test,
-            age_seconds=max(0.0, (now - at).total_seconds()),
-            can_reply=recipient is not None,
-            stop_requested=actionable and is_stop(event.text),
-            start_requested=actionable and is_start(event.text),
+        facts = _facts(
+            event, actionable, age_seconds=max(0.0, (now - at).total_seconds()), can_reply=recipient is not None
         )
         taken_back = not out and not actionable and event.kind in ("deleted", "comment")
         return plan.Inbound(
@@ -355,6 +348,20 @@ def _party(event: InboundEvent, customer_id: str | None) -> str:
     if event.sender_id:
         return f"sender:{event.sender_id}"
     return f"anon:{event.event_id or event.dedupe_key}"
+
+
+def _facts(event: InboundEvent, actionable: bool, *, age_seconds: float, can_reply: bool) -> bot.Facts:
+    """What the bot's decision sees: reactions, unsent messages and the like are passive."""
+    return bot.Facts(
+        kind=event.kind if actionable else "passive",
+        channel=event.platform,
+        text=event.text,
+        is_test=event.is_test,
+        age_seconds=age_seconds,
+        can_reply=can_reply,
+        stop_requested=actionable and is_stop(event.text),
+        start_requested=actionable and is_start(event.text),
+    )
 
 
 def _recipient(event: InboundEvent, customer: Mapping[str, Any] | None) -> str | None:
