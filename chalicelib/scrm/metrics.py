@@ -86,10 +86,8 @@ def _empty_day() -> dict[str, Any]:
     }
 
 
-def _add_counters(target: dict[str, Any], item: Mapping[str, Any]) -> None:
-    for name, value in item.items():
-        if name in ("pk", "sk", "updated_at"):
-            continue
+def _add_counters(target: dict[str, Any], shard: Mapping[str, Any]) -> None:
+    for name, value in shard.items():
         dimension, _, label = str(name).partition(":")
         if label and dimension in DIMENSIONS:
             bucket = target[dimension]
@@ -114,15 +112,13 @@ class MetricsReport:
         day = start
         while day <= end:
             figures = _empty_day()
-            for item in self.store.metrics_day(day):
-                sk = str(item["sk"])
-                if sk.startswith("volume#"):
-                    _add_counters(figures, item)
-                    _add_counters(totals, item)
-                elif sk.startswith("frt#"):
-                    frt["human" if item.get("by") == "human" else "bot"].append(float(item["seconds"]))
-                elif sk.startswith("res#"):
-                    resolution.append(float(item["seconds"]))
+            stored = self.store.metrics_day(day)
+            for shard in stored.shards:
+                _add_counters(figures, shard)
+                _add_counters(totals, shard)
+            for by, seconds in stored.responses:
+                frt["human" if by == "human" else "bot"].append(seconds)
+            resolution.extend(stored.resolutions)
             figures["auto_answer_rate"] = _rate(figures["auto_answered"], figures["answerable"])
             days.append({"date": day.isoformat(), **figures})
             day += timedelta(days=1)

@@ -1,4 +1,8 @@
-"""The scrm table: every item's key in one place, and the few ways Sapa reads and writes them.
+"""The scrm table: every item's key and shape in one place, and the few ways Sapa reads and writes them.
+
+Callers hand the store typed writes (EventEntry, Marker, ConversationSave, ...)
+and it builds the items; conversation items themselves are shaped by
+conversation.py, the one module that moves their state.
 
 pk                              sk               what                                     gsi1pk / gsi2pk
 conv#<id>                       conversation     a conversation (status, analysis, SLA)   inbox#<status> / <owner>
@@ -233,6 +237,15 @@ class ResolutionSample:
 Write = (
     EventEntry | ReplyEntry | LeadEntry | Marker | ConversationSave | VolumeCount | ResponseSample | ResolutionSample
 )
+
+
+@dataclass(frozen=True)
+class MetricsDay:
+    """One day's stored figures: each counter shard, (by, seconds) of first responses, resolution seconds."""
+
+    shards: tuple[Mapping[str, Any], ...]
+    responses: tuple[tuple[str | None, float], ...]
+    resolutions: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -667,9 +680,20 @@ class ScrmStore:
     def lead(self, lead_id: str) -> dict[str, Any] | None:
         return self.get(lead_key(lead_id), consistent=True)
 
-    def metrics_day(self, day: date) -> list[dict[str, Any]]:
+    def metrics_day(self, day: date) -> MetricsDay:
         """The day's counter shards and samples."""
-        return self.partition(metrics_pk(day))
+        shards: list[Mapping[str, Any]] = []
+        responses: list[tuple[str | None, float]] = []
+        resolutions: list[float] = []
+        for item in self.partition(metrics_pk(day)):
+            sk = str(item["sk"])
+            if sk.startswith("volume#"):
+                shards.append({k: v for k, v in item.items() if k not in ("pk", "sk", "updated_at")})
+            elif sk.startswith("frt#"):
+                responses.append((item.get("by"), float(item["seconds"])))
+            elif sk.startswith("res#"):
+                resolutions.append(float(item["seconds"]))
+        return MetricsDay(tuple(shards), tuple(responses), tuple(resolutions))
 
     # -- dedupe ----------------------------------------------------------------
     def seen(self, key: str) -> Seen | None:
