@@ -38,6 +38,9 @@ class Table:
         found = self.items.get((Key["pk"], Key["sk"]))
         return {"Item": found} if found else {}
 
+    def query(self, **kwargs: Any) -> dict[str, Any]:
+        return {"Items": list(self.items.values())}  # one partition is all these tests store
+
 
 def written(*writes: store.Write) -> list[dict[str, Any]]:
     return store.ScrmStore(Table()).transaction(writes).items
@@ -135,3 +138,14 @@ def test_a_lead_leaves_out_the_other_topic() -> None:
 
     assert put["Put"]["Item"]["topics"] == ["promo"]
     assert (put["Put"]["Item"]["gsi1pk"], put["Put"]["Item"]["gsi2pk"]) == ("leads", "sender#x")
+
+
+def test_a_day_s_figures_are_read_back_by_kind() -> None:
+    table = Table()
+    table.put({"pk": "metrics#2025-06-13", "sk": "volume#3", "updated_at": AT, "inbound": Decimal(2)})
+    table.put({"pk": "metrics#2025-06-13", "sk": "frt#cv_1", "seconds": Decimal("1.5"), "by": "bot", "at": AT})
+    table.put({"pk": "metrics#2025-06-13", "sk": "res#cv_1", "seconds": Decimal(60), "at": AT})
+
+    day = store.ScrmStore(table).metrics_day(date(2025, 6, 13))
+
+    assert day == store.MetricsDay(shards=({"inbound": 2},), responses=(("bot", 1.5),), resolutions=(60.0,))
