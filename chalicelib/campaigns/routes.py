@@ -2,8 +2,8 @@
 
 Thin: authorise, parse, call the service or lifecycle, shape the answer.
 app.py registers only this blueprint for campaigns, so the queue consumer and
-the schedule live here too. The delivery observers (`counters`) register when
-the sender builds its deliverer (`outbound.deps.OBSERVER_MODULES`). Every
+the schedule live here too. The campaign counters observe the sender through
+the composition root (`chalicelib.wiring`). Every
 function built from app.py imports this module, so the campaign machinery
 (templates, segments, fan-out) is imported inside the handlers that use it.
 """
