@@ -49,6 +49,23 @@ WEEKDAY_MORNING = datetime(2025, 6, 17, 3, 0, tzinfo=UTC)
 """Tuesday 10:00 WIB (11:00 WITA, 12:00 WIT): inside every purpose's contact hours in every zone."""
 
 
+SLOW_FIXTURES = frozenset({"aws", "local_aws"})
+"""The fixtures that start AWS under moto. A test that uses one, itself or through another (`app`, `client`,
+`api`, `runner`, `staff_token`, ...), is marked `slow` below."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The two tiers: `make test` runs every test, `make test-fast` only those not marked `slow`.
+
+    Slow is whatever needs AWS, the local stack or the packager: every test on the `aws` or `local_aws`
+    fixture (marked here), and the few that start moto, the local stack or `chalice package` themselves
+    (marked in their module). The fast tier is the pure unit tests: no AWS endpoint at all.
+    """
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _environment_restored() -> Iterator[None]:
     """What a test (or a command it runs in-process) sets in os.environ does not leak into the next one."""

@@ -40,6 +40,9 @@ from tests.conftest import WEEKDAY_MORNING, Clock
 from tests.iam import refused_calls
 from tests.scrm.meta_payloads import dm, wa_status, wa_text
 
+# Every test here reads the tour, run on moto (`mock_aws`) rather than through the `aws` fixture.
+pytestmark = pytest.mark.slow
+
 STAGE = "dev"
 PUBLIC_URL = "https://sapa.bank-contoh.co.id"
 SENDER = "halo@bank-contoh.co.id"
