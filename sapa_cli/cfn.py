@@ -445,8 +445,6 @@ def merge_template(settings: StageSettings, app: Chalice) -> Template:
     template_resources.update(_email_events(stage))
     for answer in ANSWERS:
         template_resources[gateway_response_id(answer)] = gateway_response(answer)
-    # API Gateway's own X-Ray segment in front of the functions' (config.json "xray" gives them Tracing: Active).
-    template_resources[REST_API] = {"Properties": {"TracingEnabled": True}}
 
     bucket_ref = {"Ref": logical_id("Bucket", resources.BUCKETS[0].logical)}
     for name in lambda_names(app):
