@@ -76,6 +76,7 @@ def deployed_env(stage: str, ssm_endpoint: str) -> dict[str, str]:
             "SAPA_PUBLIC_URL": f"https://sapa-{stage}.bank-contoh.co.id",
             "SAPA_EMAIL_SENDER": f"halo@{stage}.bank-contoh.co.id",
             "SAPA_PAYLOAD_BUCKET": f"sapa-{stage}-payloads",
+            "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",  # a deployed stage names its number
             "AWS_LAMBDA_FUNCTION_NAME": f"sapa-{stage}-{FUNCTION}",
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/sapa-{stage}-{FUNCTION}",
             "AWS_ENDPOINT_URL_SSM": ssm_endpoint,
