@@ -29,14 +29,13 @@ if str(ROOT) not in sys.path:  # `python bench/x.py` as well as `python -m bench
     sys.path.insert(0, str(ROOT))
 
 REGION = "ap-southeast-3"
-# What every benchmark process runs with: the local stage, no tracing/metrics I/O, quiet logs.
+# What every benchmark process runs with: the local stage, no metrics I/O, quiet logs.
 BASE_ENV: dict[str, str] = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
     "SAPA_STAGE": "local",
-    "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "Sapa",
     "POWERTOOLS_SERVICE_NAME": "sapa",
