@@ -18,7 +18,8 @@ from chalicelib.outbound import routes as outbound_routes
 from chalicelib.scrm import routes as scrm_routes
 from chalicelib.wiring.container import Container
 
-app = Chalice(app_name="sapa")
+# Powertools owns the "sapa" logger (JSON, masked): Chalice must not add its own handler or level to it.
+app = Chalice(app_name="sapa", configure_logs=False)
 # Every collaborator of this function is built from here: one AWS session, the system clock, the settings.
 app.container = Container.for_process()
 # Fail closed at the cold start: a deployed function without its stage, URL, sender or secrets never serves.

@@ -164,7 +164,7 @@ def test_importing_the_app_as_deployed_loads_no_xray_sdk() -> None:
         _X_AMZN_TRACE_ID=TRACE,
     )
     code = (
-        "import sys, app; from chalicelib.core import aws; aws.default().client('dynamodb'); "
+        "import sys, app; app.app.container.aws.client('dynamodb'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_xray_sdk', 'wrapt')))"
     )
 
