@@ -12,8 +12,8 @@ from chalicelib.campaigns.counters import Thresholds, breach
 from tests import clocks
 from tests.campaigns.conftest import ADMIN
 from tests.outbound.doubles import PassThroughDispatcher
-from tests.wiring import customers as customer_deps
-from tests.wiring import outbound as outbound_deps
+from tests.wired import customers as customer_deps
+from tests.wired import outbound as outbound_deps
 
 LIMITS = Thresholds(min_sample=100)
 
@@ -77,7 +77,7 @@ def test_a_permanent_failure_rate_over_the_limit_pauses_the_campaign_with_its_re
 ) -> None:
     from chalicelib.campaigns.fanout import FanOut, FanOutConfig, SegmentJob
     from chalicelib.campaigns.lifecycle import Actor
-    from tests.wiring import campaigns as deps
+    from tests.wired import campaigns as deps
 
     monkeypatch.setenv("SAPA_CAMPAIGN_MIN_SAMPLE", "2")
     for _ in range(8):
@@ -123,7 +123,7 @@ def test_email_bounces_complaints_and_clicks_reach_the_campaign(
     api, clock, add_customer, new_campaign, runner, monkeypatch, fast_rates
 ) -> None:
     from chalicelib.outbound.email_events import EmailEvent
-    from tests.wiring import outbound
+    from tests.wired import outbound
 
     monkeypatch.setenv("SAPA_CAMPAIGN_MIN_SAMPLE", "1000")
     campaign = _sent_campaign(

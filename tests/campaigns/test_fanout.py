@@ -16,9 +16,9 @@ from chalicelib.campaigns.store import EMPTY_LEDGER
 from tests import clocks
 from tests.campaigns.conftest import ADMIN, MORNING
 from tests.outbound.doubles import PassThroughDispatcher
-from tests.wiring import campaigns as deps
-from tests.wiring import customers as customer_deps
-from tests.wiring import outbound as outbound_deps
+from tests.wired import campaigns as deps
+from tests.wired import customers as customer_deps
+from tests.wired import outbound as outbound_deps
 
 
 def _campaign(api, campaign_id: str) -> dict[str, Any]:

@@ -153,7 +153,7 @@ def _saved_before_templates_were_checked(campaign_id: str, template: dict[str, A
     """A campaign stored before save-time rendering existed: its template goes straight to the table."""
     from chalicelib.campaigns.model import EDITABLE, Status
     from tests import clocks
-    from tests.wiring import campaigns as deps
+    from tests.wired import campaigns as deps
 
     attributes = {"template_json": json.dumps(template)}
     deps.store().update_spec(campaign_id, attributes, Status.DRAFT, EDITABLE, clocks.now())

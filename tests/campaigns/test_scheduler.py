@@ -11,9 +11,9 @@ from chalicelib.campaigns.scheduler import Scheduler
 from chalicelib.campaigns.store import CampaignStore
 from tests import clocks
 from tests.campaigns.conftest import ADMIN
-from tests.wiring import campaigns as deps
-from tests.wiring import customers as customer_deps
-from tests.wiring import outbound as outbound_deps
+from tests.wired import campaigns as deps
+from tests.wired import customers as customer_deps
+from tests.wired import outbound as outbound_deps
 
 # Tuesday 17:30 WIB = 18:30 WITA = 19:30 WIT: Jakarta may still get an offer, Makassar and Jayapura may not.
 EVENING = datetime(2025, 6, 17, 10, 30, tzinfo=UTC)

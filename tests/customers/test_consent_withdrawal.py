@@ -10,7 +10,7 @@ from chalicelib.customers.consent import ConsentLedger
 from chalicelib.customers.repository import CustomerRepository
 from chalicelib.customers.service import Actor, CustomerService
 from chalicelib.customers.unsubscribe import UnsubscribeGrant, make_token
-from tests.wiring import customers as customer_deps
+from tests.wired import customers as customer_deps
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 CSV_HEADERS = {**ADMIN, "Content-Type": "text/csv"}

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from chalicelib.customers.service import Actor
-from tests.wiring import customers as customer_deps
+from tests.wired import customers as customer_deps
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from tests.wiring import customers as customer_deps
-from tests.wiring import greetings as deps
+from tests.wired import customers as customer_deps
+from tests.wired import greetings as deps
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 
@@ -131,7 +131,7 @@ def test_holiday_fan_out_from_the_hourly_run_goes_through_the_queue(aws, add_cus
     import json
 
     from chalicelib.greetings.fanout import process_holiday_job
-    from tests.wiring import outbound as outbound_deps
+    from tests.wired import outbound as outbound_deps
 
     customer = add_customer(province="DKI Jakarta", birth_date="1990-01-01")
     # 17 August 2027, 01:00 UTC: 08:00 in Jakarta on Hari Kemerdekaan.

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from chalicelib.customers.service import Actor
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
-from tests.wiring import customers as customer_deps
-from tests.wiring import outbound as deps
+from tests.wired import customers as customer_deps
+from tests.wired import outbound as deps
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.wiring import customers as customer_deps
-from tests.wiring import outbound as deps
+from tests.wired import customers as customer_deps
+from tests.wired import outbound as deps
 
 
 def _statuses(envelopes) -> list[str]:

@@ -37,7 +37,7 @@ def deliver(post_webhook, runner) -> Callable[..., Any]:
 @pytest.fixture
 def make_customer(aws) -> Callable[..., dict[str, Any]]:
     from chalicelib.customers.service import Actor
-    from tests.wiring import customers as deps
+    from tests.wired import customers as deps
 
     def create(external_id: str = "CUST-001", **overrides: Any) -> dict[str, Any]:
         data: dict[str, Any] = {

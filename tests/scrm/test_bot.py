@@ -194,7 +194,7 @@ def test_a_bot_answer_does_not_close_a_complaint_still_waiting_for_a_person(deli
 def test_stop_withdraws_whatsapp_consent_for_all_purposes_and_confirms_once(
     deliver, runner, whatsapp, make_customer
 ) -> None:
-    from tests.wiring import customers as deps
+    from tests.wired import customers as deps
 
     customer = make_customer(consents={"whatsapp": ["greetings", "promotions"]})
 
@@ -216,7 +216,7 @@ def test_stop_withdraws_whatsapp_consent_for_all_purposes_and_confirms_once(
 def test_berhenti_stays_withdrawn_through_a_reimport_until_the_customer_sends_mulai(
     deliver, runner, whatsapp, make_customer, client
 ) -> None:
-    from tests.wiring import customers as deps
+    from tests.wired import customers as deps
 
     customer = make_customer(external_id="CUST-7", consents={"whatsapp": ["greetings", "promotions"]})
     csv = "external_id,name,phone,consent_whatsapp\nCUST-7,Budi Santoso,+6281234567890,greetings;promotions\n"
@@ -241,7 +241,7 @@ def test_berhenti_stays_withdrawn_through_a_reimport_until_the_customer_sends_mu
 
 
 def test_start_from_a_number_that_is_not_a_customer_lifts_its_suppression(deliver, runner, whatsapp) -> None:
-    from tests.wiring import customers as deps
+    from tests.wired import customers as deps
 
     deliver(wa_text("Stop promo", phone="6289876543210", wamid="wamid.S1"))
     deliver(wa_text("START", phone="6289876543210", wamid="wamid.S2"))
@@ -250,7 +250,7 @@ def test_start_from_a_number_that_is_not_a_customer_lifts_its_suppression(delive
 
 
 def test_stop_from_a_number_that_is_not_a_customer_is_suppressed(deliver, runner, whatsapp) -> None:
-    from tests.wiring import customers as deps
+    from tests.wired import customers as deps
 
     deliver(wa_text("Stop promo", phone="6289876543210"))
     runner.drain("send_outbound")

@@ -58,7 +58,7 @@ def test_each_real_delivery_is_accepted_and_appears_analysed_in_the_inbox(
 def test_whatsapp_statuses_update_the_message_log_and_keep_the_furthest(deliver, inbox, aws) -> None:
     from chalicelib.outbound.dispatch import log_item
     from chalicelib.outbound.envelope import Envelope
-    from tests.wiring import customers as deps
+    from tests.wired import customers as deps
 
     log = deps.message_log()
     envelope = Envelope("msg_abc", "whatsapp", "service", "reply", "ref", "Halo", recipient="+6281234567890")
@@ -78,7 +78,7 @@ def test_whatsapp_statuses_update_the_message_log_and_keep_the_furthest(deliver,
 def test_a_status_finds_our_message_by_its_callback_data(deliver) -> None:
     from chalicelib.outbound.dispatch import log_item
     from chalicelib.outbound.envelope import Envelope
-    from tests.wiring import customers as deps
+    from tests.wired import customers as deps
 
     log = deps.message_log()
     log.create(log_item(Envelope("msg_cb", "whatsapp", "service", "reply", "r", "Halo"), deps.utc_now()))
@@ -112,7 +112,7 @@ def test_repeats_inside_one_delivery_create_one_event(deliver, inbox, conversati
 def test_a_crash_after_storing_is_finished_by_meta_s_retry_without_a_second_answer(
     deliver, inbox, conversation_detail, runner, whatsapp, monkeypatch
 ) -> None:
-    from tests.wiring import wired
+    from tests.wired import wired
 
     outbound = wired().outbound
     real = outbound.dispatcher
