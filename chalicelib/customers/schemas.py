@@ -33,3 +33,134 @@ class ConsentRecord(BaseModel):
         if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
             raise ValueError("must not contain control characters")
         return value
+
+
+# -- what the customers API takes and answers (the document's models) --------------------------------
+
+Consents = dict[Literal["whatsapp", "email"], list[Literal["greetings", "promotions"]]]
+Scalar = str | int | float | bool
+
+
+class CustomerBody(BaseModel):
+    """`POST /customers` (an upsert by `external_id`) and `PUT /customers/{id}` (only the fields sent change).
+
+    `validate_customer` checks it: phone numbers are normalised to E.164, a
+    province sets the time zone, unknown fields are refused by name.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,64}$", description="required on POST")
+    name: str | None = Field(default=None, max_length=120)
+    phone: str | None = Field(default=None, description="Indonesian (08…, 62…, +62…) or international")
+    email: str | None = None
+    birth_date: str | None = Field(default=None, description="YYYY-MM-DD")
+    province: str | None = None
+    city: str | None = Field(default=None, max_length=100)
+    timezone: str | None = Field(default=None, description="IANA zone; set from the province when omitted")
+    language: Literal["id", "en"] | None = None
+    attributes: dict[str, Scalar | list[Scalar] | None] | None = Field(default=None, max_length=50)
+    consents: Consents | None = None
+    test_recipient: bool | None = None
+    id: str | None = Field(default=None, description="read-only: ignored when echoed back")
+    created_at: str | None = Field(default=None, description="read-only: ignored when echoed back")
+    updated_at: str | None = Field(default=None, description="read-only: ignored when echoed back")
+    consents_withdrawn: Consents | None = Field(default=None, description="read-only: ignored when echoed back")
+
+
+class Customer(BaseModel):
+    """A customer as staff see it: every field present, null when unset."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None
+    external_id: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    birth_date: str | None = None
+    province: str | None = None
+    city: str | None = None
+    timezone: str | None = None
+    language: str | None = None
+    attributes: dict[str, object] = Field(default_factory=dict)
+    test_recipient: bool = False
+    consents: dict[str, list[str]] = Field(default_factory=dict)
+    consents_withdrawn: dict[str, list[str]] = Field(default_factory=dict)
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class CustomerListQuery(BaseModel):
+    """`GET /customers`: a page of everyone, or the customers with one phone number or external id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=500, description="items per page")
+    cursor: str | None = Field(default=None, description="the `next` of the previous page")
+    phone: str | None = Field(default=None, min_length=1, description="any notation: normalised before the lookup")
+    external_id: str | None = Field(default=None, min_length=1)
+
+
+class Erased(BaseModel):
+    id: str
+    erased: bool
+    messages_erased: int
+    other_erased: int | dict[str, int] | None = None
+
+
+class Message(BaseModel):
+    """One message to or from a customer (the text as sent)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    direction: str
+    channel: str | None = None
+    purpose: str | None = None
+    occasion: str | None = None
+    occasion_date: str | None = None
+    campaign_id: str | None = None
+    status: str | None = None
+    reason: str | None = None
+    not_before: str | None = None
+    text: str | None = None
+    subject: str | None = None
+    language: str | None = None
+    provider_id: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class ConsentEvent(BaseModel):
+    """One grant or withdrawal in the consent history, with who recorded it and the evidence."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ConsentHistory(BaseModel):
+    items: list[ConsentEvent]
+    next: str | None
+    consents: dict[str, list[str]] | None
+    consents_withdrawn: dict[str, list[str]] | None
+
+
+class ImportReport(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[dict[str, object]]
+    rejected_total: int
+    model_config = ConfigDict(extra="allow")
+
+
+class AuditEntry(BaseModel):
+    """Who did what to which record, when."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class UnsubscribeForm(BaseModel):
+    """The consent page's form posts nothing the server reads: the token in the path is the credential."""
+
+    model_config = ConfigDict(extra="allow")

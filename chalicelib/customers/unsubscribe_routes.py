@@ -10,6 +10,7 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from chalicelib.core import settings
+from chalicelib.core.contract import api
 from chalicelib.customers.consent import CHANNELS, PURPOSES
 from chalicelib.customers.unsubscribe import InvalidToken, UnsubscribeGrant, read_token
 
@@ -73,6 +74,9 @@ def _page(
 
 
 @bp.route("/unsubscribe/{token}", methods=["GET"])
+@api(
+    summary="The consent page of an unsubscribe link", tag="unsubscribe", responses={200: "text/html", 404: "text/html"}
+)
 def unsubscribe_page(token: str) -> Response:
     from chalicelib.customers import deps
 
@@ -83,6 +87,14 @@ def unsubscribe_page(token: str) -> Response:
 
 
 @bp.route("/unsubscribe/{token}", methods=["POST"], content_types=FORM_TYPES)
+@api(
+    summary="One-click unsubscribe (RFC 8058)",
+    tag="unsubscribe",
+    body="any form or none: the signed token in the path is the only input",
+    body_media="application/x-www-form-urlencoded",
+    body_required=False,
+    responses={200: "text/html", 404: "text/html"},
+)
 def unsubscribe(token: str) -> Response:
     from chalicelib.customers import deps
     from chalicelib.customers.service import Actor
@@ -98,6 +110,14 @@ def unsubscribe(token: str) -> Response:
 
 
 @bp.route("/unsubscribe/{token}/resubscribe", methods=["POST"], content_types=FORM_TYPES)
+@api(
+    summary="Subscribe again from the consent page",
+    tag="unsubscribe",
+    body="any form or none: the signed token in the path is the only input",
+    body_media="application/x-www-form-urlencoded",
+    body_required=False,
+    responses={200: "text/html", 404: "text/html"},
+)
 def resubscribe(token: str) -> Response:
     """The customer presses "subscribe again" on the consent page: a new, explicit grant (UU PDP Pasal 22)."""
     from chalicelib.customers import deps

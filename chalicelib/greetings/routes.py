@@ -10,6 +10,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Response
 
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
+from chalicelib.core.contract import api, read_body
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query
 from chalicelib.core.observability import logger
@@ -19,7 +20,6 @@ from chalicelib.core.observability import logger
 
 bp = Blueprint(__name__)
 
-CALL_OUTCOMES = ("reached", "no_answer", "wrong_number", "declined", "callback", "done")
 
 
 FIRST_YEAR, LAST_YEAR = 1970, 2100
@@ -40,6 +40,9 @@ def _day(value: Any, name: str = "date") -> date:
 
 
 @bp.route("/holidays", methods=["GET"], authorizer=staff_auth)
+@api(
+    summary="The holiday calendar of a year, staff overrides applied", query="HolidayQuery", responses={200: "Holidays"}
+)
 def list_holidays() -> Response:
     require(bp.current_request, Permission.READ)
     from chalicelib.customers import deps as customer_deps
@@ -58,6 +61,12 @@ def list_holidays() -> Response:
 
 
 @bp.route("/holidays/{day}", methods=["PUT"], authorizer=staff_auth)
+@api(
+    summary="Add, move or edit the holiday on a date",
+    body="HolidayBody",
+    checked_by="chalicelib.greetings.holidays_calendar.parse_override",
+    responses={200: "Holidays"},
+)
 def put_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
     from chalicelib.customers import deps as customer_deps
@@ -89,6 +98,7 @@ def put_holiday(day: str) -> Response:
 
 
 @bp.route("/holidays/{day}", methods=["DELETE"], authorizer=staff_auth)
+@api(summary="Cancel the holiday on a date", responses={200: "HolidayCancelled"})
 def cancel_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
     from chalicelib.customers import deps as customer_deps
@@ -113,13 +123,14 @@ def cancel_holiday(day: str) -> Response:
 
 
 @bp.route("/greetings/runs", methods=["POST"], authorizer=staff_auth)
+@api(summary="Run one date's greetings now", body="GreetingRunRequest", responses={200: "GreetingRunReport"})
 def run_greetings() -> Response:
     staff = require(bp.current_request, Permission.GREETINGS)
     from chalicelib.customers import deps as customer_deps
     from chalicelib.greetings import deps
+    from chalicelib.greetings.schemas import GreetingRunRequest
 
-    body = json_object(bp.current_request)
-    day = _day(body.get("date"))
+    day = read_body(bp.current_request, GreetingRunRequest).date
     inline = deps.customer_count() <= deps.inline_audience_limit()
     report = deps.greeting_service().run_date(day, inline_holidays=inline)
     customer_deps.audit().record(
@@ -129,6 +140,7 @@ def run_greetings() -> Response:
 
 
 @bp.route("/greetings/runs/{day}", methods=["GET"], authorizer=staff_auth)
+@api(summary="What the greetings of a date sent and skipped", responses={200: "GreetingTotals"})
 def greeting_run(day: str) -> Response:
     require(bp.current_request, Permission.READ)
     from chalicelib.greetings import deps
@@ -160,6 +172,7 @@ def greet_hourly(event: CloudWatchEvent) -> dict[str, Any]:
 
 
 @bp.route("/telegreeting", methods=["GET"], authorizer=staff_auth)
+@api(summary="A day's call list", query="CallListQuery", responses={200: "Page[CallTask]"})
 def call_list() -> Response:
     require(bp.current_request, Permission.TELEGREETING)
     from chalicelib.customers import deps as customer_deps
@@ -172,18 +185,15 @@ def call_list() -> Response:
 
 
 @bp.route("/telegreeting/{task_id}", methods=["POST"], authorizer=staff_auth)
+@api(summary="Record a call's outcome", body="CallOutcome", responses={200: "CallTask"})
 def record_call(task_id: str) -> Response:
     staff = require(bp.current_request, Permission.TELEGREETING)
     from chalicelib.customers import deps as customer_deps
     from chalicelib.greetings import deps
+    from chalicelib.greetings.schemas import CallOutcome
 
-    body = json_object(bp.current_request)
-    outcome = body.get("outcome")
-    if outcome not in CALL_OUTCOMES:
-        raise ValidationFailed({"outcome": f"must be one of {', '.join(CALL_OUTCOMES)}"})
-    notes = body.get("notes")
-    if notes is not None and (not isinstance(notes, str) or len(notes) > 1000):
-        raise ValidationFailed({"notes": "must be text of at most 1000 characters"})
+    call = read_body(bp.current_request, CallOutcome)
+    outcome, notes = call.outcome, call.notes
     now = customer_deps.utc_now()
     task_id = unquote(task_id)  # lead calls carry "#" in their id: clients send it encoded
     task = deps.call_list().record_outcome(task_id, outcome, notes, staff.name, now)

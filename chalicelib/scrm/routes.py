@@ -14,6 +14,7 @@ from chalice.app import Blueprint, Response, SQSEvent
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core import resources, settings
+from chalicelib.core.contract import api
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
 from chalicelib.core.observability import logger
@@ -29,6 +30,7 @@ MAX_REPORT_DAYS = 92
 
 
 @bp.route("/webhooks/meta", methods=["GET"])
+@api(tag="webhooks", query="MetaHandshakeQuery", responses={200: "text/plain"}, errors=(403,))
 def meta_verify() -> Response:
     """Meta's subscription handshake: echo hub.challenge when the verify token matches."""
     from chalicelib.scrm.meta import verify_handshake
@@ -40,6 +42,14 @@ def meta_verify() -> Response:
 
 
 @bp.route("/webhooks/meta", methods=["POST"], content_types=["application/json"])
+@api(
+    tag="webhooks",
+    body="MetaEvent",
+    checked_by="chalicelib.scrm.meta.signature (the raw bytes' signature), then the worker's normaliser",
+    headers="MetaSignature",
+    responses={200: "WebhookAccepted"},
+    errors=(401, 503),
+)
 def meta_webhook() -> Response:
     """Verify, enqueue, acknowledge: the analysis happens in `analyse_inbound`."""
     from chalicelib.scrm import deps, metrics
@@ -76,6 +86,11 @@ def analyse_inbound(event: SQSEvent) -> dict[str, Any]:
 
 
 @bp.route("/scrm/conversations", methods=["GET"], authorizer=staff_auth)
+@api(
+    summary="The inbox: conversations, most urgent first",
+    query="ConversationQuery",
+    responses={200: "Page[Conversation]"},
+)
 def list_conversations() -> Response:
     require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import deps
@@ -89,6 +104,7 @@ def list_conversations() -> Response:
 
 
 @bp.route("/scrm/conversations/{conversation_id}", methods=["GET"], authorizer=staff_auth)
+@api(summary="A conversation and its events", query="ConversationPageQuery", responses={200: "ConversationDetail"})
 def get_conversation(conversation_id: str) -> Response:
     require(bp.current_request, Permission.SCRM)
     from chalicelib.core.http import encode_cursor
@@ -103,6 +119,14 @@ def get_conversation(conversation_id: str) -> Response:
 
 
 @bp.route("/scrm/conversations/{conversation_id}/reply", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="Answer the sender on their channel",
+    body="ReplyRequest",
+    checked_by="chalicelib.scrm.inbox.Inbox.reply",
+    headers="IdempotencyKey",
+    responses={202: "ReplySent"},
+    errors=(409, 422),
+)
 def reply_to_conversation(conversation_id: str) -> Response:
     request = bp.current_request
     staff = require(request, Permission.SCRM)
@@ -116,6 +140,13 @@ def reply_to_conversation(conversation_id: str) -> Response:
 
 
 @bp.route("/scrm/conversations/{conversation_id}/assign", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="Assign the conversation to an agent",
+    body="AssignRequest",
+    checked_by="chalicelib.scrm.inbox.Inbox.assign",
+    responses={200: "Conversation"},
+    errors=(409,),
+)
 def assign_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import deps
@@ -127,6 +158,7 @@ def assign_conversation(conversation_id: str) -> Response:
 
 
 @bp.route("/scrm/conversations/{conversation_id}/resolve", methods=["POST"], authorizer=staff_auth)
+@api(summary="Mark the conversation resolved", responses={200: "Conversation"}, errors=(409,))
 def resolve_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import deps
@@ -137,6 +169,13 @@ def resolve_conversation(conversation_id: str) -> Response:
 
 
 @bp.route("/scrm/conversations/{conversation_id}/link", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="File the conversation under a known customer",
+    body="LinkRequest",
+    checked_by="chalicelib.scrm.inbox.Inbox.link",
+    responses={200: "Conversation"},
+    errors=(409,),
+)
 def link_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import deps
@@ -151,6 +190,7 @@ def link_conversation(conversation_id: str) -> Response:
 
 
 @bp.route("/scrm/replies", methods=["GET"], authorizer=staff_auth)
+@api(summary="Standard replies", query="ReplyListQuery", responses={200: "Page[StandardReply]"})
 def list_replies() -> Response:
     require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import deps
@@ -163,6 +203,12 @@ def list_replies() -> Response:
 
 
 @bp.route("/scrm/replies", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="Add a standard reply",
+    body="StandardReplyBody",
+    checked_by="chalicelib.scrm.replies.validate",
+    responses={201: "StandardReply"},
+)
 def create_reply() -> Response:
     staff = require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import deps, times
@@ -173,6 +219,7 @@ def create_reply() -> Response:
 
 
 @bp.route("/scrm/replies/{reply_id}", methods=["DELETE"], authorizer=staff_auth)
+@api(summary="Delete a standard reply", responses={204: None})
 def delete_reply(reply_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import deps
@@ -187,6 +234,7 @@ def delete_reply(reply_id: str) -> Response:
 
 
 @bp.route("/leads", methods=["GET"], authorizer=staff_auth)
+@api(summary="Leads found in conversations, newest first", query="PageQuery", responses={200: "Page[Lead]"})
 def list_leads() -> Response:
     require(bp.current_request, Permission.LEADS)
     from chalicelib.scrm import deps
@@ -197,6 +245,11 @@ def list_leads() -> Response:
 
 
 @bp.route("/scrm/metrics", methods=["GET"], authorizer=staff_auth)
+@api(
+    summary="Inbox figures per day: volume, first response, resolution",
+    query="MetricsQuery",
+    responses={200: "MetricsReport"},
+)
 def scrm_metrics() -> Response:
     require(bp.current_request, Permission.METRICS_READ)
     from chalicelib.scrm import deps, metrics, times
