@@ -8,6 +8,7 @@ from chalice.app import Chalice
 
 from chalicelib import health_routes, query_params
 from chalicelib.access import authorizer
+from chalicelib.apidocs import routes as apidocs_routes
 from chalicelib.campaigns import routes as campaign_routes
 from chalicelib.core import aws, middleware, settings
 from chalicelib.customers import routes as customer_routes
@@ -33,3 +34,4 @@ app.register_blueprint(outbound_routes.bp)
 app.register_blueprint(greeting_routes.bp)
 app.register_blueprint(campaign_routes.bp)
 app.register_blueprint(scrm_routes.bp)
+app.register_blueprint(apidocs_routes.bp)
