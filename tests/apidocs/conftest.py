@@ -19,8 +19,9 @@ SCHEMATHESIS: Counter[str] = Counter()
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if SCHEMATHESIS["operations"]:
         terminalreporter.write_line(
-            f"schemathesis: {SCHEMATHESIS['operations']} operations, {SCHEMATHESIS['requests']} requests, "
-            f"{SCHEMATHESIS['5xx']} answered 5xx, {SCHEMATHESIS['failures']} operations failed a check"
+            f"schemathesis: {SCHEMATHESIS['operations']} operations, {SCHEMATHESIS['requests']} requests "
+            f"({SCHEMATHESIS['2xx']} answered 2xx, {SCHEMATHESIS['4xx']} 4xx, {SCHEMATHESIS['5xx']} 5xx), "
+            f"{SCHEMATHESIS['failures']} operations failed a check"
         )
 
 

@@ -4,7 +4,7 @@ Cases generated from each route's models, valid ones and invalid ones (wrong
 types, missing fields, values out of range), sent with an admin token: no
 answer may be a 5xx, and every answer's status, media type and body (errors
 included, in Sapa's shape) must be the ones the document declares. Bounded: SAPA_SCHEMATHESIS_EXAMPLES cases per
-operation (default 10), no shrinking.
+operation (default 25), no shrinking: about 1,250 requests, a minute and a half.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from chalicelib.core.openapi import document
 from tests.apidocs.conftest import SCHEMATHESIS
 from tests.conftest import ADMIN
 
-EXAMPLES = int(os.environ.get("SAPA_SCHEMATHESIS_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("SAPA_SCHEMATHESIS_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -62,8 +62,7 @@ def test_every_operation_answers_as_the_document_says(app: Any, base_url: str) -
         def holds(case: Any) -> None:
             SCHEMATHESIS["requests"] += 1
             response = case.call(base_url=base_url, session=session, headers=dict(ADMIN), timeout=30)
-            if response.status_code >= 500:
-                SCHEMATHESIS["5xx"] += 1
+            SCHEMATHESIS[f"{response.status_code // 100}xx"] += 1
             case.validate_response(response, checks=CHECKS, headers=dict(ADMIN))
 
         try:
