@@ -21,7 +21,6 @@ from chalicelib.core.observability import logger
 bp = Blueprint(__name__)
 
 
-
 FIRST_YEAR, LAST_YEAR = 1970, 2100
 """The years a greeting date, a holiday or a call list may be in: far dates overflow the calendar arithmetic."""
 
@@ -64,7 +63,6 @@ def list_holidays() -> Response:
 @api(
     summary="Add, move or edit the holiday on a date",
     body="HolidayBody",
-    checked_by="chalicelib.greetings.holidays_calendar.parse_override",
     responses={200: "Holidays"},
 )
 def put_holiday(day: str) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -33,24 +34,83 @@ Day = Annotated[
 ]
 
 
+def _problem(check: str) -> Any:
+    """A before-validator from one of the calendar's field checks: its problem, word for word, is the error."""
+
+    def validate(value: Any) -> Any:
+        from chalicelib.greetings import holidays_calendar
+
+        problem = getattr(holidays_calendar, check)(value)
+        if problem:
+            raise PydanticCustomError("holiday", problem)
+        return value
+
+    return BeforeValidator(validate)
+
+
+def _holiday_name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("name", "must be a non-empty string")
+    if len(value.strip()) > HOLIDAY_NAME_MAX:
+        raise PydanticCustomError("name", f"must be at most {HOLIDAY_NAME_MAX} characters")
+    return value.strip()
+
+
+def _flag(message: str) -> Any:
+    def validate(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise PydanticCustomError("flag", message)
+        return value
+
+    return BeforeValidator(validate)
+
+
+def _matching(pattern: str, message: str, longest: int | None = None) -> Any:
+    compiled = re.compile(pattern)
+
+    def validate(value: Any) -> Any:
+        if value is not None and (
+            not isinstance(value, str) or not compiled.match(value) or (longest and len(value) > longest)
+        ):
+            raise PydanticCustomError("pattern", message)
+        return value
+
+    return BeforeValidator(validate)
+
+
+HOLIDAY_NAME_MAX = 100
+TEMPLATE_PATTERN = r"^[a-z0-9_/-]+$"
+KEY_PATTERN = r"^[a-z0-9_]+$"
+
+
 class HolidayBody(BaseModel):
     """`PUT /holidays/{day}`: add, move or edit the holiday on that date (staff decisions win over the calendar).
 
-    `parse_override` checks it and reports every bad field at once.
+    Every bad field is reported at once; `parse_override` adds the date's checks and builds the override.
     """
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
-    greet: bool = Field(description="send holiday greetings on this day")
-    audience: dict[str, Any] | None = Field(default=None, description="a segment filter; null: everyone")
-    template: str | None = Field(default=None, pattern=r"^[a-z0-9_/-]+$")
-    channels: list[Literal["whatsapp", "email"]] | None = None
-    key: str | None = Field(default=None, pattern=r"^[a-z0-9_]+$", max_length=50)
-    day_off: bool = Field(default=True, description="a national holiday, a day off (no offers, no collection)")
-    date: str | None = Field(default=None, description="if sent, must match the path")
-    source: str | None = Field(default=None, description="read-only: ignored when echoed back")
-    estimated: bool | None = Field(default=None, description="read-only: ignored when echoed back")
+    name: Annotated[str, BeforeValidator(_holiday_name)] = Field(min_length=1, max_length=HOLIDAY_NAME_MAX)
+    greet: Annotated[bool, _flag("must be true or false")] = Field(description="send holiday greetings on this day")
+    audience: Annotated[dict[str, Any] | None, _problem("_check_audience")] = Field(
+        default=None, description="a segment filter (field, op, value); null: everyone"
+    )
+    template: Annotated[
+        str | None, _matching(TEMPLATE_PATTERN, "must be null or a template key of a-z, 0-9, _, / and -")
+    ] = Field(default=None, pattern=TEMPLATE_PATTERN)
+    channels: Annotated[list[Literal["whatsapp", "email"]] | None, _problem("_check_channels")] = Field(
+        default=None, min_length=1
+    )
+    key: Annotated[
+        str | None, _matching(KEY_PATTERN, "must be null or a key of a-z, 0-9 and _ (at most 50 characters)", 50)
+    ] = Field(default=None, pattern=KEY_PATTERN, max_length=50)
+    day_off: Annotated[bool, _flag("must be true or false (is it a national holiday, a day off?)")] = Field(
+        default=True, description="a national holiday, a day off (no offers, no collection)"
+    )
+    date: Any = Field(default=None, description="if sent, must match the path (YYYY-MM-DD)")
+    source: Any = Field(default=None, description="read-only: ignored when echoed back")
+    estimated: Any = Field(default=None, description="read-only: ignored when echoed back")
 
 
 class Holiday(BaseModel):
