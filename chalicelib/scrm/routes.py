@@ -206,7 +206,6 @@ def list_replies() -> Response:
 @api(
     summary="Add a standard reply",
     body="StandardReplyBody",
-    checked_by="chalicelib.scrm.replies.validate",
     responses={201: "StandardReply"},
 )
 def create_reply() -> Response:

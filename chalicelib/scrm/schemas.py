@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 MAX_REPLY_TEXT = 4096  # WhatsApp's limit for a text message body
+MAX_REPLY_TITLE = 100
 
 
 class MetaHandshakeQuery(BaseModel):
@@ -112,13 +114,36 @@ class LinkRequest(BaseModel):
     customer_id: str = Field(min_length=1)
 
 
+def _text(limit: int) -> Any:
+    def validate(value: Any) -> str:
+        if not isinstance(value, str) or not value.strip() or len(value) > limit:
+            raise PydanticCustomError("text", f"required text of at most {limit} characters")
+        return value.strip()
+
+    return BeforeValidator(validate)
+
+
+def _topic(value: Any) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > 50):
+        raise PydanticCustomError("topic", "must be a short label")
+    return value.strip() if isinstance(value, str) else None
+
+
+def _language(value: Any) -> str:
+    if value not in ("id", "en"):
+        raise PydanticCustomError("language", "must be id or en")
+    return str(value)
+
+
 class StandardReplyBody(BaseModel):
+    """A standard reply agents pick instead of typing the same answer again."""
+
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=100)
-    text: str = Field(min_length=1, max_length=MAX_REPLY_TEXT)
-    language: Literal["id", "en"] = "id"
-    topic: str | None = Field(default=None, min_length=1, max_length=50)
+    title: Annotated[str, _text(MAX_REPLY_TITLE)] = Field(min_length=1, max_length=MAX_REPLY_TITLE)
+    text: Annotated[str, _text(MAX_REPLY_TEXT)] = Field(min_length=1, max_length=MAX_REPLY_TEXT)
+    language: Annotated[Literal["id", "en"], BeforeValidator(_language)] = "id"
+    topic: Annotated[str | None, BeforeValidator(_topic)] = Field(default=None, min_length=1, max_length=50)
 
 
 class StandardReply(BaseModel):
