@@ -10,7 +10,7 @@ from chalicelib import health_routes, query_params
 from chalicelib.access import authorizer
 from chalicelib.apidocs import routes as apidocs_routes
 from chalicelib.campaigns import routes as campaign_routes
-from chalicelib.core import aws, middleware, settings
+from chalicelib.core import aws, contract, middleware, settings
 from chalicelib.customers import routes as customer_routes
 from chalicelib.customers import unsubscribe_routes
 from chalicelib.greetings import routes as greeting_routes
@@ -24,6 +24,7 @@ settings.current().check_start(lambda: aws.default().client("ssm"))
 app = Chalice(app_name="sapa")
 
 middleware.register(app, query_params.unknown)
+app.register_middleware(contract.query_validation(app), "http")
 
 app.register_blueprint(health_routes.bp)
 app.register_blueprint(authorizer.bp)

@@ -6,7 +6,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.core.api_models import Cursor, Limit, one_of
+
 Status = Literal["draft", "scheduled", "sending", "paused", "completed", "cancelled"]
+
+StatusFilter = one_of("draft", "scheduled", "sending", "paused", "completed", "cancelled")
 
 
 class CampaignBody(BaseModel):
@@ -51,9 +55,9 @@ class Campaign(BaseModel):
 class CampaignListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=50, ge=1, le=500, description="items per page")
-    cursor: str | None = Field(default=None, description="the `next` of the previous page")
-    status: Status | None = None
+    limit: Limit = 50
+    cursor: Cursor = None
+    status: StatusFilter = None
 
 
 class Audience(BaseModel):

@@ -22,21 +22,28 @@ decides.
 
 from __future__ import annotations
 
+import importlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from chalice.app import Request
+from chalice.app import Chalice, Request, Response
 
-from chalicelib.core.http import json_object, parse_model, query
+from chalicelib.core.errors import ValidationFailed
+from chalicelib.core.http import error_response, json_object, parse_model, query
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
 
 SPEC_ATTRIBUTE = "__sapa_api__"
+SHARED_MODELS = "chalicelib.core.api_models"
+SHARED = frozenset({"Page", "PageQuery", "ErrorBody", "Health"})
+_GENERIC = re.compile(r"^(?P<outer>[\w.:]+)\[(?P<inner>[\w.:]+)\]$")
 JSON = "application/json"
 
-Response = str | None
+Answer = str | None
 """A model name (JSON), a media type such as "text/html" (a text body), or None (no body)."""
 
 
@@ -51,7 +58,7 @@ class ApiSpec:
     checked_by: str | None = None
     query: str | None = None
     headers: str | None = None
-    responses: Mapping[int, Response] = field(default_factory=dict)
+    responses: Mapping[int, Answer] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
     """Error statuses beyond those every route can answer (400, and 401/403 behind the authorizer, 404 on paths
     with parameters)."""
@@ -67,7 +74,7 @@ def api(
     checked_by: str | None = None,
     query: str | None = None,
     headers: str | None = None,
-    responses: Mapping[int, Response] | None = None,
+    responses: Mapping[int, Answer] | None = None,
     errors: tuple[int, ...] = (),
 ) -> Callable[[F], F]:
     """Declare a route's request and responses; the view function is returned unchanged."""
@@ -110,3 +117,50 @@ def read_optional_body(request: Request, model: type[M]) -> M:
 def read_query(request: Request, model: type[M]) -> M:
     """The query string validated by its model (names by alias, e.g. `hub.mode`)."""
     return parse_model(model, query(request))
+
+
+@lru_cache(maxsize=256)
+def resolve(name: str, module: str) -> Any:
+    """A model by name: "Name" in the route package's schemas module, "pkg.mod:Name", or "Page[Name]"."""
+    from pydantic import BaseModel
+
+    generic = _GENERIC.match(name)
+    if generic:
+        return resolve(generic["outer"], module)[resolve(generic["inner"], module)]
+    if ":" in name:
+        module_name, _, attribute = name.partition(":")
+    elif name in SHARED:
+        module_name, attribute = SHARED_MODELS, name
+    else:
+        module_name, attribute = module.rsplit(".", 1)[0] + ".schemas", name
+    model = getattr(importlib.import_module(module_name), attribute, None)
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        raise LookupError(f"{name} (declared in {module}) is not a pydantic model in {module_name}")
+    return model
+
+
+def query_validation(app: Chalice) -> Callable[[Request, Callable[[Request], Response]], Response]:
+    """Middleware: a query string is validated by its route's declared query model before the handler runs.
+
+    A request without a query string costs nothing (every query field is optional): pydantic is
+    imported only when a route that declares a query model is called with one.
+    """
+
+    def check(event: Request, get_response: Callable[[Request], Response]) -> Response:
+        params = event.query_params
+        if params:
+            path = str((event.context or {}).get("resourcePath") or "")
+            entry = app.routes.get(path, {}).get(event.method)
+            spec = spec_of(entry.view_function) if entry is not None else None
+            if spec is not None and spec.query:
+                from pydantic import ValidationError
+
+                from chalicelib.core.errors import pydantic_fields
+
+                try:
+                    resolve(spec.query, spec.module).model_validate(dict(params))
+                except ValidationError as error:
+                    return error_response(ValidationFailed(pydantic_fields(error)))
+        return get_response(event)
+
+    return check

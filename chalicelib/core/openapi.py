@@ -9,8 +9,6 @@ Every error is documented in Sapa's shape.
 
 from __future__ import annotations
 
-import importlib
-import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -19,7 +17,7 @@ from chalice.app import Chalice, RouteEntry
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.core.contract import JSON, ApiSpec, spec_of
+from chalicelib.core.contract import JSON, ApiSpec, resolve, spec_of
 
 OPENAPI_VERSION = "3.1.0"
 REF = "#/components/schemas/{model}"
@@ -34,25 +32,6 @@ ERROR_STATUSES = {
     422: "Well-formed, but it cannot be done as asked",
     503: "A dependency is not answering",
 }
-_GENERIC = re.compile(r"^(?P<outer>[\w.:]+)\[(?P<inner>[\w.:]+)\]$")
-
-
-def resolve(name: str, module: str) -> type[BaseModel]:
-    """A model by name: "Name" in the route package's schemas module, "pkg.mod:Name", or "Page[Name]"."""
-    generic = _GENERIC.match(name)
-    if generic:
-        outer = resolve(generic["outer"], module)
-        return outer[resolve(generic["inner"], module)]  # type: ignore[index, no-any-return]
-    if ":" in name:
-        module_name, _, attribute = name.partition(":")
-    elif name in {"Page", "PageQuery", "ErrorBody", "Health"}:
-        module_name, attribute = "chalicelib.core.api_models", name
-    else:
-        module_name, attribute = module.rsplit(".", 1)[0] + ".schemas", name
-    model = getattr(importlib.import_module(module_name), attribute, None)
-    if not (isinstance(model, type) and issubclass(model, BaseModel)):
-        raise LookupError(f"{name} (declared in {module}) is not a pydantic model in {module_name}")
-    return model
 
 
 def operations(app: Chalice) -> list[tuple[str, str, RouteEntry]]:

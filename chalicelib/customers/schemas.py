@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from chalicelib.core.api_models import Cursor, Limit
 from chalicelib.customers.consent import PURPOSES
 
 EVIDENCE_MAX = 500
@@ -91,15 +93,23 @@ class Customer(BaseModel):
     updated_at: str | None = None
 
 
+def _not_blank(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("blank", "must not be empty")
+    return value
+
+
 class CustomerListQuery(BaseModel):
     """`GET /customers`: a page of everyone, or the customers with one phone number or external id."""
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=50, ge=1, le=500, description="items per page")
-    cursor: str | None = Field(default=None, description="the `next` of the previous page")
-    phone: str | None = Field(default=None, min_length=1, description="any notation: normalised before the lookup")
-    external_id: str | None = Field(default=None, min_length=1)
+    limit: Limit = 50
+    cursor: Cursor = None
+    phone: Annotated[str | None, BeforeValidator(_not_blank)] = Field(
+        default=None, min_length=1, description="any notation: normalised before the lookup"
+    )
+    external_id: Annotated[str | None, BeforeValidator(_not_blank)] = Field(default=None, min_length=1)
 
 
 class Erased(BaseModel):

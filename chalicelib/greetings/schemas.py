@@ -9,10 +9,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from chalicelib.core.api_models import Cursor, Limit
+
 FIRST_YEAR, LAST_YEAR = 1970, 2100
 """The years a greeting date, a holiday or a call list may be in: far dates overflow the calendar arithmetic."""
 CALL_OUTCOMES = ("reached", "no_answer", "wrong_number", "declined", "callback", "done")
 NOTES_MAX = 1000
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if value == "" else value
 
 
 def _iso_day(value: Any) -> date:
@@ -133,10 +139,20 @@ class Holidays(BaseModel):
     next: None
 
 
+def _year(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit() or not FIRST_YEAR <= int(value) <= LAST_YEAR:
+        raise PydanticCustomError("year", f"must be a year between {FIRST_YEAR} and {LAST_YEAR}")
+    return int(value)
+
+
 class HolidayQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    year: int | None = Field(default=None, ge=FIRST_YEAR, le=LAST_YEAR, description="this year when left out")
+    year: Annotated[int | None, Field(ge=FIRST_YEAR, le=LAST_YEAR), BeforeValidator(_year)] = Field(
+        default=None, description="this year when left out"
+    )
 
 
 class HolidayCancelled(BaseModel):
@@ -173,9 +189,11 @@ class GreetingTotals(BaseModel):
 class CallListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=50, ge=1, le=500, description="items per page")
-    cursor: str | None = Field(default=None, description="the `next` of the previous page")
-    date: Day | None = Field(default=None, description="today when left out")
+    limit: Limit = 50
+    cursor: Cursor = None
+    date: Annotated[Day | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None, description="today when left out"
+    )
 
 
 class CallTask(BaseModel):

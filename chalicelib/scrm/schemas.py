@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+from chalicelib.core.api_models import Cursor, EventLimit, Limit, Text, one_of
 
 MAX_REPLY_TEXT = 4096  # WhatsApp's limit for a text message body
 MAX_REPLY_TITLE = 100
+
+StatusFilter = one_of("open", "answered", "resolved")
+ChannelFilter = one_of("whatsapp", "instagram", "facebook")
+CategoryFilter = one_of("complaint", "question", "lead", "praise", "other")
+LanguageFilter = one_of("id", "en")
 
 
 class MetaHandshakeQuery(BaseModel):
@@ -16,9 +24,9 @@ class MetaHandshakeQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    hub_mode: str | None = Field(default=None, alias="hub.mode")
-    hub_verify_token: str | None = Field(default=None, alias="hub.verify_token")
-    hub_challenge: str | None = Field(default=None, alias="hub.challenge")
+    hub_mode: Text = Field(default=None, alias="hub.mode")
+    hub_verify_token: Text = Field(default=None, alias="hub.verify_token")
+    hub_challenge: Text = Field(default=None, alias="hub.challenge")
 
 
 class MetaSignature(BaseModel):
@@ -43,23 +51,33 @@ class WebhookAccepted(BaseModel):
     queued: bool
 
 
+def _priority(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit() or not 1 <= int(value) <= 4:
+        raise PydanticCustomError("priority", "must be 1 (most urgent) to 4")
+    return int(value)
+
+
 class ConversationQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=50, ge=1, le=500, description="items per page")
-    cursor: str | None = Field(default=None, description="the `next` of the previous page")
-    status: Literal["open", "answered", "resolved"] | None = None
-    channel: Literal["whatsapp", "instagram", "facebook"] | None = None
-    category: Literal["complaint", "question", "lead", "praise", "other"] | None = None
-    priority: int | None = Field(default=None, ge=1, le=4, description="1 is the most urgent")
-    assignee: str | None = None
+    limit: Limit = 50
+    cursor: Cursor = None
+    status: StatusFilter = None
+    channel: ChannelFilter = None
+    category: CategoryFilter = None
+    priority: Annotated[int | None, Field(ge=1, le=4), BeforeValidator(_priority)] = Field(
+        default=None, description="1 is the most urgent"
+    )
+    assignee: Text = None
 
 
 class ConversationPageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=200, ge=1, le=200, description="events per page")
-    cursor: str | None = Field(default=None, description="the `next` of the previous page")
+    limit: EventLimit = 200
+    cursor: Cursor = None
 
 
 class Conversation(BaseModel):
@@ -159,9 +177,9 @@ class StandardReply(BaseModel):
 class ReplyListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=50, ge=1, le=500, description="items per page")
-    cursor: str | None = Field(default=None, description="the `next` of the previous page")
-    language: Literal["id", "en"] | None = None
+    limit: Limit = 50
+    cursor: Cursor = None
+    language: LanguageFilter = None
 
 
 class Lead(BaseModel):
@@ -170,12 +188,41 @@ class Lead(BaseModel):
     id: str
 
 
+def _report_day(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        day = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise PydanticCustomError("date", "must be a date, YYYY-MM-DD") from None
+    if not 2000 <= day.year <= 2100:
+        raise PydanticCustomError("date", "must be a date between 2000 and 2100")
+    return str(value)
+
+
+ReportDay = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"}), BeforeValidator(_report_day)]
+
+
+def _sla_hours(value: Any) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        hours = -1
+    if not 0 < hours <= 24 * 30:
+        raise PydanticCustomError("sla_hours", "must be a number of hours between 0 and 720")
+    return hours
+
+
 class MetricsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: str | None = Field(default=None, alias="from", description="YYYY-MM-DD; a week before `to` when left out")
-    to: str | None = Field(default=None, description="YYYY-MM-DD; today when left out; at most 92 days after `from`")
-    sla_hours: float | None = Field(default=None, gt=0, le=720, description="first-response target in hours")
+    from_: ReportDay = Field(default=None, alias="from", description="YYYY-MM-DD; a week before `to` when left out")
+    to: ReportDay = Field(default=None, description="YYYY-MM-DD; today when left out; at most 92 days after `from`")
+    sla_hours: Annotated[float | None, Field(gt=0, le=720), BeforeValidator(_sla_hours)] = Field(
+        default=None, description="first-response target in hours"
+    )
 
 
 class MetricsReport(BaseModel):
