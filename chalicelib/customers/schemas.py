@@ -147,6 +147,14 @@ class ConsentEvent(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
+    channel: str | None
+    purpose: str | None
+    granted: bool | None
+    how: str | None = Field(description="import, api, staff_recorded, unsubscribe_link, web_form, a keyword…")
+    by: str | None
+    evidence: str | None
+    at: str | None
+
 
 class ConsentHistory(BaseModel):
     items: list[ConsentEvent]
@@ -167,7 +175,11 @@ class ImportReport(BaseModel):
 class AuditEntry(BaseModel):
     """Who did what to which record, when."""
 
-    model_config = ConfigDict(extra="allow")
+    at: str
+    actor: str
+    action: str = Field(description="e.g. customer.erase, campaign.start, outbound.halt")
+    target: str
+    details: dict[str, Any]
 
 
 class UnsubscribeForm(BaseModel):

@@ -197,9 +197,22 @@ class CallListQuery(BaseModel):
 
 
 class CallTask(BaseModel):
-    """One call on a day's telegreeting list."""
+    """One call on a day's telegreeting list, with the script to read and, once called, its outcome."""
 
     model_config = ConfigDict(extra="allow")
+
+    id: str | None
+    customer_id: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    occasion: str | None = None
+    language: str | None = None
+    script: str | None = None
+    status: str | None = None
+    outcome: str | None = None
+    notes: str | None = None
+    called_by: str | None = None
+    called_at: str | None = None
 
 
 class CallOutcome(BaseModel):

@@ -87,8 +87,32 @@ class Conversation(BaseModel):
 
     id: str
     channel: str | None = None
-    status: str | None = None
+    customer_id: str | None = None
+    sender_id: str | None = None
+    sender_name: str | None = None
+    category: str | None = None
+    sentiment: str | None = None
+    sentiment_score: float | None = None
     topics: list[str] = Field(default_factory=list)
+    language: str | None = None
+    priority: int | None = None
+    status: str | None = None
+    needs_agent: bool | None = None
+    assignee: str | None = None
+    preview: str | None = None
+    reply_target: str | None = None
+    created_at: str | None = None
+    last_event_at: str | None = None
+    last_inbound_at: str | None = None
+    waiting_since: str | None = None
+    window_at: str | None = None
+    first_response_at: str | None = None
+    first_response_by: str | None = None
+    first_response_seconds: float | None = None
+    resolved_at: str | None = None
+    resolution_seconds: float | None = None
+    event_count: int | None = None
+    is_test: bool | None = None
 
 
 class ConversationDetail(Conversation):
@@ -183,9 +207,21 @@ class ReplyListQuery(BaseModel):
 
 
 class Lead(BaseModel):
+    """Someone who asked about a product in a conversation: for a call back."""
+
     model_config = ConfigDict(extra="allow")
 
     id: str
+    conversation_id: str | None = None
+    customer_id: str | None = None
+    channel: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    topics: list[str] | None = None
+    language: str | None = None
+    text: str | None = None
+    status: str | None = None
+    created_at: str | None = None
 
 
 def _report_day(value: Any) -> str | None:
