@@ -21,8 +21,10 @@ def answer(api) -> Check:
     """answer(METHOD, route, path, body) -> the body, after checking a 2xx status and the body against the document."""
     doc = document(sapa_app.app, ROUTE_PERMISSIONS)
 
-    def call(method: str, route: str, path: str | None = None, body: Any = None) -> Any:
-        status, answered = api(method, path or route, body, ADMIN)
+    def call(
+        method: str, route: str, path: str | None = None, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Any:
+        status, answered = api(method, path or route, body, headers or ADMIN)
         responses = doc["paths"][route][method.lower()]["responses"]
         assert status < 400, f"{method} {route} answered {status}: {answered}"
         assert str(status) in responses, f"{method} {route} answered {status}: {answered}"
@@ -123,3 +125,22 @@ def test_the_settings_and_calendar_tour_answers_as_documented(answer: Check) -> 
     answer("GET", "/leads")
     answer("GET", "/scrm/metrics")
     answer("GET", "/health")
+
+
+def test_the_inbox_tour_answers_as_documented(answer: Check, runner: Any, whatsapp: Any) -> None:
+    from tests.scrm.meta_payloads import body_of, signed_headers, wa_text
+
+    body = body_of(wa_text("Saya kecewa sekali, sudah bayar angsuran tapi masih ditagih denda!"))
+    answer("POST", "/webhooks/meta", body=body, headers={"Content-Type": "application/json", **signed_headers(body)})
+    runner.drain("analyse_inbound")
+    customer = answer("POST", "/customers", body={"external_id": "T-3", "name": "Sari", "phone": "081311112222"})
+
+    [conversation] = answer("GET", "/scrm/conversations")["items"]
+    one = f"/scrm/conversations/{conversation['id']}"
+    assert answer("GET", "/scrm/conversations/{conversation_id}", one)["events"]
+    answer("POST", "/scrm/conversations/{conversation_id}/reply", f"{one}/reply", {"text": "Mohon maaf, kami cek."})
+    answer("POST", "/scrm/conversations/{conversation_id}/assign", f"{one}/assign", {"agent": "dewi"})
+    answer("POST", "/scrm/conversations/{conversation_id}/link", f"{one}/link", {"customer_id": customer["id"]})
+    answer("POST", "/scrm/conversations/{conversation_id}/resolve", f"{one}/resolve")
+    answer("GET", "/leads")
+    answer("GET", "/scrm/metrics")
