@@ -19,7 +19,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Response, SQSEvent
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core import resources, settings
-from chalicelib.core.contract import api, read_optional_body
+from chalicelib.core.contract import api, read_body, read_optional_body
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_body, json_object, json_response, limit_param, page, query
 
@@ -131,12 +131,13 @@ def campaign_audience(campaign_id: str) -> Response:
 @api(
     summary="The message one customer would get",
     body="PreviewRequest",
-    checked_by="chalicelib.campaigns.service.CampaignService.preview",
     responses={200: "Preview"},
 )
 def preview_campaign(campaign_id: str) -> Response:
     require(bp.current_request, Permission.CAMPAIGNS)
-    body = json_object(bp.current_request)
+    from chalicelib.campaigns.schemas import PreviewRequest
+
+    body = read_body(bp.current_request, PreviewRequest).model_dump()
     return json_response(_call(lambda: _deps().service().preview(campaign_id, body)))
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from chalicelib.core.api_models import Cursor, Limit, one_of
 
@@ -72,10 +73,18 @@ class Audience(BaseModel):
     sample: list[dict[str, Any]]
 
 
-class PreviewRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
+def _customer_id(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise PydanticCustomError("customer_id", "is required: the id of a customer to render for")
+    return value
 
-    customer_id: str = Field(min_length=1, description="the customer to render the message for")
+
+class PreviewRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    customer_id: Annotated[
+        str, Field(min_length=1, description="the customer to render the message for"), BeforeValidator(_customer_id)
+    ]
 
 
 class Preview(BaseModel):

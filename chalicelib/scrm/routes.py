@@ -14,7 +14,7 @@ from chalice.app import Blueprint, Response, SQSEvent
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core import resources, settings
-from chalicelib.core.contract import api
+from chalicelib.core.contract import api, read_body
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
 from chalicelib.core.observability import logger
@@ -143,15 +143,15 @@ def reply_to_conversation(conversation_id: str) -> Response:
 @api(
     summary="Assign the conversation to an agent",
     body="AssignRequest",
-    checked_by="chalicelib.scrm.inbox.Inbox.assign",
     responses={200: "Conversation"},
     errors=(409,),
 )
 def assign_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import deps
+    from chalicelib.scrm.schemas import AssignRequest
 
-    body = json_object(bp.current_request)
+    body = read_body(bp.current_request, AssignRequest).model_dump()
     assigned = deps.inbox().assign(conversation_id, body.get("agent"), staff.name)
     _audit(staff.name, "conversation.assign", conversation_id, agent=assigned.get("assignee"))
     return json_response(assigned)
@@ -172,15 +172,15 @@ def resolve_conversation(conversation_id: str) -> Response:
 @api(
     summary="File the conversation under a known customer",
     body="LinkRequest",
-    checked_by="chalicelib.scrm.inbox.Inbox.link",
     responses={200: "Conversation"},
     errors=(409,),
 )
 def link_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import deps
+    from chalicelib.scrm.schemas import LinkRequest
 
-    body = json_object(bp.current_request)
+    body = read_body(bp.current_request, LinkRequest).model_dump()
     linked = deps.inbox().link(conversation_id, body.get("customer_id"), staff.name)
     _audit(staff.name, "conversation.link", conversation_id, customer_id=linked.get("customer_id"))
     return json_response(linked)

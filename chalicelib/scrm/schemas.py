@@ -12,6 +12,7 @@ from chalicelib.core.api_models import Cursor, EventLimit, Limit, Text, one_of
 
 MAX_REPLY_TEXT = 4096  # WhatsApp's limit for a text message body
 MAX_REPLY_TITLE = 100
+MAX_AGENT_NAME = 100
 
 StatusFilter = one_of("open", "answered", "resolved")
 ChannelFilter = one_of("whatsapp", "instagram", "facebook")
@@ -144,16 +145,32 @@ class ReplySent(BaseModel):
     conversation: Conversation
 
 
-class AssignRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
+def _agent(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_AGENT_NAME:
+        raise PydanticCustomError("agent", f"required name of at most {MAX_AGENT_NAME} characters")
+    return value
 
-    agent: str = Field(min_length=1, max_length=100)
+
+def _customer_id(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("customer_id", "required")
+    return value
+
+
+class AssignRequest(BaseModel):
+    """The agent the conversation is assigned to (a name, as staff write it)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    agent: Annotated[str, Field(min_length=1, max_length=MAX_AGENT_NAME), BeforeValidator(_agent)]
 
 
 class LinkRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """The known customer this conversation's sender is."""
 
-    customer_id: str = Field(min_length=1)
+    model_config = ConfigDict(extra="ignore")
+
+    customer_id: Annotated[str, Field(min_length=1), BeforeValidator(_customer_id)]
 
 
 def _text(limit: int) -> Any:
