@@ -10,7 +10,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Response
 
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
-from chalicelib.core.contract import api, read_body
+from chalicelib.core.contract import api, read_body, read_query
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query
 from chalicelib.core.observability import logger
@@ -49,12 +49,9 @@ def list_holidays() -> Response:
     from chalicelib.greetings.holidays_calendar import (
         calendar_for_year,
     )
+    from chalicelib.greetings.schemas import HolidayQuery
 
-    params = query(bp.current_request)
-    raw_year = params.get("year") or str(customer_deps.utc_now().year)
-    if not raw_year.isdigit() or not FIRST_YEAR <= int(raw_year) <= LAST_YEAR:
-        raise ValidationFailed({"year": f"must be a year between {FIRST_YEAR} and {LAST_YEAR}"})
-    year = int(raw_year)
+    year = read_query(bp.current_request, HolidayQuery).year or customer_deps.utc_now().year
     holidays = calendar_for_year(year, deps.holiday_store().overrides(year))
     return json_response({"items": [h.to_dict() for h in holidays], "next": None})
 
@@ -175,9 +172,10 @@ def call_list() -> Response:
     require(bp.current_request, Permission.TELEGREETING)
     from chalicelib.customers import deps as customer_deps
     from chalicelib.greetings import deps
+    from chalicelib.greetings.schemas import CallListQuery
 
     params = query(bp.current_request)
-    day = _day(params.get("date") or customer_deps.utc_now().date().isoformat())
+    day = read_query(bp.current_request, CallListQuery).date or customer_deps.utc_now().date()
     items, last = deps.call_list().page(day, limit_param(params), decode_cursor(params, bp.current_request))
     return json_response(page(items, last, bp.current_request))
 

@@ -14,7 +14,7 @@ from chalice.app import Blueprint, Response, SQSEvent
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core import resources, settings
-from chalicelib.core.contract import api, read_body
+from chalicelib.core.contract import api, read_body, read_query
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
 from chalicelib.core.observability import logger
@@ -252,40 +252,22 @@ def list_leads() -> Response:
 def scrm_metrics() -> Response:
     require(bp.current_request, Permission.METRICS_READ)
     from chalicelib.scrm import deps, metrics, times
+    from chalicelib.scrm.schemas import MetricsQuery
 
-    params = query(bp.current_request)
+    wanted = read_query(bp.current_request, MetricsQuery)
     config = deps.config()
     now = _now()
-    start, end = _period(params, times.local_day(now, config.utc_offset_hours))
-    sla_hours = config.sla_hours
-    if params.get("sla_hours"):
-        try:
-            sla_hours = float(params["sla_hours"])
-        except ValueError:
-            sla_hours = -1
-        if not 0 < sla_hours <= 24 * 30:
-            raise ValidationFailed({"sla_hours": "must be a number of hours between 0 and 720"})
+    start, end = _period(wanted.from_, wanted.to, times.local_day(now, config.utc_offset_hours))
+    sla_hours = wanted.sla_hours or config.sla_hours
     report = deps.report().build(start, end, now, sla_hours)
     metrics.emit_report(report)
     return json_response(report)
 
 
-def _period(params: dict[str, str], today: date) -> tuple[date, date]:
-    problems: dict[str, str] = {}
-    parsed: dict[str, date] = {}
-    for name in ("from", "to"):
-        if params.get(name):
-            try:
-                parsed[name] = date.fromisoformat(params[name][:10])
-            except ValueError:
-                problems[name] = "must be a date, YYYY-MM-DD"
-                continue
-            if not 2000 <= parsed[name].year <= 2100:
-                problems[name] = "must be a date between 2000 and 2100"
-    if problems:
-        raise ValidationFailed(problems)
-    end = parsed.get("to", today)
-    start = parsed.get("from", end - timedelta(days=DEFAULT_REPORT_DAYS - 1))
+def _period(first: date | None, last: date | None, today: date) -> tuple[date, date]:
+    """The report's days: each end is checked by MetricsQuery, the two together here."""
+    end = last or today
+    start = first or end - timedelta(days=DEFAULT_REPORT_DAYS - 1)
     if start > end:
         raise ValidationFailed({"from": "must not be after to"})
     if (end - start).days + 1 > MAX_REPORT_DAYS:

@@ -241,7 +241,7 @@ class Lead(BaseModel):
     created_at: str | None = None
 
 
-def _report_day(value: Any) -> str | None:
+def _report_day(value: Any) -> date | None:
     if value in (None, ""):
         return None
     try:
@@ -250,10 +250,10 @@ def _report_day(value: Any) -> str | None:
         raise PydanticCustomError("date", "must be a date, YYYY-MM-DD") from None
     if not 2000 <= day.year <= 2100:
         raise PydanticCustomError("date", "must be a date between 2000 and 2100")
-    return str(value)
+    return day
 
 
-ReportDay = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"}), BeforeValidator(_report_day)]
+ReportDay = Annotated[date | None, WithJsonSchema({"type": "string", "format": "date"}), BeforeValidator(_report_day)]
 
 
 def _sla_hours(value: Any) -> float | None:
