@@ -1,11 +1,12 @@
 # Two commands matter: `make run` (all of Sapa on this machine) and `make test`.
+# `make test-fast` is lint and the unit tests only: every test not marked `slow` (see tests/conftest.py).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 STAGE  ?= dev
 
-.PHONY: install run test lint package bench clean
+.PHONY: install run test test-fast lint package bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,9 +23,13 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest
+
+test-fast: lint
+	$(BIN)/pytest -m "not slow"
 
 # Outside the local stage it needs SAPA_PUBLIC_URL and SAPA_EMAIL_SENDER (here, in the environment or in
 # .chalice/config.json): make package STAGE=prod SAPA_PUBLIC_URL=https://... SAPA_EMAIL_SENDER=halo@...

@@ -10,18 +10,21 @@ from chalicelib import health_routes, query_params
 from chalicelib.access import authorizer
 from chalicelib.apidocs import routes as apidocs_routes
 from chalicelib.campaigns import routes as campaign_routes
-from chalicelib.core import aws, contract, middleware, settings
+from chalicelib.core import contract, middleware, settings
 from chalicelib.customers import routes as customer_routes
 from chalicelib.customers import unsubscribe_routes
 from chalicelib.greetings import routes as greeting_routes
 from chalicelib.outbound import consumers as outbound_consumers
 from chalicelib.outbound import routes as outbound_routes
 from chalicelib.scrm import routes as scrm_routes
+from chalicelib.wiring.container import Container
 
+# Powertools owns the "sapa" logger (JSON, masked): Chalice must not add its own handler or level to it.
+app = Chalice(app_name="sapa", configure_logs=False)
+# Every collaborator of this function is built from here: one AWS session, the system clock, the settings.
+app.container = Container.for_process()
 # Fail closed at the cold start: a deployed function without its stage, URL, sender or secrets never serves.
-settings.current().check_start(lambda: aws.default().client("ssm"))
-
-app = Chalice(app_name="sapa")
+settings.current().check_start(lambda: app.container.aws.client("ssm"))
 
 middleware.register(app, query_params.unknown)
 app.register_middleware(contract.query_validation(app), "http")

@@ -57,6 +57,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from bench.common import install_container, wired  # noqa: E402
+
 NOW = datetime(2025, 6, 17, 3, 0, tzinfo=UTC)  # Tuesday 10:00 WIB: inside the offer window
 STAGE = "bench"
 REGION = "ap-southeast-3"
@@ -178,19 +180,19 @@ def role_worker(campaign_id: str, result_path: str, ready_path: str) -> None:
     import boto3
 
     from chalicelib.campaigns import consumers
-    from chalicelib.campaigns import deps as campaign_deps
     from chalicelib.campaigns.store import CampaignStore
-    from chalicelib.core import aws, runtime
+    from chalicelib.core.aws import AwsClients
     from sapa_cli.local.runner import LocalLambdaContext, sqs_event
 
-    runtime.install(runtime.Runtime(lambda: NOW))
     counter = CallCounter()
-    counter.attach(aws.default().session.events)  # before any client exists: Sapa's clients inherit the hooks
+    clients = AwsClients()
+    counter.attach(clients.session.events)  # before any client exists: Sapa's clients inherit the hooks
+    container = install_container(clients, clock=lambda: NOW)
     poller = boto3.session.Session().client("sqs")
     url = poller.get_queue_url(QueueName=f"sapa-{STAGE}-fanout")["QueueUrl"]
     arn = poller.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    handlers = consumers.default_handlers()
-    campaign_deps.store().get(campaign_id)  # warm Sapa's clients before the clock starts
+    handlers = container.fanout_jobs()
+    container.campaigns.store().get(campaign_id)  # warm Sapa's clients before the clock starts
     # The poll loop's own "is it finished?" checks are the bench's, not the fan-out's: a separate session.
     watcher = CampaignStore(boto3.session.Session().resource("dynamodb").Table(f"sapa-{STAGE}-campaigns"))
     baseline = _peak_rss_mb()
@@ -309,11 +311,11 @@ def _load_customers(start: int, stop: int) -> None:
 
 
 def _start_campaign(size: int, channel: str) -> str:
-    from chalicelib.campaigns import deps
     from chalicelib.campaigns.lifecycle import Actor
-    from chalicelib.core import runtime
 
-    runtime.install(runtime.Runtime(lambda: NOW))
+    container = wired()
+    container.clock = lambda: NOW
+    deps = container.campaigns
     template: Any = (
         {
             "body": "Halo {{ customer.first_name }}, promo DP ringan untuk {{ customer.vehicle_model }} Anda!\n"
@@ -331,11 +333,11 @@ def _start_campaign(size: int, channel: str) -> str:
 
 
 def _run_size(size: int, max_workers: int, channel: str, env: dict[str, str], tmp: Path) -> dict[str, Any]:
-    from chalicelib.campaigns import deps
     from chalicelib.campaigns.fanout import segment_count
     from chalicelib.campaigns.lifecycle import Actor
     from chalicelib.campaigns.model import counts
 
+    deps = wired().campaigns
     campaign_id = _start_campaign(size, channel)
     logged_before, queued_before = _message_log_size(), _outbound_backlog()
     segments = segment_count(deps.estimate_customers(), deps.fanout_config())  # what the start will choose
@@ -396,11 +398,9 @@ def _message_log_size() -> int:
 
 
 def _outbound_backlog() -> int:
-    from chalicelib.core.aws import default
-    from chalicelib.outbound.deps import queue_url
-
-    attributes = default().sqs.get_queue_attributes(
-        QueueUrl=queue_url("outbound"), AttributeNames=["ApproximateNumberOfMessages"]
+    container = wired()
+    attributes = container.aws.sqs.get_queue_attributes(
+        QueueUrl=container.queue_url("outbound"), AttributeNames=["ApproximateNumberOfMessages"]
     )
     return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
 

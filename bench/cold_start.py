@@ -1,11 +1,18 @@
 """Cold start: what importing Sapa costs a fresh Lambda process, against bare boto3.
 
-    .venv/bin/python -m bench.cold_start [--repeat 21]
+    .venv/bin/python -m bench.cold_start [--repeat 21] [--stage prod]
 
 Each sample is a fresh interpreter (as a Lambda cold start is): Sapa imports
 `app` and makes the one client an HTTP handler needs; the baseline imports
 boto3 and makes the same DynamoDB client. Runs alternate between the two so
-machine noise hits both; the medians are compared. No network is touched.
+machine noise hits both; the medians are compared.
+
+Sapa runs with the deployed configuration, tracing on: the stage's variables
+from .chalice/config.json, the ones the packaged template adds, and what the
+Lambda runtime sets for an actively traced function (`deployed_env`). Being
+"inside Lambda", app.py's cold-start check makes its one SSM GetParameters
+call for the API function's secrets; it goes to a stand-in SSM on loopback
+(nothing else is touched), so the figure includes that client and that call.
 It also runs `python -X importtime -c "import app"` once and lists the
 heaviest imports, and the heaviest ones the baseline does not pay for:
 those are what a lazy import would save.
@@ -14,25 +21,104 @@ those are what a lazy import would save.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bench.common import BASE_ENV, REGION, ROOT, UNSET_ENV, Row, machine_line, markdown_table, progress, table
 
-SAPA = "import app; from chalicelib.core import aws; aws.default().client('dynamodb')"
+SAPA = "import app; app.app.container.aws.client('dynamodb')"
 BASELINE = f"import boto3; boto3.client('dynamodb', region_name={REGION!r})"
 TARGET_RATIO = 1.15
+CONFIG = ROOT / ".chalice" / "config.json"
+FUNCTION = "api_handler"
+# Set by the Lambda runtime for a python3.11 function with active tracing (values are placeholders).
+LAMBDA_RUNTIME_ENV = {
+    "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+    "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+    "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+    "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+    "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+    "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129:2000",
+    "_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
+    "_AWS_XRAY_DAEMON_PORT": "2000",
+    "_X_AMZN_TRACE_ID": "Root=1-6751a3c2-5e8f1b2a9c0d4e6f7a8b9c0d;Parent=53995c3f42cd8ad8;Sampled=1",
+}
 
 
-def child_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in UNSET_ENV and k != "AWS_ENDPOINT_URL"}
+def stage_tracing(stage: str) -> bool:
+    """Whether `chalice package` gives the stage's functions active tracing ("xray", stage over top level)."""
+    config = json.loads(CONFIG.read_text())
+    return bool((config.get("stages") or {}).get(stage, {}).get("xray", config.get("xray", False)))
+
+
+def deployed_env(stage: str, ssm_endpoint: str) -> dict[str, str]:
+    """What the packaged `api_handler` of `stage` runs with: config.json, the merge template, the runtime."""
+    from sapa_cli.stage_settings import chalice_environment
+
+    env = {k: v for k, v in os.environ.items() if k not in UNSET_ENV and not k.startswith("AWS_ENDPOINT_URL")}
+    env = {k: v for k, v in env.items() if not k.startswith(("POWERTOOLS_", "SAPA_"))}
     env.update(BASE_ENV)
+    for name in ("SAPA_STAGE", "POWERTOOLS_TRACE_DISABLED", "POWERTOOLS_METRICS_DISABLED", "POWERTOOLS_LOG_LEVEL"):
+        env.pop(name, None)  # the deployed stage's own values (or none) apply
+    env.update(chalice_environment(stage, CONFIG))
+    env.update(
+        {
+            "SAPA_PUBLIC_URL": f"https://sapa-{stage}.bank-contoh.co.id",
+            "SAPA_EMAIL_SENDER": f"halo@{stage}.bank-contoh.co.id",
+            "SAPA_PAYLOAD_BUCKET": f"sapa-{stage}-payloads",
+            "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",  # a deployed stage names its number
+            "AWS_LAMBDA_FUNCTION_NAME": f"sapa-{stage}-{FUNCTION}",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/sapa-{stage}-{FUNCTION}",
+            "AWS_ENDPOINT_URL_SSM": ssm_endpoint,
+        }
+    )
+    env.update(LAMBDA_RUNTIME_ENV)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return env
+
+
+class _StandInSsm(BaseHTTPRequestHandler):
+    """GetParameters answering every name as present: the cold-start check passes, as in a configured stage."""
+
+    calls = 0
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        type(self).calls += 1
+        names = body.get("Names") or []
+        answer = json.dumps(
+            {"Parameters": [{"Name": n, "Type": "SecureString", "Value": "x", "Version": 1} for n in names]}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def stand_in_ssm() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StandInSsm)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def sample(snippet: str, env: dict[str, str]) -> tuple[float, float]:
@@ -135,28 +221,39 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=21, help="fresh processes per side (median; at least 15)")
     parser.add_argument("--warmup", type=int, default=2, help="discarded runs per side (bytecode and page cache)")
+    parser.add_argument("--stage", default="prod", help="the deployed stage whose configuration Sapa runs with")
     args = parser.parse_args(argv)
-    repeat = max(15, args.repeat)
-    env = child_env()
+    with stand_in_ssm() as ssm_endpoint:
+        return _run(args, deployed_env(args.stage, ssm_endpoint))
 
+
+def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
+    repeat = max(15, args.repeat)
+    tracing = "active tracing" if stage_tracing(args.stage) else "**tracing off** in config.json"
+    # The same function outside a Lambda runtime: app.py's cold-start check returns before SSM.
+    no_check = {k: v for k, v in env.items() if k != "AWS_LAMBDA_RUNTIME_API"}
+    sides: list[tuple[str, dict[str, str], list[tuple[float, float]]]] = [
+        (SAPA, env, []),
+        (BASELINE, env, []),
+        (SAPA, no_check, []),
+    ]
     for _ in range(args.warmup):
-        sample(SAPA, env)
-        sample(BASELINE, env)
-    sapa: list[tuple[float, float]] = []
-    base: list[tuple[float, float]] = []
+        for snippet, side_env, _samples in sides:
+            sample(snippet, side_env)
+    _StandInSsm.calls = 0
     for i in range(repeat):
-        order = ((SAPA, sapa), (BASELINE, base)) if i % 2 == 0 else ((BASELINE, base), (SAPA, sapa))
-        for snippet, out in order:
-            out.append(sample(snippet, env))
+        for snippet, side_env, out in sides[i % 3 :] + sides[: i % 3]:  # rotate so noise hits every side
+            out.append(sample(snippet, side_env))
         if (i + 1) % 5 == 0:
-            progress(f"cold start: {i + 1}/{repeat} pairs")
-    sapa_wall = statistics.median(w for w, _ in sapa)
-    base_wall = statistics.median(w for w, _ in base)
-    sapa_init = statistics.median(s for _, s in sapa)
-    base_init = statistics.median(s for _, s in base)
+            progress(f"cold start: {i + 1}/{repeat} rounds")
+    ssm_calls = _StandInSsm.calls / repeat
+    sapa, base, imports_only = (out for _, _, out in sides)
+    sapa_wall, base_wall, imports_wall = (statistics.median(w for w, _ in out) for out in (sapa, base, imports_only))
+    sapa_init, base_init, imports_init = (statistics.median(s for _, s in out) for out in (sapa, base, imports_only))
     spread = (
         f"Sapa p10–p90 {_pct(sapa, 0.1):.0f}–{_pct(sapa, 0.9):.0f} ms, "
-        f"baseline {_pct(base, 0.1):.0f}–{_pct(base, 0.9):.0f} ms"
+        f"baseline {_pct(base, 0.1):.0f}–{_pct(base, 0.9):.0f} ms, "
+        f"without the check {_pct(imports_only, 0.1):.0f}–{_pct(imports_only, 0.9):.0f} ms"
     )
     progress("cold start: -X importtime")
     cumulative, extra = heaviest(env)
@@ -164,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     value = sapa_wall / base_wall
     rows = [
         Row(
-            f"cold start: fresh process, import app + DynamoDB client (median of {repeat})",
+            f"cold start, stage {args.stage} as deployed ({tracing}): fresh process, import app + "
+            f"cold-start check + DynamoDB client (median of {repeat})",
             f"{sapa_wall * 1000:.0f} ms",
             f"{base_wall * 1000:.0f} ms (import boto3 + client)",
             f"{value:.2f}×",
@@ -172,16 +270,29 @@ def main(argv: list[str] | None = None) -> int:
             value <= TARGET_RATIO,
         ),
         Row(
-            "cold start: init inside the process (imports + client, interpreter start excluded)",
+            "cold start as deployed: init inside the process (imports + check + client, interpreter start excluded)",
             f"{sapa_init * 1000:.0f} ms",
             f"{base_init * 1000:.0f} ms",
             f"{sapa_init / base_init:.2f}×",
+        ),
+        Row(
+            "cold start without the cold-start check (same environment, outside a Lambda runtime): fresh process",
+            f"{imports_wall * 1000:.0f} ms (init {imports_init * 1000:.0f} ms)",
+            f"{base_wall * 1000:.0f} ms (init {base_init * 1000:.0f} ms)",
+            f"{imports_wall / base_wall:.2f}×",
         ),
     ]
     print("## Cold start\n")
     print(table(rows))
     print()
-    print(f"- {spread}; runs alternate Sapa/baseline; {args.warmup} warm-up runs each discarded")
+    print(f"- {spread}; runs rotate between the three; {args.warmup} warm-up runs each discarded")
+    print(
+        f"- Sapa's environment: stage {args.stage!r} from .chalice/config.json and the packaged template "
+        f"({FUNCTION}, {tracing}, metrics on, no X-Ray SDK), plus the Lambda runtime's variables; "
+        f"the cold-start check's SSM GetParameters calls per cold start (stand-in SSM on loopback): {ssm_calls:.2f}; "
+        f"the check costs {(sapa_init - imports_init) * 1000:.0f} ms inside the process (median difference), "
+        "mostly creating the SSM client (botocore loads SSM's service model, larger than DynamoDB's)"
+    )
     print(f"- {machine_line()}")
     print()
     print(cumulative)

@@ -29,14 +29,13 @@ if str(ROOT) not in sys.path:  # `python bench/x.py` as well as `python -m bench
     sys.path.insert(0, str(ROOT))
 
 REGION = "ap-southeast-3"
-# What every benchmark process runs with: the local stage, no tracing/metrics I/O, quiet logs.
+# What every benchmark process runs with: the local stage, no metrics I/O, quiet logs.
 BASE_ENV: dict[str, str] = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
     "SAPA_STAGE": "local",
-    "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "Sapa",
     "POWERTOOLS_SERVICE_NAME": "sapa",
@@ -258,23 +257,26 @@ WEEKDAY_MORNING = datetime(2025, 6, 17, 3, 0, tzinfo=UTC)
 """Tuesday 10:00 WIB: every purpose's contact hours are open in every zone, whenever the benchmark runs."""
 
 
-def weekday_morning_runtime() -> None:
+def weekday_morning_clock() -> Callable[[], datetime]:
     """Sapa's clock starts at a weekday morning and then runs: a night-time run measures sends, not deferrals."""
-    from chalicelib.core import runtime
-
     origin = time.monotonic()
-    runtime.install(runtime.Runtime(lambda: WEEKDAY_MORNING + timedelta(seconds=time.monotonic() - origin)))
+    return lambda: WEEKDAY_MORNING + timedelta(seconds=time.monotonic() - origin)
 
 
-def reset_sapa_caches() -> None:
-    """Forget clients, lru-cached queue URLs / rate limiters and the runtime built under an older environment."""
-    from chalicelib.core import aws
-    from chalicelib.outbound import deps
+def install_container(aws: Any, clock: Callable[[], datetime] | None = None) -> Any:
+    """Give the app a fresh container (new clients, queue URLs, rate limiter) on `aws`, as a cold start would."""
+    import app
+    from chalicelib.wiring.container import Container
 
-    aws.default().reset()
-    deps._queue_url.cache_clear()
-    deps._limits.cache_clear()
-    weekday_morning_runtime()
+    app.app.container = Container(aws, clock=clock or weekday_morning_clock())
+    return app.app.container
+
+
+def wired() -> Any:
+    """The app's container: what its handlers build their collaborators from."""
+    import app
+
+    return app.app.container
 
 
 class LocalAws:
@@ -313,22 +315,20 @@ class LocalAws:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        from chalicelib.core import aws
-
-        aws.default().reset()
         if self.server is not None:
             self.server.stop()
             self.server = None
 
     def reset_clients(self, extra_env: Mapping[str, str] | None = None) -> None:
-        """Apply env changes, drop Sapa's cached clients and re-attach the counter to the new session."""
-        from chalicelib.core import aws
+        """Apply env changes and give the app a new container whose session the counter watches."""
+        from chalicelib.core.aws import AwsClients
 
         if extra_env:
             self.extra_env.update(extra_env)
             apply_env({"AWS_ENDPOINT_URL": self.endpoint, **self.extra_env})
-        reset_sapa_caches()
-        self.counter.attach(aws.default().session.events)
+        self.clients = AwsClients()
+        self.counter.attach(self.clients.session.events)
+        install_container(self.clients)
 
     @property
     def settings(self) -> Any:
@@ -338,9 +338,7 @@ class LocalAws:
 
     @property
     def aws(self) -> Any:
-        from chalicelib.core import aws
-
-        return aws.default()
+        return self.clients
 
     def table(self, logical: str) -> Any:
         return self.aws.table(self.settings.table_name(logical))

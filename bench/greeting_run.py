@@ -18,7 +18,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from bench.common import LocalAws, Row, load_customers, machine_line, progress, ratio, run_timed, table
+from bench.common import LocalAws, Row, load_customers, machine_line, progress, ratio, run_timed, table, wired
 
 DEFAULT_DATE = date(2027, 6, 15)  # a Tuesday, not an Indonesian holiday (checked below)
 TARGET_ITEMS_PER_GREETED = 1.05
@@ -46,10 +46,9 @@ def scan_for_birthdays(customers_table: Any, day: date) -> tuple[int, int]:
 def query_birthdays(day: date) -> int:
     """Sapa's read path alone: the birthday GSI, one (month-day, zone) key at a time."""
     from chalicelib.core.zones import ZONES
-    from chalicelib.customers import deps as customer_deps
     from chalicelib.greetings.birthdays import birthday_keys_for
 
-    repository = customer_deps.repository()
+    repository = wired().customers.repository()
     return sum(1 for zone in ZONES for key in birthday_keys_for(day, zone) for _ in repository.birthdays(key))
 
 
@@ -75,9 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{expected} birthdays on {day}: {dict(loaded.birthdays_by_zone)}"
         )
 
-        from chalicelib.greetings import deps
-
-        service = deps.greeting_service()
+        service = wired().greetings.greeting_service()
         before = local.counter.snapshot()
         report, run_seconds = run_timed(lambda: service.run_date(day, inline_holidays=True))
         run = local.counter.snapshot() - before

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bench.common import ROOT, LocalAws, Row, load_customers, machine_line, progress, table
+from bench.common import ROOT, LocalAws, Row, load_customers, machine_line, progress, table, wired
 from bench.sender import CONSENTS, drain, outbound_source, queue_greetings, quiet_stdout, sender_env
 
 UNLIMITED = 100_000.0
@@ -52,14 +52,13 @@ TOLERANCE = 0.005
 def worker(threads: int) -> int:
     """One sender "Lambda execution" (or, with threads > 1, several pollers sharing one process)."""
     import app as sapa_app
-    from chalicelib.core import aws
     from chalicelib.core.settings import Settings
     from sapa_cli.local.runner import LocalRunner
 
     handled = [0] * threads
 
     def poll_loop(index: int) -> None:
-        runner = LocalRunner(sapa_app.app, Settings.from_env(), aws.default(), wait_seconds=0, log=progress)
+        runner = LocalRunner(sapa_app.app, Settings.from_env(), wired().aws, wait_seconds=0, log=progress)
         source = outbound_source(runner)
         # Other workers share the backlog: stop when it answers empty (it was full before we started).
         handled[index] = drain(lambda: runner.poll_once(source, wait_seconds=0), 0, idle_polls=8)

@@ -25,7 +25,7 @@ from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from typing import Any
 
-from bench.common import CallCounter, CallCounts, LocalAws, Row, load_customers, machine_line, progress, table
+from bench.common import CallCounter, CallCounts, LocalAws, Row, load_customers, machine_line, progress, table, wired
 
 BENCH_TOKEN = "bench-token"
 TARGET_CALLS_PER_MESSAGE = 3.0
@@ -140,13 +140,12 @@ class DrainResult:
 
 def run_sapa(local: LocalAws, sandbox: Any, customers: list[dict[str, Any]], occasion_ref: str) -> DrainResult:
     import app as sapa_app
-    from chalicelib.outbound import deps
     from sapa_cli.local.runner import LocalRunner
 
     queued = queue_greetings(customers, occasion_ref)
     progress(f"Sapa: {queued} greetings queued; draining through send_outbound")
     outcomes: Counter[str] = Counter()
-    deps.register_observer(lambda _envelope, outcome: outcomes.update([outcome.status]))
+    wired().outbound.extra_observers.append(lambda _envelope, outcome: outcomes.update([outcome.status]))
     runner = LocalRunner(sapa_app.app, local.settings, local.aws, wait_seconds=0, log=progress)
     source = outbound_source(runner)
     sandbox.clear()
@@ -163,17 +162,16 @@ def run_sapa(local: LocalAws, sandbox: Any, customers: list[dict[str, Any]], occ
 
 def run_bare(local: LocalAws, sandbox: Any, customers: list[dict[str, Any]], occasion_ref: str) -> DrainResult:
     """The floor: the same queue and provider client, nothing else."""
-    from chalicelib.outbound import deps
     from chalicelib.outbound.delivery import provider_message
     from chalicelib.outbound.dispatch import OutboundQueue
     from chalicelib.outbound.envelope import Envelope
 
-    url = deps.queue_url("outbound")
+    url = wired().queue_url("outbound")
     sqs = local.aws.sqs
     envelopes = greeting_envelopes(customers, occasion_ref, recipient=True)
     OutboundQueue(sqs, lambda: url).send(envelopes)
     progress(f"baseline: {len(envelopes)} envelopes queued; draining with a bare receive-send-delete loop")
-    client = deps.whatsapp_sender()  # one client (connection pool) for the whole drain
+    client = wired().outbound.whatsapp_sender()  # one client (connection pool) for the whole drain
     outcomes: Counter[str] = Counter()
 
     def poll() -> int:

@@ -7,7 +7,7 @@ bootstraps every resource on it, then times, interleaved in the same run:
 
   bare      one `sqs.send_message` of the delivery body: the floor, since Meta's delivery
             must be on a queue before Sapa may answer 200;
-  intake    `chalicelib.scrm.deps.intake().accept(body, signature)`, exactly what the route
+  intake    `container.scrm.intake().accept(body, signature)`, exactly what the route
             runs: settings and secret, HMAC-SHA256 check, JSON and object checks, the same
             SendMessage;
   route     the whole Chalice route through `chalice.test.Client` (API Gateway event,
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/webhook_intake.py` as well as `python -m bench.webhook_intake`
     sys.path.insert(0, str(ROOT))
 
-from bench.common import LocalAws, Row, machine_line, progress, table  # noqa: E402
+from bench.common import LocalAws, Row, machine_line, progress, table, wired  # noqa: E402
 
 APP_SECRET = "bench-meta-app-secret"
 TARGET_RATIO = 1.3
@@ -62,14 +62,13 @@ def measure_intake(iterations: int, with_route: bool) -> list[dict[str, Any]]:
     from chalice.test import Client
 
     import app as sapa_app
-    from chalicelib.core import aws
     from chalicelib.core.observability import metrics
-    from chalicelib.outbound import deps as outbound_deps
-    from chalicelib.scrm import deps
     from chalicelib.scrm.meta import sign
 
-    sqs = aws.default().sqs
-    url = outbound_deps.queue_url("inbound")
+    container = wired()
+    deps = container.scrm
+    sqs = container.aws.sqs
+    url = container.queue_url("inbound")
     rows = []
     with Client(sapa_app.app, stage_name="local") as client:
         for label, name in BODIES.items():

@@ -88,7 +88,7 @@ def _email(aws: AwsClients, settings: Settings, report: BootstrapReport) -> None
     )
     # SES v1 calls: the same account-level resources as SESv2, and the ones moto implements.
     ses = aws.client("ses")
-    sender = settings.get("SAPA_EMAIL_SENDER", DEFAULT_SENDER)
+    sender = settings.options.email_sender or DEFAULT_SENDER
     ses.verify_email_identity(EmailAddress=sender)
     report.created.append(f"ses-identity:{sender}")
     config_set = resources.configuration_set_name(settings.stage)

@@ -78,11 +78,9 @@ def connect() -> None:
     """Point this process at the running local stack, unless an endpoint or a deployed stage is given."""
     if os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("SAPA_STAGE", "local") != "local":
         return
-    from chalicelib.core import aws
     from sapa_cli.local.endpoints import find_stack, state_dir
 
     os.environ.update(find_stack(state_dir()).environment())
-    aws.default().reset()  # clients made before this point would still aim elsewhere
 
 
 @click.group(cls=SapaGroup)
@@ -205,10 +203,11 @@ def import_csv(path: Path, progress_every: float) -> None:
     import csv
     import json
 
-    from chalicelib.customers import deps
+    from chalicelib.core.aws import AwsClients
     from chalicelib.customers.csv_rows import InvalidCsv
     from chalicelib.customers.routes import csv_import_rows
     from chalicelib.customers.service import Actor
+    from chalicelib.wiring.container import Container
     from sapa_cli.progress import ImportProgress
 
     connect()
@@ -216,8 +215,10 @@ def import_csv(path: Path, progress_every: float) -> None:
     again = "importing the same file again once fixed is safe: unchanged rows are skipped"
     with open(path, encoding="utf-8-sig", newline="") as handle:
         try:
-            report = deps.customer_service().import_rows(
-                progress.track(csv_import_rows(handle)), Actor("cli", "import")
+            report = (
+                Container(AwsClients())
+                .customers.customer_service()
+                .import_rows(progress.track(csv_import_rows(handle)), Actor("cli", "import"))
             )
         except InvalidCsv as error:
             fail(f"cannot import: {json.dumps(error.fields)}")

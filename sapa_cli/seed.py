@@ -146,10 +146,10 @@ def synthetic_customers(count: int, today: date, seed: int = 27) -> Iterator[dic
 
 def seed_demo(settings: Settings, aws: AwsClients, count: int, today: date | None = None) -> str:
     """Load the synthetic customers through the same import path as a CSV (consent history included)."""
-    from chalicelib.customers import deps
     from chalicelib.customers.service import Actor
+    from chalicelib.wiring.container import Container
 
-    del settings, aws  # the service is built from the same environment
+    del settings  # the service reads the same environment
     rows = ((n + 2, data, None) for n, data in enumerate(synthetic_customers(count, today or datetime.now(UTC).date())))
-    report = deps.customer_service().import_rows(rows, Actor("seed", "import"))
+    report = Container(aws).customers.customer_service().import_rows(rows, Actor("seed", "import"))
     return f"seeded {report.created} new and {report.updated} updated demo customers"

@@ -8,9 +8,8 @@ AWS client exists before moto starts: Sapa's clients are created lazily.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -40,41 +39,31 @@ from collections.abc import Callable  # noqa: E402
 
 from moto import mock_aws  # noqa: E402
 
-from chalicelib.core import aws as aws_module  # noqa: E402
-from chalicelib.core import runtime  # noqa: E402
 from chalicelib.core.aws import AwsClients  # noqa: E402
 from chalicelib.core.settings import Settings  # noqa: E402
+from tests import clocks  # noqa: E402
+from tests.clocks import Clock, RunningClock  # noqa: E402
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 WEEKDAY_MORNING = datetime(2025, 6, 17, 3, 0, tzinfo=UTC)
 """Tuesday 10:00 WIB (11:00 WITA, 12:00 WIT): inside every purpose's contact hours in every zone."""
 
 
-class Clock:
-    """A pinned clock a test moves by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, now: datetime) -> None:
-        self.now = now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
+SLOW_FIXTURES = frozenset({"aws", "local_aws"})
+"""The fixtures that start AWS under moto. A test that uses one, itself or through another (`app`, `client`,
+`api`, `runner`, `staff_token`, ...), is marked `slow` below."""
 
 
-class RunningClock:
-    """Real time, shifted to start at `start`: leases and TTLs still move, contact hours never depend on CI."""
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The two tiers: `make test` runs every test, `make test-fast` only those not marked `slow`.
 
-    def __init__(self, start: datetime) -> None:
-        self.start = start
-        self.origin = time.monotonic()
-
-    def __call__(self) -> datetime:
-        return self.start + timedelta(seconds=time.monotonic() - self.origin)
+    Slow is whatever needs AWS, the local stack or the packager: every test on the `aws` or `local_aws`
+    fixture (marked here), and the few that start moto, the local stack or `chalice package` themselves
+    (marked in their module). The fast tier is the pure unit tests: no AWS endpoint at all.
+    """
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -89,18 +78,18 @@ def _environment_restored() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _weekday_morning() -> Iterator[None]:
     """Every test runs on a weekday morning in Indonesia unless it pins its own `clock`."""
-    previous = runtime.install(runtime.Runtime(RunningClock(WEEKDAY_MORNING)))
+    previous = clocks.use(RunningClock(WEEKDAY_MORNING))
     yield
-    runtime.install(previous)
+    clocks.use(previous)
 
 
 @pytest.fixture
 def clock(_weekday_morning: None) -> Iterator[Clock]:
     """Pins Sapa's clock (contact hours, caps, schedules, leases) at 10:00 WIB on a Tuesday; `set` moves it."""
     pinned = Clock(WEEKDAY_MORNING)
-    previous = runtime.install(runtime.Runtime(pinned))
+    previous = clocks.use(pinned)
     yield pinned
-    runtime.install(previous)
+    clocks.use(previous)
 
 
 @pytest.fixture
@@ -116,24 +105,28 @@ def aws(settings: Settings) -> Iterator[AwsClients]:
     the function's generated IAM role would refuse it (tests/iam.py).
     """
     import app as sapa_app
+    from chalicelib.wiring.container import Container
     from sapa_cli.bootstrap import bootstrap
     from tests.aws_calls import CallRecorder
     from tests.iam import refused_calls
 
     recorder = CallRecorder(sapa_app.app)
+    process_container = sapa_app.app.container
     with mock_aws():
-        aws_module.default().reset()
-        recorder.attach(aws_module.default().session.events)
         clients = AwsClients()
+        recorder.attach(clients.session.events)
         bootstrap(settings, clients)
+        # The app's handlers get this test's container: moto's AWS and the test's clock (`clock` pins it).
+        sapa_app.app.container = Container(clients, clock=clocks.now)
         yield clients
-        aws_module.default().reset()
+    sapa_app.app.container = process_container
     refused = refused_calls(recorder.calls, settings.stage)
     assert not refused, "IAM would refuse (declare it in chalicelib/core/permissions.py):\n" + "\n".join(refused)
 
 
 @pytest.fixture
 def app(aws: AwsClients) -> Any:
+    """The Chalice app, wired to this test's container (see `aws`)."""
     import app as sapa_app
 
     return sapa_app.app
@@ -208,7 +201,7 @@ def staff_token(aws, settings) -> Callable[[str], dict[str, str]]:
 
     def headers(role: str) -> dict[str, str]:
         if role not in made:
-            token = store.add(f"{role}-user", Role(role), runtime.now())
+            token = store.add(f"{role}-user", Role(role), clocks.now())
             made[role] = {"Authorization": f"Bearer {token}"}
         return made[role]
 

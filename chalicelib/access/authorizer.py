@@ -16,7 +16,7 @@ from chalice.app import AuthRequest, AuthResponse, Blueprint, Request
 
 from chalicelib.access.roles import Permission, allows
 from chalicelib.access.tokens import Staff, StaffStore, matches_admin_token
-from chalicelib.core import aws, settings
+from chalicelib.core.composition import wired
 from chalicelib.core.errors import Forbidden, Unauthorized
 
 bp = Blueprint(__name__)
@@ -42,9 +42,10 @@ REVOCATION_SECONDS = 5
 
 @bp.authorizer(ttl_seconds=REVOCATION_SECONDS)
 def staff_auth(auth_request: AuthRequest) -> AuthResponse:
-    config = settings.current()
+    container = wired(bp)
+    config = container.settings
     admin_token = config.optional_secret("SAPA_ADMIN_TOKEN") if config.is_local else None
-    store = StaffStore(aws.default().table(config.table_name("access")))
+    store = StaffStore(container.table("access"))
     staff = resolve_token(auth_request.token, store, admin_token)
     if staff is None:
         return AuthResponse(routes=["*"], principal_id=ANONYMOUS, context={"name": ANONYMOUS, "role": ""})

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, Response
+from functools import lru_cache
+from typing import Any
+
+from chalice.app import Blueprint, Chalice, Response
 
 from chalicelib.core.contract import api
 from chalicelib.core.http import json_response
 
 bp = Blueprint(__name__)
+
+
+@lru_cache(maxsize=4)
+def _document(app_id: int, app: Chalice) -> dict[str, Any]:
+    from chalicelib.access.roles import ROUTE_PERMISSIONS
+    from chalicelib.core.openapi import document
+
+    return document(app, ROUTE_PERMISSIONS)
+
+
+def app_document(app: Chalice) -> dict[str, Any]:
+    """The document of the running app with each route's permission, built once per container."""
+    return _document(id(app), app)
+
 
 CSP = "; ".join(
     (
@@ -30,8 +47,6 @@ HTML_HEADERS = {
 @bp.route("/openapi.json", methods=["GET"])
 @api(summary="This API's OpenAPI 3.1 document", tag="reference", responses={200: "OpenApiDocument"})
 def openapi_document() -> Response:
-    from chalicelib.core.openapi import app_document
-
     return json_response(app_document(bp.current_app), headers={"Cache-Control": "no-cache"})
 
 
@@ -39,7 +54,6 @@ def openapi_document() -> Response:
 @api(summary="The API reference, readable", tag="reference", responses={200: "text/html"})
 def api_reference() -> Response:
     from chalicelib.apidocs.reference import render_reference
-    from chalicelib.core.openapi import app_document
 
     return Response(body=render_reference(app_document(bp.current_app)), status_code=200, headers=HTML_HEADERS)
 

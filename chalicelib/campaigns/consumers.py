@@ -2,7 +2,8 @@
 
 One queue carries audience jobs for campaigns (`kind` "campaign": one
 segment; "campaign_retry": resend retryable failures) and holiday greetings
-(`kind` "holiday", owned by the greetings context). Batch size is 1 and a
+(`kind` "holiday", owned by the greetings context); which context handles a
+kind is written in the composition root (`Container.fanout_jobs`). Batch size is 1 and a
 failed record is reported failed, so SQS redelivers it after the visibility
 timeout and a job that keeps failing ends in the dead-letter queue.
 """
@@ -26,12 +27,6 @@ class UnknownJob(ValueError):
     """A record this consumer cannot route: a poison message for the dead-letter queue."""
 
 
-def holiday_job(job: dict[str, Any], _remaining: Callable[[], float]) -> None:
-    from chalicelib.greetings.fanout import process_holiday_job
-
-    process_holiday_job(job)
-
-
 def handle_batch(event: dict[str, Any], context: Any, handlers: Mapping[str, JobHandler]) -> dict[str, Any]:
     # Imported here: only the fan-out Lambda pays for the batch utility, not every function built from app.py.
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -53,14 +48,3 @@ def handle_batch(event: dict[str, Any], context: Any, handlers: Mapping[str, Job
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
-
-
-def default_handlers() -> dict[str, JobHandler]:
-    from chalicelib.campaigns import deps
-    from chalicelib.campaigns.fanout import SegmentJob
-
-    return {
-        "holiday": holiday_job,
-        "campaign": lambda job, remaining: deps.fanout().run(SegmentJob.from_dict(job), remaining),
-        "campaign_retry": lambda job, remaining: deps.retry().run(str(job["campaign_id"]), remaining),
-    }

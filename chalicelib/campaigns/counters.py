@@ -29,7 +29,7 @@ from typing import Any
 
 from chalicelib.campaigns import model
 from chalicelib.core.observability import logger
-from chalicelib.outbound import deps as outbound_deps
+from chalicelib.core.options import DEFAULTS
 from chalicelib.outbound.delivery import Outcome
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import STATUS_RANK, MessageLog
@@ -39,12 +39,12 @@ CAMPAIGN_OCCASION = "campaign"
 
 @dataclass(frozen=True)
 class Thresholds:
-    max_failure_rate: float = 0.10
-    max_bounce_rate: float = 0.04
-    max_complaint_rate: float = 0.0008
-    min_sample: int = 100
-    max_render_error_rate: float = 0.05
-    min_render_sample: int = 5
+    max_failure_rate: float = DEFAULTS.campaign_max_failure_rate
+    max_bounce_rate: float = DEFAULTS.campaign_max_bounce_rate
+    max_complaint_rate: float = DEFAULTS.campaign_max_complaint_rate
+    min_sample: int = DEFAULTS.campaign_min_sample
+    max_render_error_rate: float = DEFAULTS.campaign_max_render_error_rate
+    min_render_sample: int = DEFAULTS.campaign_min_render_sample
     """Smaller than `min_sample`: a bounce is noise, a render error is the template failing the same way for
     everyone alike (eight recipients of eight is a broken template, not bad luck)."""
 
@@ -150,29 +150,28 @@ class CampaignCounters:
             self.pause(str(item["id"]), reason)
 
 
-def _counters() -> CampaignCounters:
-    from chalicelib.campaigns import deps
+class CounterObservers:
+    """The delivery pipeline's observers that keep campaign counts: wired in `chalicelib.wiring.outbound`.
 
-    return deps.counters()
+    `counters` is called per event (a fresh CampaignCounters over the same tables); a failure is logged,
+    never raised: the message is already sent, and a status webhook must still be acknowledged.
+    """
 
+    def __init__(self, counters: Callable[[], CampaignCounters]) -> None:
+        self.counters = counters
 
-def observe_outcome(envelope: Envelope, outcome: Outcome) -> None:
-    if envelope.occasion != CAMPAIGN_OCCASION or not envelope.campaign_id:
-        return
-    try:
-        _counters().on_outcome(envelope, outcome)
-    except Exception:  # noqa: BLE001 - the message is already sent; failing the record would only resend it
-        logger.exception("campaign counter update failed", extra={"campaign_id": envelope.campaign_id})
+    def on_outcome(self, envelope: Envelope, outcome: Outcome) -> None:
+        if envelope.occasion != CAMPAIGN_OCCASION or not envelope.campaign_id:
+            return
+        try:
+            self.counters().on_outcome(envelope, outcome)
+        except Exception:  # noqa: BLE001 - failing the record would only resend a sent message
+            logger.exception("campaign counter update failed", extra={"campaign_id": envelope.campaign_id})
 
-
-def observe_status(message: dict[str, Any], status: str) -> None:
-    if message.get("occasion") != CAMPAIGN_OCCASION or not message.get("campaign_id"):
-        return
-    try:
-        _counters().on_status(message, status)
-    except Exception:  # noqa: BLE001 - a status webhook must still be acknowledged
-        logger.exception("campaign counter update failed", extra={"campaign_id": message.get("campaign_id")})
-
-
-outbound_deps.register_observer(observe_outcome)
-outbound_deps.register_status_observer(observe_status)
+    def on_status(self, message: dict[str, Any], status: str) -> None:
+        if message.get("occasion") != CAMPAIGN_OCCASION or not message.get("campaign_id"):
+            return
+        try:
+            self.counters().on_status(message, status)
+        except Exception:  # noqa: BLE001 - a status webhook must still be acknowledged
+            logger.exception("campaign counter update failed", extra={"campaign_id": message.get("campaign_id")})

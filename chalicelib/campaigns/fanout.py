@@ -56,6 +56,7 @@ from chalicelib.campaigns.model import Status
 from chalicelib.campaigns.policy import MAX_SENDS, WINDOW, SendNow, Skip, decide, zone_info
 from chalicelib.campaigns.segments import Segment, parse_segment
 from chalicelib.campaigns.store import EMPTY_LEDGER, CampaignStore, Conflict, Ledger, suppressed_contacts
+from chalicelib.core.options import DEFAULTS
 from chalicelib.customers.model import customer_from_item
 from chalicelib.customers.suppression import SuppressionList
 from chalicelib.outbound.contact_policy import zone_of
@@ -103,13 +104,13 @@ def offer_opening(hours: ContactHours, customer: Mapping[str, Any], now: datetim
 
 @dataclass(frozen=True)
 class FanOutConfig:
-    page_size: int = 1000  # customers per scan page; a checkpoint at least every page
+    page_size: int = DEFAULTS.fanout_page_size  # customers per scan page; a checkpoint at least every page
     chunk: int = 100  # customers per suppression/ledger BatchGetItem and per status check
     lease_seconds: int = 180  # longer than the consumer's 120 s timeout: a live job is never overtaken
     reserve_seconds: float = 20.0  # checkpoint and continue when less than this is left before the deadline
     status_every_seconds: float = 2.0  # how stale the pause/cancel check may be
-    segment_size: int = 25_000  # customers per parallel segment (estimated from the table's item count)
-    max_segments: int = 16
+    segment_size: int = DEFAULTS.fanout_segment_size  # customers per parallel segment (from the item count)
+    max_segments: int = DEFAULTS.fanout_max_segments
 
 
 DEFAULT_RULES = Rules()

@@ -22,10 +22,12 @@ from enum import StrEnum
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chalicelib.core.options import DEFAULTS
+
 DEFAULT_ZONE = "Asia/Jakarta"
 """Most customers live in WIB; used when a record's zone is missing or unusable."""
-MAX_SENDS = 2
-WINDOW = timedelta(days=7)
+MAX_SENDS = DEFAULTS.promo_cap
+WINDOW = timedelta(days=DEFAULTS.promo_cap_days)
 CHANNELS: frozenset[str] = frozenset({"whatsapp", "email"})
 CONSENT_PURPOSE = "promotions"
 

@@ -2,8 +2,8 @@
 
 Thin: authorise, parse, call the service or lifecycle, shape the answer.
 app.py registers only this blueprint for campaigns, so the queue consumer and
-the schedule live here too. The delivery observers (`counters`) register when
-the sender builds its deliverer (`outbound.deps.OBSERVER_MODULES`). Every
+the schedule live here too. The campaign counters observe the sender through
+the composition root (`chalicelib.wiring`). Every
 function built from app.py imports this module, so the campaign machinery
 (templates, segments, fan-out) is imported inside the handlers that use it.
 """
@@ -19,6 +19,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Response, SQSEvent
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core import resources, settings
+from chalicelib.core.composition import wired
 from chalicelib.core.contract import api, read_body, read_optional_body
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_body, json_object, json_response, limit_param, page, query
@@ -30,9 +31,7 @@ T = TypeVar("T")
 
 
 def _deps() -> Any:
-    from chalicelib.campaigns import deps
-
-    return deps
+    return wired(bp).campaigns
 
 
 def _actor(name: str) -> Any:
@@ -217,7 +216,7 @@ def retry_failed_campaign(campaign_id: str) -> Response:
 def fan_out_audience(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.campaigns import consumers
 
-    return consumers.handle_batch(event.to_dict(), event.context, consumers.default_handlers())
+    return consumers.handle_batch(event.to_dict(), event.context, wired(bp).fanout_jobs())
 
 
 @bp.schedule("rate(1 minute)", name="start_scheduled_campaigns")

@@ -78,10 +78,3 @@ class AwsClients:
             self._clients.clear()
             self._resources.clear()
             self._session = None
-
-
-_default = AwsClients()
-
-
-def default() -> AwsClients:
-    return _default

@@ -1,4 +1,4 @@
-"""Logger, Metrics and Tracer shared by every handler, and the privacy mask.
+"""Logger and Metrics shared by every handler, the correlation ids, and the privacy mask.
 
 UU PDP forbids personal data in logs, and log lines outlive any retention
 promise, so masking happens in the formatter: whatever a handler logs, phone
@@ -7,10 +7,8 @@ numbers, e-mail addresses and message texts never reach stdout.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -115,6 +113,7 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
             "function_request_id",
             "correlation_id",
             "xray_trace_id",
+            "linked_trace_ids",
             "sampling_rate",
         }
     )
@@ -128,15 +127,3 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
 
 logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter())
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-
-
-def tracing_enabled() -> bool:
-    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in ("true", "1")
-
-
-@lru_cache(maxsize=1)
-def tracer() -> Any:
-    """The Powertools Tracer, created only where tracing is on: the X-Ray SDK costs ~150 ms to import."""
-    from aws_lambda_powertools import Tracer
-
-    return Tracer(service=SERVICE)

@@ -10,7 +10,6 @@ Every error is documented in Sapa's shape.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from chalice.app import Chalice, RouteEntry
@@ -219,15 +218,3 @@ def _replace_refs(node: Any, refs: Mapping[str, Any]) -> Any:
     if isinstance(node, list):
         return [_replace_refs(value, refs) for value in node]
     return node
-
-
-@lru_cache(maxsize=4)
-def _cached(app_id: int, app: Chalice) -> dict[str, Any]:
-    from chalicelib.access.roles import ROUTE_PERMISSIONS
-
-    return document(app, ROUTE_PERMISSIONS)
-
-
-def app_document(app: Chalice) -> dict[str, Any]:
-    """The document of the running app, built once per container."""
-    return _cached(id(app), app)

@@ -22,6 +22,7 @@ from functools import cached_property
 from typing import Any
 
 from chalicelib.core import resources
+from chalicelib.core.options import InvalidOptions, Options, parse
 
 VERSION = "0.1.0"
 
@@ -43,6 +44,7 @@ SECRET_CACHE_SECONDS = 300
 LOCAL_STAGE = "local"
 LOCAL_PUBLIC_URL = "http://127.0.0.1:8000"
 LOCAL_EMAIL_SENDER = "halo@sapa.example"
+LOCAL_PHONE_NUMBER_ID = "100000000000001"  # the WhatsApp sandbox's
 EXAMPLE_VALUES = frozenset({"https://sapa.example", "http://sapa.example", "halo@sapa.example"})
 REQUIRED_OUTSIDE_LOCAL = ("SAPA_PUBLIC_URL", "SAPA_EMAIL_SENDER")
 """Settings every deployed stage must set: unsubscribe links and the From address go to real people."""
@@ -65,8 +67,11 @@ def in_lambda(env: dict[str, str]) -> bool:
 
 @dataclass(frozen=True)
 class Settings:
+    """The stage, its validated options (`chalicelib.core.options`) and its secrets."""
+
     stage: str
     environ: dict[str, str]
+    options: Options
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -82,7 +87,13 @@ class Settings:
                 "SAPA_STAGE=local inside AWS Lambda: the local stage accepts published development secrets "
                 "and runs only on the local stack"
             )
-        return cls(stage=stage, environ=env)
+        try:
+            options = parse(env)
+        except InvalidOptions as error:
+            raise ConfigurationError(
+                "Sapa cannot start: " + "; ".join(error.problems) + " (the settings are listed in the README)"
+            ) from None
+        return cls(stage=stage, environ=env, options=options)
 
     # -- names -------------------------------------------------------------
     def table_name(self, logical: str) -> str:
@@ -93,7 +104,7 @@ class Settings:
 
     @cached_property
     def payload_bucket(self) -> str:
-        return self.environ.get("SAPA_PAYLOAD_BUCKET") or f"{resources.prefix(self.stage)}-payloads"
+        return self.options.payload_bucket or f"{resources.prefix(self.stage)}-payloads"
 
     @property
     def is_local(self) -> bool:
@@ -102,16 +113,23 @@ class Settings:
     @property
     def public_url(self) -> str:
         """Where Sapa's public pages (unsubscribe, consent) live; required outside the local stage."""
-        default = f"http://127.0.0.1:{self.environ.get('SAPA_PORT') or 8000}" if self.is_local else None
-        return self._required("SAPA_PUBLIC_URL", default).rstrip("/")
+        default = f"http://127.0.0.1:{self.options.port}" if self.is_local else None
+        return self._required("SAPA_PUBLIC_URL", self.options.public_url, default).rstrip("/")
 
     @property
     def email_sender(self) -> str:
         """The From address of every e-mail; required outside the local stage."""
-        return self._required("SAPA_EMAIL_SENDER", LOCAL_EMAIL_SENDER if self.is_local else None)
+        local_default = LOCAL_EMAIL_SENDER if self.is_local else None
+        return self._required("SAPA_EMAIL_SENDER", self.options.email_sender, local_default)
 
-    def _required(self, name: str, local_default: str | None) -> str:
-        value = self.environ.get(name, "").strip()
+    @property
+    def whatsapp_phone_number_id(self) -> str:
+        """The number WhatsApp messages go out from; the sandbox's in the local stage, required elsewhere."""
+        local_default = LOCAL_PHONE_NUMBER_ID if self.is_local else None
+        return self._required("WHATSAPP_PHONE_NUMBER_ID", self.options.whatsapp_phone_number_id, local_default)
+
+    def _required(self, name: str, value: str | None, local_default: str | None) -> str:
+        value = (value or "").strip()
         if value and (self.is_local or value not in EXAMPLE_VALUES):
             return value
         if local_default is not None:
@@ -128,7 +146,7 @@ class Settings:
         found: list[str] = []
         for name in REQUIRED_OUTSIDE_LOCAL:
             try:
-                self._required(name, None)
+                self._required(name, getattr(self.options, Options.variables()[name]), None)
             except ConfigurationError as error:
                 found.append(str(error))
         needed = [name for name in secrets if name not in OPTIONAL_SECRETS]
@@ -155,18 +173,6 @@ class Settings:
         found = self.problems(needs.secrets if needs else (), ssm())
         if found:
             raise ConfigurationError("Sapa cannot start: " + "; ".join(found))
-
-    # -- plain options -----------------------------------------------------
-    def get(self, name: str, default: str) -> str:
-        return self.environ.get(name, default)
-
-    def get_int(self, name: str, default: int) -> int:
-        raw = self.environ.get(name)
-        return int(raw) if raw not in (None, "") else default
-
-    def get_float(self, name: str, default: float) -> float:
-        raw = self.environ.get(name)
-        return float(raw) if raw not in (None, "") else default
 
     # -- secrets -----------------------------------------------------------
     def secret(self, name: str) -> str:

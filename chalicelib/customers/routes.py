@@ -8,6 +8,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
+from chalicelib.core.composition import wired
 from chalicelib.core.contract import api
 from chalicelib.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
@@ -34,9 +35,10 @@ def _invalid(error: Any) -> ValidationFailed:
 )
 def create_customer() -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
-    from chalicelib.customers import deps
     from chalicelib.customers.model import InvalidCustomer
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     try:
         customer, created = deps.customer_service().upsert(json_object(bp.current_request), Actor(staff.name, "api"))
@@ -53,8 +55,9 @@ def create_customer() -> Response:
 )
 def list_customers() -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
-    from chalicelib.customers import deps
     from chalicelib.customers.model import InvalidCustomer, customer_from_item, validate_customer
+
+    deps = wired(bp).customers
 
     params = query(bp.current_request)
     repository = deps.repository()
@@ -79,7 +82,7 @@ def list_customers() -> Response:
 @api(summary="One customer", responses={200: "Customer"})
 def get_customer(customer_id: str) -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
-    from chalicelib.customers import deps
+    deps = wired(bp).customers
 
     customer = deps.customer_service().get(customer_id)
     if customer is None:
@@ -96,9 +99,10 @@ def get_customer(customer_id: str) -> Response:
 )
 def update_customer(customer_id: str) -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
-    from chalicelib.customers import deps
     from chalicelib.customers.model import InvalidCustomer
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     try:
         customer = deps.customer_service().update(
@@ -115,8 +119,9 @@ def update_customer(customer_id: str) -> Response:
 @api(summary="Erase a customer (UU PDP): personal data and message texts go", responses={200: "Erased"})
 def erase_customer(customer_id: str) -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
-    from chalicelib.customers import deps
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     result = deps.customer_service().erase(customer_id, Actor(staff.name, "api"))
     if result is None:
@@ -128,8 +133,9 @@ def erase_customer(customer_id: str) -> Response:
 @api(summary="A customer's messages, newest first", query="PageQuery", responses={200: "Page[Message]"})
 def customer_messages(customer_id: str) -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
-    from chalicelib.customers import deps
     from chalicelib.outbound.message_log import public_message
+
+    deps = wired(bp).customers
 
     params = query(bp.current_request)
     items, last = deps.message_log().for_customer(
@@ -143,7 +149,7 @@ def customer_messages(customer_id: str) -> Response:
 def customer_consent_history(customer_id: str) -> Response:
     """Proof of consent (UU PDP Pasal 22 and 24): every grant and withdrawal, newest first, and the state now."""
     require(bp.current_request, Permission.CUSTOMERS_READ)
-    from chalicelib.customers import deps
+    deps = wired(bp).customers
 
     service = deps.customer_service()
     customer = service.get(customer_id)
@@ -159,10 +165,11 @@ def record_customer_consent(customer_id: str) -> Response:
     """Staff record one customer's consent or withdrawal with its evidence; a grant lifts an earlier withdrawal."""
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
     from chalicelib.core.contract import read_body
-    from chalicelib.customers import deps
     from chalicelib.customers.model import InvalidCustomer
     from chalicelib.customers.schemas import ConsentRecord
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     record = read_body(bp.current_request, ConsentRecord)
     actor = Actor(staff.name, "staff_recorded", record.evidence)
@@ -188,9 +195,10 @@ def record_customer_consent(customer_id: str) -> Response:
 )
 def import_customers() -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
-    from chalicelib.customers import deps
     from chalicelib.customers.csv_rows import InvalidCsv
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     body = raw_body(bp.current_request)
     if len(body) > MAX_CSV_BYTES:
@@ -224,7 +232,7 @@ def csv_import_rows(lines: Any) -> Any:
 @api(summary="The audit log, newest first", query="PageQuery", responses={200: "Page[AuditEntry]"})
 def audit_log() -> Response:
     require(bp.current_request, Permission.AUDIT)
-    from chalicelib.customers import deps
+    deps = wired(bp).customers
 
     params = query(bp.current_request)
     items, last = deps.audit().page(limit_param(params), decode_cursor(params, bp.current_request))

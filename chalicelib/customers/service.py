@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.access.audit import AuditLog
 from chalicelib.customers import consent as consent_rules
@@ -28,7 +28,13 @@ from chalicelib.customers.model import (
 )
 from chalicelib.customers.repository import CustomerRepository, VersionConflict, Write
 from chalicelib.customers.suppression import SuppressionList
-from chalicelib.outbound.message_log import MessageLog
+
+
+class MessageTexts(Protocol):
+    """The message log as erasure sees it (the delivery pipeline's `MessageLog`): the texts sent to a customer."""
+
+    def erase_texts(self, customer_id: str, now: datetime) -> int: ...
+
 
 IMPORT_BATCH = 100
 MAX_REJECTIONS_REPORTED = 1000
@@ -85,7 +91,7 @@ class CustomerService:
         ledger: ConsentLedger,
         suppression: SuppressionList,
         audit: AuditLog,
-        messages: MessageLog,
+        messages: MessageTexts,
         clock: Callable[[], datetime],
         erasers: Iterable[Callable[[str, datetime], int]] = (),
     ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from chalicelib.core import settings
+from chalicelib.core.composition import wired
 from chalicelib.core.contract import api
 from chalicelib.customers.consent import CHANNELS, PURPOSES
 from chalicelib.customers.unsubscribe import InvalidToken, UnsubscribeGrant, read_token
@@ -78,7 +79,7 @@ def _page(
     summary="The consent page of an unsubscribe link", tag="unsubscribe", responses={200: "text/html", 404: "text/html"}
 )
 def unsubscribe_page(token: str) -> Response:
-    from chalicelib.customers import deps
+    deps = wired(bp).customers
 
     grant = _grant(token)
     customer = deps.repository().get(grant.customer_id) if grant else None
@@ -96,8 +97,9 @@ def unsubscribe_page(token: str) -> Response:
     responses={200: "text/html", 404: "text/html"},
 )
 def unsubscribe(token: str) -> Response:
-    from chalicelib.customers import deps
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     grant = _grant(token)
     if grant is None:
@@ -120,9 +122,10 @@ def unsubscribe(token: str) -> Response:
 )
 def resubscribe(token: str) -> Response:
     """The customer presses "subscribe again" on the consent page: a new, explicit grant (UU PDP Pasal 22)."""
-    from chalicelib.customers import deps
     from chalicelib.customers.model import InvalidCustomer
     from chalicelib.customers.service import Actor
+
+    deps = wired(bp).customers
 
     grant = _grant(token)
     service = deps.customer_service()

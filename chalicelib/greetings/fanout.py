@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.core.observability import logger
-from chalicelib.greetings import deps
+from chalicelib.greetings.run import GreetingService
 
 
-def process_holiday_job(job: Mapping[str, Any]) -> None:
-    service = deps.greeting_service()
+def process_holiday_job(job: Mapping[str, Any], service: GreetingService) -> None:
     holiday = service.holiday_from_job(job)
     if holiday is None:
         logger.info("holiday no longer greeted; job dropped", extra={"job": dict(job)})

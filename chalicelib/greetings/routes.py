@@ -10,6 +10,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Response
 
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
+from chalicelib.core.composition import wired
 from chalicelib.core.contract import api, read_body, read_query
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query
@@ -44,12 +45,13 @@ def _day(value: Any, name: str = "date") -> date:
 )
 def list_holidays() -> Response:
     require(bp.current_request, Permission.READ)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
     from chalicelib.greetings.holidays_calendar import (
         calendar_for_year,
     )
     from chalicelib.greetings.schemas import HolidayQuery
+
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     year = read_query(bp.current_request, HolidayQuery).year or customer_deps.utc_now().year
     holidays = calendar_for_year(year, deps.holiday_store().overrides(year))
@@ -64,13 +66,14 @@ def list_holidays() -> Response:
 )
 def put_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
     from chalicelib.greetings.holidays_calendar import (
         InvalidOverride,
         calendar_for_year,
         parse_override,
     )
+
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     _day(day, "date")
     try:
@@ -96,12 +99,13 @@ def put_holiday(day: str) -> Response:
 @api(summary="Cancel the holiday on a date", responses={200: "HolidayCancelled"})
 def cancel_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
     from chalicelib.greetings.holidays_calendar import (
         InvalidOverride,
         cancel_override,
     )
+
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     _day(day, "date")
     try:
@@ -121,9 +125,10 @@ def cancel_holiday(day: str) -> Response:
 @api(summary="Run one date's greetings now", body="GreetingRunRequest", responses={200: "GreetingRunReport"})
 def run_greetings() -> Response:
     staff = require(bp.current_request, Permission.GREETINGS)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
     from chalicelib.greetings.schemas import GreetingRunRequest
+
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     day = read_body(bp.current_request, GreetingRunRequest).date
     inline = deps.customer_count() <= deps.inline_audience_limit()
@@ -138,7 +143,7 @@ def run_greetings() -> Response:
 @api(summary="What the greetings of a date sent and skipped", responses={200: "GreetingTotals"})
 def greeting_run(day: str) -> Response:
     require(bp.current_request, Permission.READ)
-    from chalicelib.greetings import deps
+    deps = wired(bp).greetings
 
     totals = deps.run_store().totals(_day(day))
     skipped = {k.removeprefix("skipped_"): v for k, v in totals.items() if k.startswith("skipped_")}
@@ -155,8 +160,8 @@ def greeting_run(day: str) -> Response:
 
 @bp.schedule("cron(0 * * * ? *)", name="greet_hourly", description="Birthday and holiday greetings, every zone")
 def greet_hourly(event: CloudWatchEvent) -> dict[str, Any]:
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     report = deps.greeting_service().run_hourly(customer_deps.utc_now())
     logger.info("hourly greetings", extra=report.body())
@@ -170,9 +175,10 @@ def greet_hourly(event: CloudWatchEvent) -> dict[str, Any]:
 @api(summary="A day's call list", query="CallListQuery", responses={200: "Page[CallTask]"})
 def call_list() -> Response:
     require(bp.current_request, Permission.TELEGREETING)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
     from chalicelib.greetings.schemas import CallListQuery
+
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     params = query(bp.current_request)
     day = read_query(bp.current_request, CallListQuery).date or customer_deps.utc_now().date()
@@ -184,9 +190,10 @@ def call_list() -> Response:
 @api(summary="Record a call's outcome", body="CallOutcome", responses={200: "CallTask"})
 def record_call(task_id: str) -> Response:
     staff = require(bp.current_request, Permission.TELEGREETING)
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.greetings import deps
     from chalicelib.greetings.schemas import CallOutcome
+
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
 
     call = read_body(bp.current_request, CallOutcome)
     outcome, notes = call.outcome, call.notes

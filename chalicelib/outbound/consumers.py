@@ -6,7 +6,8 @@ from typing import Any
 
 from chalice.app import Blueprint, CloudWatchEvent, SQSEvent
 
-from chalicelib.core import aws, resources, settings
+from chalicelib.core import resources, settings
+from chalicelib.core.composition import wired
 
 bp = Blueprint(__name__)
 
@@ -22,16 +23,10 @@ SENDER_CONCURRENCY = 5
     name="send_outbound",
 )
 def send_outbound(event: SQSEvent) -> dict[str, Any]:
-    from chalicelib.outbound import deps, worker
+    from chalicelib.outbound import worker
 
-    url = deps.queue_url("outbound")
-
-    def change_visibility(receipt_handle: str, seconds: int) -> None:
-        aws.default().sqs.change_message_visibility(
-            QueueUrl=url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
-        )
-
-    return worker.handle_batch(event.to_dict(), event.context, deps.deliverer(), change_visibility)
+    outbound = wired(bp).outbound
+    return worker.handle_batch(event.to_dict(), event.context, outbound.deliverer(), outbound.change_visibility())
 
 
 @bp.on_sqs_message(
@@ -42,12 +37,11 @@ def send_outbound(event: SQSEvent) -> dict[str, Any]:
 def record_email_event(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.outbound import email_events
 
-    return email_events.handle_batch(event.to_dict(), event.context, email_events.default_recorder())
+    return email_events.handle_batch(event.to_dict(), event.context, wired(bp).outbound.email_recorder())
 
 
 @bp.schedule("rate(1 minute)", name="release_waiting_messages", description="Messages whose contact hours opened")
 def release_waiting_messages(event: CloudWatchEvent) -> dict[str, Any]:
     from chalicelib.core.deadline import remaining_seconds
-    from chalicelib.outbound import deps
 
-    return deps.release().run(remaining_seconds(event.context)).body()
+    return wired(bp).outbound.release().run(remaining_seconds(event.context)).body()

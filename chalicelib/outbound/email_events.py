@@ -102,18 +102,6 @@ class EmailEventRecorder:
             self.customers.withdraw(str(customer_id), "email", ["greetings", "promotions"], Actor("ses", how))
 
 
-def default_recorder() -> EmailEventRecorder:
-    from chalicelib.customers import deps as customer_deps
-    from chalicelib.outbound import deps
-
-    return EmailEventRecorder(
-        StatusUpdater(customer_deps.message_log(), deps.status_observers()),
-        customer_deps.customer_service(),
-        customer_deps.suppression(),
-        customer_deps.utc_now,
-    )
-
-
 def handle_batch(event: dict[str, Any], context: Any, recorder: EmailEventRecorder) -> dict[str, Any]:
     def record_handler(record: SQSRecord) -> str:
         return recorder.record(parse(record.body))

@@ -8,6 +8,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
+from chalicelib.core.composition import wired
 from chalicelib.core.contract import api, read_body
 from chalicelib.core.errors import Conflict
 from chalicelib.core.http import json_response
@@ -16,21 +17,15 @@ bp = Blueprint(__name__)
 
 
 def _deps() -> Any:
-    from chalicelib.outbound import deps
-
-    return deps
+    return wired(bp).outbound
 
 
 def _audit() -> Any:
-    from chalicelib.customers import deps as customer_deps
-
-    return customer_deps.audit()
+    return wired(bp).customers.audit()
 
 
 def _now() -> Any:
-    from chalicelib.core import runtime
-
-    return runtime.now()
+    return wired(bp).now()
 
 
 @bp.route("/outbound/status", methods=["GET"], authorizer=staff_auth)
@@ -41,9 +36,9 @@ def outbound_status() -> Response:
     from chalicelib.outbound.envelope import CHANNELS
 
     deps = _deps()
-    log = deps.customer_deps.message_log()
+    log = wired(bp).customers.message_log()
     waiting = {channel: log.count_parked(f"halt#{channel}") for channel in CHANNELS}
-    attributes = deps.aws.default().sqs.get_queue_attributes(
+    attributes = wired(bp).aws.sqs.get_queue_attributes(
         QueueUrl=deps.queue_url("outbound"), AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]
     return json_response(

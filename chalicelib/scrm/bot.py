@@ -71,32 +71,55 @@ def decide(facts: Facts, analysis: Analysis | None, config: ScrmConfig) -> Decis
     """The decision for one inbound event; pure, so every rule has a test."""
     if facts.is_test:
         return Decision("none", "dashboard test delivery")
-    if facts.stop_requested and facts.channel == "whatsapp" and facts.kind == "message":
-        return Decision("stop", "stop keyword", answer="stop_confirmation")
-    if facts.start_requested and facts.channel == "whatsapp" and facts.kind == "message":
-        return Decision("start", "start keyword", answer="start_confirmation")
+    keyword = _keyword(facts)
+    if keyword is not None:
+        return keyword
     if not facts.actionable:
         return NONE
     if analysis is None or not facts.text:
         return Decision("agent", "no text to classify")
     lead = analysis.category == "lead"
-    if analysis.category == "complaint":
-        return Decision("agent", "complaint", lead=lead)
-    if analysis.sentiment == "negative":
-        return Decision("agent", "negative sentiment", lead=lead)
-    if analysis.needs_review:
-        return Decision("agent", "low confidence", lead=lead)
-    if not config.bot_enabled:
-        return Decision("agent", "chatbot disabled", lead=lead)
-    if not facts.can_reply:
-        return Decision("agent", "no address to reply to", lead=lead)
+    reason = _for_a_person(facts, analysis, config)
+    if reason is not None:
+        return Decision("agent", reason, lead=lead)
     if facts.public:
         if config.comment_mode == "invite":
             return Decision("auto_reply", "public comment", answer="comment_invite", lead=lead)
         return Decision("agent", "public comments are routed", lead=lead)
     if facts.age_seconds > WINDOW_SECONDS - WINDOW_MARGIN_SECONDS:
         return Decision("agent", "outside the 24-hour window", lead=lead)
-    if lead:
+    return _standard_answer(analysis)
+
+
+def _keyword(facts: Facts) -> Decision | None:
+    """STOP and MULAI / START work on WhatsApp messages only, before anything else is considered."""
+    if facts.channel != "whatsapp" or facts.kind != "message":
+        return None
+    if facts.stop_requested:
+        return Decision("stop", "stop keyword", answer="stop_confirmation")
+    if facts.start_requested:
+        return Decision("start", "start keyword", answer="start_confirmation")
+    return None
+
+
+def _for_a_person(facts: Facts, analysis: Analysis, config: ScrmConfig) -> str | None:
+    """Why a person must answer whatever the topic, if they must."""
+    if analysis.category == "complaint":
+        return "complaint"
+    if analysis.sentiment == "negative":
+        return "negative sentiment"
+    if analysis.needs_review:
+        return "low confidence"
+    if not config.bot_enabled:
+        return "chatbot disabled"
+    if not facts.can_reply:
+        return "no address to reply to"
+    return None
+
+
+def _standard_answer(analysis: Analysis) -> Decision:
+    """A private message the bot may answer: a lead, one or two predefined topics, praise, or the menu."""
+    if analysis.category == "lead":
         return Decision("auto_reply", "lead", answer="lead_ack", lead=True)
     topics = tuple(t for t in analysis.topics if t in BOT_TOPICS)
     if topics and len(topics) <= MAX_TOPICS_PER_ANSWER:

@@ -104,6 +104,26 @@ def public_event(item: Mapping[str, Any], delivery: Mapping[str, Any] | None = N
     return data
 
 
+def _agent_reply(current: Mapping[str, Any], text: str, recipient: str, idempotency_key: str | None) -> Envelope:
+    """An agent's reply on the conversation's channel; the same Idempotency-Key gives the same message id."""
+    conversation_id, channel = str(current["id"]), str(current["channel"])
+    ref = f"{conversation_id}:{idempotency_key or uuid.uuid4().hex}"
+    party = str(current.get("customer_id") or current.get("party"))
+    return Envelope(
+        message_id=message_id(party, "reply", ref, channel),
+        channel=channel,
+        purpose="service",
+        occasion="reply",
+        occasion_ref=ref,
+        text=text,
+        customer_id=current.get("customer_id"),
+        recipient=recipient,
+        reply_to=current.get("reply_to") if channel == "whatsapp" else None,
+        conversation_id=conversation_id,
+        language=str(current.get("language") or "id"),
+    )
+
+
 class Inbox:
     def __init__(
         self,
@@ -200,80 +220,61 @@ class Inbox:
     ) -> dict[str, Any]:
         text = self._reply_text(body, replies)
         now = self.clock()
-        now_iso = times.iso(now)
         current = self.get(conversation_id)
-        channel = str(current["channel"])
         recipient = self._recipient(current)
         self._check_window(current, now)
-        ref = f"{conversation_id}:{idempotency_key or uuid.uuid4().hex}"
-        party = str(current.get("customer_id") or current.get("party"))
-        reply_id = message_id(party, "reply", ref, channel)
-        envelope = Envelope(
-            message_id=reply_id,
-            channel=channel,
-            purpose="service",
-            occasion="reply",
-            occasion_ref=ref,
-            text=text,
-            customer_id=current.get("customer_id"),
-            recipient=recipient,
-            reply_to=current.get("reply_to") if channel == "whatsapp" else None,
-            conversation_id=conversation_id,
-            language=str(current.get("language") or "id"),
-        )
-        first: float | None = None
-        item = current
-        earlier = self.message_log.get(reply_id)
+        envelope = _agent_reply(current, text, recipient, idempotency_key)
+        earlier = self.message_log.get(envelope.message_id)
         if earlier is not None and earlier.get("text") is not None and earlier["text"] != text:
             raise Unprocessable(
                 "This Idempotency-Key was used for a different reply; use a new key for a new message",
                 fields={"Idempotency-Key": "already used with a different text"},
             )
-        if earlier is None:  # a retried request with the same Idempotency-Key records nothing new
-            for _attempt in range(SAVE_ATTEMPTS):
-                item = conversation.touched(current, now_iso)
-                item, first = conversation.responded(item, at=now_iso, by="human", agent=agent)
-                item = conversation.with_keys(item)
-                tx = self.store.transaction()
-                tx.put(
-                    "event",
-                    {
-                        "pk": f"conv#{conversation_id}",
-                        "sk": store.event_sk(now_iso, reply_id, now_iso),
-                        "kind": "event",
-                        "event_kind": "reply",
-                        "direction": "out",
-                        "by": agent,
-                        "channel": channel,
-                        "at": now_iso,
-                        "text": text,
-                        "message_id": reply_id,
-                        "occasion": "reply",
-                        "public": recipient.startswith(COMMENT_PREFIX) or None,
-                        "gsi2pk": current["owner"],
-                        "gsi2sk": f"event#{now_iso}",
-                    },
-                )
-                tx.put("conversation", item, condition="version = :v", values={":v": int(current["version"])})
-                if first is not None and not current.get("is_test"):
-                    day = times.local_day(now, self.config.utc_offset_hours)
-                    tx.put("frt", metrics.response_sample(day, conversation_id, first, "human", now_iso))
-                try:
-                    self.store.commit(tx)
-                    break
-                except store.TransactionCancelled:
-                    current = self.get(conversation_id)
-            else:
-                raise Conflict("The conversation kept changing; try again")
+        # A retried request with the same Idempotency-Key records nothing new.
+        item, first = (current, None) if earlier is not None else self._file_reply(current, envelope, agent, now)
         report = self.dispatch([envelope])
         metrics.emit_count("ScrmAgentReply")
         metrics.emit_first_response("human", first)
         return {
-            "message_id": reply_id,
+            "message_id": envelope.message_id,
             "status": "queued" if report is None or report.queued or report.requeued else "duplicate",
-            "channel": channel,
+            "channel": envelope.channel,
             "conversation": conversation.public(item),
         }
+
+    def _file_reply(
+        self, current: Mapping[str, Any], envelope: Envelope, agent: str, now: datetime
+    ) -> tuple[dict[str, Any], float | None]:
+        """The reply in the conversation, which the agent answered: (the item saved, first-response time)."""
+        conversation_id, now_iso = str(current["id"]), times.iso(now)
+        for _attempt in range(SAVE_ATTEMPTS):
+            item = conversation.touched(current, now_iso)
+            item, first = conversation.responded(item, at=now_iso, by="human", agent=agent)
+            item = conversation.with_keys(item)
+            writes: list[store.Write] = [
+                store.ReplyEntry(
+                    conversation_id=conversation_id,
+                    sk=store.event_sk(now_iso, envelope.message_id, now_iso),
+                    owner=str(current["owner"]),
+                    by=agent,
+                    channel=envelope.channel,
+                    at=now_iso,
+                    text=envelope.text,
+                    message_id=envelope.message_id,
+                    occasion="reply",
+                    public=str(envelope.recipient).startswith(COMMENT_PREFIX),
+                ),
+                store.ConversationSave(item, int(current["version"])),
+            ]
+            if first is not None and not current.get("is_test"):
+                day = times.local_day(now, self.config.utc_offset_hours)
+                writes.append(store.ResponseSample(day, conversation_id, first, "human", now_iso))
+            try:
+                self.store.commit(self.store.transaction(writes))
+                return item, first
+            except store.TransactionCancelled:
+                current = self.get(conversation_id)
+        raise Conflict("The conversation kept changing; try again")
 
     def _reply_text(self, body: Mapping[str, Any], replies: CannedReplies) -> str:
         text = body.get("text")
@@ -333,13 +334,12 @@ class Inbox:
                 return conversation.public(current)
             item, seconds = conversation.resolved(current, at=now_iso, by=by)
             item = conversation.with_keys(item)
-            tx = self.store.transaction()
-            tx.put("conversation", item, condition="version = :v", values={":v": int(current["version"])})
+            writes: list[store.Write] = [store.ConversationSave(item, int(current["version"]))]
             if seconds is not None and not current.get("is_test"):
                 day = times.local_day(now, self.config.utc_offset_hours)
-                tx.put("res", metrics.resolution_sample(day, conversation_id, seconds, now_iso))
+                writes.append(store.ResolutionSample(day, conversation_id, seconds, now_iso))
             try:
-                self.store.commit(tx)
+                self.store.commit(self.store.transaction(writes))
             except store.TransactionCancelled:
                 continue
             metrics.emit_resolution(seconds)

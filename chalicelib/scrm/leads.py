@@ -63,44 +63,6 @@ def lead_id_for(dedupe_key: str) -> str:
     return "ld_" + store.short_hash(dedupe_key, 20)
 
 
-def lead_item(
-    *,
-    lead_id: str,
-    conversation_id: str,
-    customer_id: str | None,
-    channel: str,
-    sender_id: str | None,
-    name: str | None,
-    phone: str | None,
-    topics: list[str],
-    language: str,
-    text: str | None,
-    at: str,
-    owner: str,
-) -> dict[str, Any]:
-    return {
-        "pk": f"lead#{lead_id}",
-        "sk": "lead",
-        "kind": "lead",
-        "id": lead_id,
-        "conversation_id": conversation_id,
-        "customer_id": customer_id,
-        "channel": channel,
-        "sender_id": sender_id,
-        "name": name,
-        "phone": phone,
-        "topics": [t for t in topics if t != "other"],
-        "language": language,
-        "text": text,
-        "status": "open",
-        "created_at": at,
-        "gsi1pk": "leads",
-        "gsi1sk": f"{at}#{lead_id}",
-        "gsi2pk": owner,
-        "gsi2sk": f"lead#{at}",
-    }
-
-
 def public_lead(item: Mapping[str, Any]) -> dict[str, Any]:
     data = {name: item.get(name) for name in PUBLIC_FIELDS}
     data["topics"] = list(item.get("topics") or [])
@@ -168,7 +130,7 @@ class Leads:
         self.store = scrm
 
     def get(self, lead_id: str) -> dict[str, Any] | None:
-        return self.store.get({"pk": f"lead#{lead_id}", "sk": "lead"}, consistent=True)
+        return self.store.lead(lead_id)
 
     def page(self, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """Newest first."""

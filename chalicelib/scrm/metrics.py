@@ -21,39 +21,8 @@ from boto3.dynamodb.conditions import Attr
 from chalicelib.core.observability import metrics as emf
 from chalicelib.scrm import store, times
 
-VOLUME_SHARDS = 8
 DIMENSIONS = ("channel", "category", "sentiment", "topic")
 PAST_SLA_LISTED = 50
-
-
-def day_pk(day: date) -> str:
-    return f"metrics#{day.isoformat()}"
-
-
-def add_volume(tx: store.Transaction, day: date, seed: str, counters: Mapping[str, int], now_iso: str) -> None:
-    """ADD the counters to one of the day's shards (picked by a stable hash of the event)."""
-    if not counters:
-        return
-    shard = int(store.short_hash(seed, 8), 16) % VOLUME_SHARDS
-    names = {f"#c{i}": name for i, name in enumerate(counters)}
-    values: dict[str, Any] = {f":c{i}": int(value) for i, value in enumerate(counters.values())}
-    values[":now"] = now_iso
-    adds = ", ".join(f"#c{i} :c{i}" for i in range(len(counters)))
-    tx.update(
-        "metrics",
-        {"pk": day_pk(day), "sk": f"volume#{shard}"},
-        "SET updated_at = :now ADD " + adds,
-        names=names,
-        values=values,
-    )
-
-
-def response_sample(day: date, conversation_id: str, seconds: float, by: str, at: str) -> dict[str, Any]:
-    return {"pk": day_pk(day), "sk": f"frt#{conversation_id}", "seconds": seconds, "by": by, "at": at}
-
-
-def resolution_sample(day: date, conversation_id: str, seconds: float, at: str) -> dict[str, Any]:
-    return {"pk": day_pk(day), "sk": f"res#{conversation_id}", "seconds": seconds, "at": at}
 
 
 def event_counters(
@@ -117,10 +86,8 @@ def _empty_day() -> dict[str, Any]:
     }
 
 
-def _add_counters(target: dict[str, Any], item: Mapping[str, Any]) -> None:
-    for name, value in item.items():
-        if name in ("pk", "sk", "updated_at"):
-            continue
+def _add_counters(target: dict[str, Any], shard: Mapping[str, Any]) -> None:
+    for name, value in shard.items():
         dimension, _, label = str(name).partition(":")
         if label and dimension in DIMENSIONS:
             bucket = target[dimension]
@@ -145,15 +112,13 @@ class MetricsReport:
         day = start
         while day <= end:
             figures = _empty_day()
-            for item in self.store.partition(day_pk(day)):
-                sk = str(item["sk"])
-                if sk.startswith("volume#"):
-                    _add_counters(figures, item)
-                    _add_counters(totals, item)
-                elif sk.startswith("frt#"):
-                    frt["human" if item.get("by") == "human" else "bot"].append(float(item["seconds"]))
-                elif sk.startswith("res#"):
-                    resolution.append(float(item["seconds"]))
+            stored = self.store.metrics_day(day)
+            for shard in stored.shards:
+                _add_counters(figures, shard)
+                _add_counters(totals, shard)
+            for by, seconds in stored.responses:
+                frt["human" if by == "human" else "bot"].append(seconds)
+            resolution.extend(stored.resolutions)
             figures["auto_answer_rate"] = _rate(figures["auto_answered"], figures["answerable"])
             days.append({"date": day.isoformat(), **figures})
             day += timedelta(days=1)

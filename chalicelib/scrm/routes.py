@@ -14,6 +14,7 @@ from chalice.app import Blueprint, Response, SQSEvent
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core import resources, settings
+from chalicelib.core.composition import wired
 from chalicelib.core.contract import api, read_body, read_query
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
@@ -52,8 +53,10 @@ def meta_verify() -> Response:
 )
 def meta_webhook() -> Response:
     """Verify, enqueue, acknowledge: the analysis happens in `analyse_inbound`."""
-    from chalicelib.scrm import deps, metrics
+    from chalicelib.scrm import metrics
     from chalicelib.scrm.meta import SIGNATURE_HEADER
+
+    deps = wired(bp).scrm
 
     request = bp.current_request
     try:
@@ -77,7 +80,9 @@ def meta_webhook() -> Response:
     name="analyse_inbound",
 )
 def analyse_inbound(event: SQSEvent) -> dict[str, Any]:
-    from chalicelib.scrm import deps, worker
+    from chalicelib.scrm import worker
+
+    deps = wired(bp).scrm
 
     return worker.handle_batch(event.to_dict(), event.context, deps.worker())
 
@@ -93,8 +98,9 @@ def analyse_inbound(event: SQSEvent) -> dict[str, Any]:
 )
 def list_conversations() -> Response:
     require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
     from chalicelib.scrm.inbox import parse_filters
+
+    deps = wired(bp).scrm
 
     params = query(bp.current_request)
     items, last = deps.inbox().page(
@@ -108,7 +114,8 @@ def list_conversations() -> Response:
 def get_conversation(conversation_id: str) -> Response:
     require(bp.current_request, Permission.SCRM)
     from chalicelib.core.http import encode_cursor
-    from chalicelib.scrm import deps
+
+    deps = wired(bp).scrm
 
     params = query(bp.current_request)
     detail = deps.inbox().detail(
@@ -130,7 +137,7 @@ def get_conversation(conversation_id: str) -> Response:
 def reply_to_conversation(conversation_id: str) -> Response:
     request = bp.current_request
     staff = require(request, Permission.SCRM)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     result = deps.inbox().reply(
         conversation_id, json_object(request), staff.name, request.headers.get("Idempotency-Key"), deps.replies()
@@ -148,8 +155,9 @@ def reply_to_conversation(conversation_id: str) -> Response:
 )
 def assign_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
     from chalicelib.scrm.schemas import AssignRequest
+
+    deps = wired(bp).scrm
 
     body = read_body(bp.current_request, AssignRequest).model_dump()
     assigned = deps.inbox().assign(conversation_id, body.get("agent"), staff.name)
@@ -161,7 +169,7 @@ def assign_conversation(conversation_id: str) -> Response:
 @api(summary="Mark the conversation resolved", responses={200: "Conversation"}, errors=(409,))
 def resolve_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     resolved = deps.inbox().resolve(conversation_id, staff.name)
     _audit(staff.name, "conversation.resolve", conversation_id)
@@ -177,8 +185,9 @@ def resolve_conversation(conversation_id: str) -> Response:
 )
 def link_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
     from chalicelib.scrm.schemas import LinkRequest
+
+    deps = wired(bp).scrm
 
     body = read_body(bp.current_request, LinkRequest).model_dump()
     linked = deps.inbox().link(conversation_id, body.get("customer_id"), staff.name)
@@ -193,7 +202,7 @@ def link_conversation(conversation_id: str) -> Response:
 @api(summary="Standard replies", query="ReplyListQuery", responses={200: "Page[StandardReply]"})
 def list_replies() -> Response:
     require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     params = query(bp.current_request)
     items, last = deps.replies().page(
@@ -210,7 +219,9 @@ def list_replies() -> Response:
 )
 def create_reply() -> Response:
     staff = require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps, times
+    from chalicelib.scrm import times
+
+    deps = wired(bp).scrm
 
     created = deps.replies().create(json_object(bp.current_request), staff.name, times.iso(_now()))
     _audit(staff.name, "reply.create", str(created.get("id")), title=created.get("title"))
@@ -221,7 +232,7 @@ def create_reply() -> Response:
 @api(summary="Delete a standard reply", responses={204: None})
 def delete_reply(reply_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     if not deps.replies().delete(reply_id):
         raise NotFound(f"No standard reply {reply_id}")
@@ -236,7 +247,7 @@ def delete_reply(reply_id: str) -> Response:
 @api(summary="Leads found in conversations, newest first", query="PageQuery", responses={200: "Page[Lead]"})
 def list_leads() -> Response:
     require(bp.current_request, Permission.LEADS)
-    from chalicelib.scrm import deps
+    deps = wired(bp).scrm
 
     params = query(bp.current_request)
     items, last = deps.leads().page(limit_param(params), decode_cursor(params, bp.current_request))
@@ -251,8 +262,10 @@ def list_leads() -> Response:
 )
 def scrm_metrics() -> Response:
     require(bp.current_request, Permission.METRICS_READ)
-    from chalicelib.scrm import deps, metrics, times
+    from chalicelib.scrm import metrics, times
     from chalicelib.scrm.schemas import MetricsQuery
+
+    deps = wired(bp).scrm
 
     wanted = read_query(bp.current_request, MetricsQuery)
     config = deps.config()
@@ -276,13 +289,13 @@ def _period(first: date | None, last: date | None, today: date) -> tuple[date, d
 
 
 def _now() -> Any:
-    from chalicelib.customers import deps as customer_deps
+    customer_deps = wired(bp).customers
 
     return customer_deps.utc_now()
 
 
 def _audit(actor: str, action: str, target: str, **details: Any) -> None:
     """Every staff write in the inbox is in the audit log: who answered, assigned, linked or resolved what."""
-    from chalicelib.customers import deps as customer_deps
+    customer_deps = wired(bp).customers
 
     customer_deps.audit().record(actor, action, target, _now(), **details)

@@ -1,4 +1,8 @@
-"""The scrm table: every item's key in one place, and the few ways Sapa reads and writes them.
+"""The scrm table: every item's key and shape in one place, and the few ways Sapa reads and writes them.
+
+Callers hand the store typed writes (EventEntry, Marker, ConversationSave, ...)
+and it builds the items; conversation items themselves are shaped by
+conversation.py, the one module that moves their state.
 
 pk                              sk               what                                     gsi1pk / gsi2pk
 conv#<id>                       conversation     a conversation (status, analysis, SLA)   inbox#<status> / <owner>
@@ -26,15 +30,48 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
+from chalicelib.outbound.envelope import Envelope
+from chalicelib.scrm import times
+from chalicelib.scrm.actions import Action, AddCallTask, Grant, SendReply, Suppress, Unsuppress, Withdraw
+
+if TYPE_CHECKING:
+    from chalicelib.scrm.bot import Decision
+    from chalicelib.scrm.meta import InboundEvent
+
 DEDUPE_TTL_SECONDS = 10 * 86400  # Meta retries for up to 7 days
 TRANSACTION_ATTEMPTS = 6
+VOLUME_SHARDS = 8
+# Content details worth showing an agent; contact cards and addresses stay out of the table.
+EXTRA_KEPT = (
+    "media_url",
+    "mime_type",
+    "filename",
+    "attachment_type",
+    "emoji",
+    "reaction",
+    "interactive_type",
+    "reply_id",
+    "payload",
+    "quick_reply_payload",
+    "sticker_id",
+    "story_url",
+    "post_id",
+    "parent_id",
+    "media_id",
+    "raw_type",
+    "unsupported_type",
+    "system_type",
+    "standby",
+)
 
 
 def to_dynamo(value: Any) -> Any:
@@ -87,6 +124,140 @@ def owner_key(channel: str, customer_id: str | None, party: str) -> str:
     return f"customer#{customer_id}" if customer_id else f"sender#{channel}#{short_hash(party)}"
 
 
+def lead_key(lead_id: str) -> dict[str, str]:
+    return {"pk": f"lead#{lead_id}", "sk": "lead"}
+
+
+def metrics_pk(day: date) -> str:
+    return f"metrics#{day.isoformat()}"
+
+
+# -- writes: what a transaction can hold, typed; the items are built only here ------------------
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    """One inbound event in its conversation; `out` for our page's own public reply (no decision)."""
+
+    conversation_id: str
+    sk: str
+    owner: str
+    event: InboundEvent
+    out: bool
+    at: str
+    analysis: Mapping[str, Any] | None
+    decision: Decision | None
+
+
+@dataclass(frozen=True)
+class ReplyEntry:
+    """A reply we sent (by the bot or an agent) in its conversation."""
+
+    conversation_id: str
+    sk: str
+    owner: str
+    by: str
+    channel: str
+    at: str
+    text: str
+    message_id: str
+    occasion: str
+    answer: str | None = None
+    topics: tuple[str, ...] = ()
+    public: bool = False
+    is_test: bool | None = None  # agents' replies leave it out
+
+
+@dataclass(frozen=True)
+class LeadEntry:
+    """A lead found in a conversation."""
+
+    lead_id: str
+    conversation_id: str
+    customer_id: str | None
+    channel: str
+    sender_id: str | None
+    name: str | None
+    phone: str | None
+    topics: tuple[str, ...]
+    language: str
+    text: str | None
+    at: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class Marker:
+    """The dedupe marker of one event: where it went and what is left to do after the commit."""
+
+    dedupe_key: str
+    conversation_id: str
+    event_sk: str
+    now: datetime
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True)
+class ConversationSave:
+    """An optimistic write of a conversation item (`expected_version` None: it must not exist yet)."""
+
+    item: Mapping[str, Any]
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
+class VolumeCount:
+    """Counters ADDed to one of the day's shards, picked by a stable hash of `seed`."""
+
+    day: date
+    seed: str
+    counters: Mapping[str, int]
+    at: str
+
+
+@dataclass(frozen=True)
+class ResponseSample:
+    """A conversation's first-response time, one item per conversation."""
+
+    day: date
+    conversation_id: str
+    seconds: float
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class ResolutionSample:
+    day: date
+    conversation_id: str
+    seconds: float
+    at: str
+
+
+Write = (
+    EventEntry | ReplyEntry | LeadEntry | Marker | ConversationSave | VolumeCount | ResponseSample | ResolutionSample
+)
+
+
+@dataclass(frozen=True)
+class MetricsDay:
+    """One day's stored figures: each counter shard, (by, seconds) of first responses, resolution seconds."""
+
+    shards: tuple[Mapping[str, Any], ...]
+    responses: tuple[tuple[str | None, float], ...]
+    resolutions: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A dedupe marker as read back: the event was stored; `actions` are still owed unless `acted`."""
+
+    conversation_id: str | None
+    event_sk: str | None
+    acted: bool
+    actions: tuple[Action, ...]
+
+
 # -- transactions -----------------------------------------------------------------
 
 
@@ -134,6 +305,196 @@ def _expression(expression: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def add_write(tx: Transaction, write: Write) -> None:
+    """The transaction item for one typed write (labels name it in TransactionCancelled.failed)."""
+    match write:
+        case EventEntry():
+            tx.put("event", _event_item(write))
+        case ReplyEntry():
+            tx.put("reply", _reply_item(write))
+        case LeadEntry():
+            tx.put("lead", _lead_item(write))
+        case Marker():
+            tx.put("dedupe", _marker_item(write), condition="attribute_not_exists(pk)")
+        case ConversationSave(item=item, expected_version=None):
+            tx.put("conversation", dict(item), condition="attribute_not_exists(pk)")
+        case ConversationSave(item=item, expected_version=version):
+            tx.put("conversation", dict(item), condition="version = :v", values={":v": version})
+        case VolumeCount():
+            _add_volume(tx, write)
+        case ResponseSample():
+            tx.put(
+                "frt",
+                {
+                    "pk": metrics_pk(write.day),
+                    "sk": f"frt#{write.conversation_id}",
+                    "seconds": write.seconds,
+                    "by": write.by,
+                    "at": write.at,
+                },
+            )
+        case ResolutionSample():
+            tx.put(
+                "res",
+                {
+                    "pk": metrics_pk(write.day),
+                    "sk": f"res#{write.conversation_id}",
+                    "seconds": write.seconds,
+                    "at": write.at,
+                },
+            )
+
+
+def _event_item(entry: EventEntry) -> dict[str, Any]:
+    event, decision = entry.event, entry.decision
+    return {
+        "pk": f"conv#{entry.conversation_id}",
+        "sk": entry.sk,
+        "kind": "event",
+        "event_kind": event.kind,
+        "direction": "out" if entry.out else "in",
+        "by": "page" if entry.out else "customer",
+        "channel": event.platform,
+        "at": entry.at,
+        "event_id": event.event_id,
+        "dedupe_key": event.dedupe_key,
+        "text": event.text,
+        "message_type": event.message_type,
+        "action": event.action,
+        "sender_name": event.sender_name,
+        "reply_to": event.reply_to,
+        "is_test": event.is_test,
+        "analysis": entry.analysis,
+        "decision": None
+        if decision is None
+        else {"action": decision.action, "reason": decision.reason, "answer": decision.answer, "lead": decision.lead},
+        "errors": [e.to_dict() for e in event.errors] or None,
+        "extra": {k: event.extra[k] for k in EXTRA_KEPT if k in event.extra} or None,
+        "gsi2pk": entry.owner,
+        "gsi2sk": f"event#{entry.at}",
+    }
+
+
+def _reply_item(entry: ReplyEntry) -> dict[str, Any]:
+    return {
+        "pk": f"conv#{entry.conversation_id}",
+        "sk": entry.sk,
+        "kind": "event",
+        "event_kind": "reply",
+        "direction": "out",
+        "by": entry.by,
+        "channel": entry.channel,
+        "at": entry.at,
+        "text": entry.text,
+        "message_id": entry.message_id,
+        "occasion": entry.occasion,
+        "answer": entry.answer,
+        "topics": list(entry.topics) or None,
+        "public": entry.public or None,
+        "is_test": entry.is_test,
+        "gsi2pk": entry.owner,
+        "gsi2sk": f"event#{entry.at}",
+    }
+
+
+def _lead_item(entry: LeadEntry) -> dict[str, Any]:
+    return {
+        **lead_key(entry.lead_id),
+        "kind": "lead",
+        "id": entry.lead_id,
+        "conversation_id": entry.conversation_id,
+        "customer_id": entry.customer_id,
+        "channel": entry.channel,
+        "sender_id": entry.sender_id,
+        "name": entry.name,
+        "phone": entry.phone,
+        "topics": [t for t in entry.topics if t != "other"],
+        "language": entry.language,
+        "text": entry.text,
+        "status": "open",
+        "created_at": entry.at,
+        "gsi1pk": "leads",
+        "gsi1sk": f"{entry.at}#{entry.lead_id}",
+        "gsi2pk": entry.owner,
+        "gsi2sk": f"lead#{entry.at}",
+    }
+
+
+def _marker_item(marker: Marker) -> dict[str, Any]:
+    return {
+        **dedupe_key(marker.dedupe_key),
+        "kind": "dedupe",
+        "conversation_id": marker.conversation_id,
+        "event_sk": marker.event_sk,
+        "at": times.iso(marker.now),
+        "acted": not marker.actions,
+        "actions": [_action_item(a) for a in marker.actions] or None,
+        "expires_at": int(marker.now.timestamp()) + DEDUPE_TTL_SECONDS,
+    }
+
+
+def _add_volume(tx: Transaction, count: VolumeCount) -> None:
+    if not count.counters:
+        return
+    shard = int(short_hash(count.seed, 8), 16) % VOLUME_SHARDS
+    names = {f"#c{i}": name for i, name in enumerate(count.counters)}
+    values: dict[str, Any] = {f":c{i}": int(value) for i, value in enumerate(count.counters.values())}
+    values[":now"] = count.at
+    adds = ", ".join(f"#c{i} :c{i}" for i in range(len(count.counters)))
+    tx.update(
+        "metrics",
+        {"pk": metrics_pk(count.day), "sk": f"volume#{shard}"},
+        "SET updated_at = :now ADD " + adds,
+        names=names,
+        values=values,
+    )
+
+
+# The marker's list of actions: markers outlive a deploy (10 days), so this shape is kept as it is.
+def _action_item(action: Action) -> dict[str, Any]:
+    match action:
+        case Withdraw(customer_id=customer_id):
+            return {"do": "withdraw", "customer_id": customer_id}
+        case Suppress(phone=phone):
+            return {"do": "suppress", "phone": phone}
+        case Grant(customer_id=customer_id):
+            return {"do": "grant", "customer_id": customer_id}
+        case Unsuppress(phone=phone):
+            return {"do": "unsuppress", "phone": phone}
+        case SendReply(envelope=envelope):
+            return {"do": "dispatch", "envelope": envelope.to_json()}
+        case AddCallTask(lead_id=lead_id, day=day):
+            return {"do": "call_task", "lead_id": lead_id, "day": day.isoformat()}
+
+
+def _action_of(item: Mapping[str, Any]) -> Action | None:
+    """One stored action; None for a shape this code does not know (nothing to do for it)."""
+    do = item.get("do")
+    if do == "withdraw":
+        return Withdraw(str(item["customer_id"]))
+    if do == "suppress":
+        return Suppress(str(item["phone"]))
+    if do == "grant":
+        return Grant(str(item["customer_id"]))
+    if do == "unsuppress":
+        return Unsuppress(str(item["phone"]))
+    if do == "dispatch":
+        return SendReply(Envelope.from_json(str(item["envelope"])))
+    if do == "call_task":
+        return AddCallTask(str(item["lead_id"]), date.fromisoformat(str(item["day"])))
+    return None
+
+
+def _seen_of(item: Mapping[str, Any]) -> Seen:
+    actions = (_action_of(a) for a in item.get("actions") or ())
+    return Seen(
+        conversation_id=str(item["conversation_id"]) if item.get("conversation_id") else None,
+        event_sk=str(item["event_sk"]) if item.get("event_sk") else None,
+        acted=bool(item.get("acted")),
+        actions=tuple(a for a in actions if a is not None),
+    )
+
+
 def _conditional_failed(error: ClientError) -> bool:
     return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
 
@@ -143,8 +504,11 @@ class ScrmStore:
         self.table = table
         self._sleep = sleep
 
-    def transaction(self) -> Transaction:
-        return Transaction(self.table.name)
+    def transaction(self, writes: Iterable[Write] = ()) -> Transaction:
+        tx = Transaction(self.table.name)
+        for write in writes:
+            add_write(tx, write)
+        return tx
 
     def commit(self, tx: Transaction) -> None:
         """Run a transaction; conflicting concurrent transactions are retried with jittered backoff."""
@@ -298,9 +662,43 @@ class ScrmStore:
             }
         )
 
+    def blank_event(self, conversation_id: str, event_sk: str, now_iso: str) -> None:
+        """The customer took their words back: the event keeps its place, its text goes."""
+        try:
+            self.table.update_item(
+                Key={"pk": f"conv#{conversation_id}", "sk": event_sk},
+                UpdateExpression="SET deleted_at = :now REMOVE #t",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#t": "text"},
+                ExpressionAttributeValues={":now": now_iso},
+            )
+        except ClientError as error:
+            if not _conditional_failed(error):
+                raise
+
+    # -- leads and metrics -----------------------------------------------------
+    def lead(self, lead_id: str) -> dict[str, Any] | None:
+        return self.get(lead_key(lead_id), consistent=True)
+
+    def metrics_day(self, day: date) -> MetricsDay:
+        """The day's counter shards and samples."""
+        shards: list[Mapping[str, Any]] = []
+        responses: list[tuple[str | None, float]] = []
+        resolutions: list[float] = []
+        for item in self.partition(metrics_pk(day)):
+            sk = str(item["sk"])
+            if sk.startswith("volume#"):
+                shards.append({k: v for k, v in item.items() if k not in ("pk", "sk", "updated_at")})
+            elif sk.startswith("frt#"):
+                responses.append((item.get("by"), float(item["seconds"])))
+            elif sk.startswith("res#"):
+                resolutions.append(float(item["seconds"]))
+        return MetricsDay(tuple(shards), tuple(responses), tuple(resolutions))
+
     # -- dedupe ----------------------------------------------------------------
-    def seen(self, key: str) -> dict[str, Any] | None:
-        return self.get(dedupe_key(key))
+    def seen(self, key: str) -> Seen | None:
+        item = self.get(dedupe_key(key))
+        return _seen_of(item) if item is not None else None
 
     def mark_acted(self, key: str, now_iso: str) -> None:
         self.table.update_item(

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -24,9 +24,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.core.observability import logger
 from chalicelib.outbound.envelope import Envelope
-from chalicelib.outbound.message_log import message_id
 from chalicelib.outbound.status import WHATSAPP_STATUSES
-from chalicelib.scrm import bot, conversation, leads, metrics, store, times
+from chalicelib.scrm import bot, conversation, leads, metrics, plan, store, times
+from chalicelib.scrm.actions import Action, AddCallTask, Grant, SendReply, Suppress, Unsuppress, Withdraw
 from chalicelib.scrm.analysis import Analyser
 from chalicelib.scrm.classify import classify
 from chalicelib.scrm.config import ScrmConfig
@@ -35,28 +35,6 @@ from chalicelib.scrm.meta import InboundEvent, dedupe, split_delivery
 from chalicelib.scrm.payloads import PayloadStore, pointer_of
 
 CONVERSATION_ATTEMPTS = 6
-# Content details worth showing an agent; contact cards and addresses stay out of the table.
-EXTRA_KEPT = (
-    "media_url",
-    "mime_type",
-    "filename",
-    "attachment_type",
-    "emoji",
-    "reaction",
-    "interactive_type",
-    "reply_id",
-    "payload",
-    "quick_reply_payload",
-    "sticker_id",
-    "story_url",
-    "post_id",
-    "parent_id",
-    "media_id",
-    "raw_type",
-    "unsupported_type",
-    "system_type",
-    "standby",
-)
 _REMOVED_ACTIONS = frozenset({"remove", "delete", "hide", "unhide"})
 
 
@@ -76,14 +54,6 @@ class Collaborators:
     config: ScrmConfig
     clock: Callable[[], datetime]
     payloads: Callable[[], PayloadStore]
-
-
-@dataclass
-class _Plan:
-    tx: store.Transaction
-    actions: list[dict[str, Any]]
-    conversation: dict[str, Any]
-    first_response: float | None
 
 
 class _Moved(Exception):
@@ -147,80 +117,90 @@ class InboundWorker:
 
     def _record(self, event: InboundEvent, received_at: datetime, attach_to: str | None = None) -> str:
         """Store one event; `attach_to` files our page's public reply under the customer's comment thread."""
+        inbound = self._inbound(event, received_at, attach_to)
+        planned = self._commit(inbound, attach_to)
+        if planned is None:
+            return self._replay(event, self.c.store.seen(event.dedupe_key))
+        self._act(planned.actions)
+        self.c.store.mark_acted(event.dedupe_key, times.iso(self.c.clock()))
+        self._report(inbound, planned)
+        return "out" if inbound.out else inbound.decision.action
+
+    def _inbound(self, event: InboundEvent, received_at: datetime, attach_to: str | None) -> plan.Inbound:
+        """Everything about the event that needs a read or the analyser, resolved once before the retries."""
         now = self.c.clock()
-        at_dt = times.from_epoch(event.timestamp) or received_at
         out = event.kind == "echo" or attach_to is not None
         customer = None if attach_to else self._match(event)
-        customer_id = str(customer["id"]) if customer else None
-        party = _party(event, customer_id)
         actionable = not out and event.kind in ("message", "comment", "post") and event.action not in _REMOVED_ACTIONS
         result = classify(event.text, self.c.analyser) if actionable and event.text else None
-        analysis = result.to_dict() if result else None
         recipient = _recipient(event, customer)
-        facts = bot.Facts(
-            kind=event.kind if actionable else "passive",
-            channel=event.platform,
-            text=event.text,
-            is_test=event.is_test,
-            age_seconds=max(0.0, (now - at_dt).total_seconds()),
-            can_reply=recipient is not None,
-            stop_requested=actionable and is_stop(event.text),
-            start_requested=actionable and is_start(event.text),
+        at = times.from_epoch(event.timestamp) or received_at
+        facts = _facts(
+            event, actionable, age_seconds=max(0.0, (now - at).total_seconds()), can_reply=recipient is not None
         )
-        decision = bot.NONE if out else bot.decide(facts, result, self.c.config)
+        taken_back = not out and not actionable and event.kind in ("deleted", "comment")
+        return plan.Inbound(
+            event=event,
+            out=out,
+            party=_party(event, str(customer["id"]) if customer else None),
+            customer=customer,
+            analysis=result.to_dict() if result else None,
+            facts=facts,
+            decision=bot.NONE if out else bot.decide(facts, result, self.c.config),
+            recipient=recipient,
+            at=at,
+            now=now,
+            original_sk=self._original_sk(event) if taken_back else None,
+        )
+
+    def _commit(self, inbound: plan.Inbound, attach_to: str | None) -> plan.Plan | None:
+        """The event's one transaction, planned again whenever its conversation changed under us.
+
+        None: another delivery of the same event committed first.
+        """
+        reply = plan.reply_for(inbound, self.c.config)
         for _attempt in range(CONVERSATION_ATTEMPTS):
             try:
-                if attach_to is not None:
-                    current, expected, is_new = self._existing(attach_to)
-                else:
-                    current, expected, is_new = self._conversation(event, party, customer, at_dt, actionable)
+                thread = self._existing(attach_to) if attach_to is not None else self._conversation(inbound)
             except _Moved:
                 continue
-            plan = self._plan(
-                event,
-                out=out,
-                current=current,
-                is_new=is_new,
-                party=party,
-                customer=customer,
-                analysis=analysis,
-                decision=decision,
-                facts=facts,
-                recipient=recipient,
-                at_dt=at_dt,
-                now=now,
-                expected=expected,
-            )
+            planned = plan.build(inbound, thread, self.c.config, confirmation_sent=self._confirmed(reply))
             try:
-                self.c.store.commit(plan.tx)
+                self.c.store.commit(self.c.store.transaction(planned.writes))
             except store.TransactionCancelled as cancelled:
                 if "dedupe" in cancelled.failed:
-                    seen = self.c.store.seen(event.dedupe_key)
-                    return self._replay(event, seen or {})
+                    return None
                 continue  # the conversation changed since we read it
-            break
-        else:
-            raise RuntimeError("conversation kept changing; the record will be retried")
-        self._act(plan.actions)
-        self.c.store.mark_acted(event.dedupe_key, times.iso(self.c.clock()))
-        if not event.is_test and not out:
+            return planned
+        raise RuntimeError("conversation kept changing; the record will be retried")
+
+    def _confirmed(self, reply: plan.Reply | None) -> bool:
+        """Today's STOP / START confirmation was sent already (the message log knows its id)."""
+        return (
+            reply is not None
+            and reply.occasion == "confirmation"
+            and self.c.message_log.get(reply.message_id) is not None
+        )
+
+    def _report(self, inbound: plan.Inbound, planned: plan.Plan) -> None:
+        event, decision, analysis = inbound.event, inbound.decision, inbound.analysis
+        if inbound.counted:
             metrics.emit_inbound(event.platform, analysis, decision.action, decision.lead)
-            if plan.first_response is not None:
-                metrics.emit_first_response("bot", plan.first_response)
+            if planned.first_response is not None:
+                metrics.emit_first_response("bot", planned.first_response)
         logger.info(
             "inbound event stored",
             extra={
                 "kind": event.kind,
                 "platform": event.platform,
-                "conversation_id": plan.conversation["id"],
-                "matched": customer_id is not None,
+                "conversation_id": planned.conversation["id"],
+                "matched": inbound.customer_id is not None,
                 "category": analysis["category"] if analysis else None,
                 "action": decision.action,
                 "reason": decision.reason,
                 "is_test": event.is_test,
             },
         )
-        return "out" if out else decision.action
 
     # -- statuses and receipts ----------------------------------------------------------
     def _status(self, event: InboundEvent, received_at: datetime) -> str:
@@ -271,11 +251,11 @@ class InboundWorker:
         customer_id = self._by_identity[key]
         return self.c.customers.get(customer_id) if customer_id else None
 
-    def _existing(self, conversation_id: str) -> tuple[dict[str, Any], int | None, bool]:
+    def _existing(self, conversation_id: str) -> plan.Thread:
         item = self.c.store.conversation(conversation_id)
         if item is None:
             raise RuntimeError("the conversation of a known comment is missing; the record will be retried")
-        return item, int(item.get("version", 0)), False
+        return plan.Thread(item, int(item.get("version", 0)), is_new=False)
 
     def _parent_conversation(self, event: InboundEvent) -> str | None:
         """The conversation holding the customer comment our page replied under, if Sapa stored it."""
@@ -284,282 +264,60 @@ class InboundWorker:
             return None
         prefix = "ig" if event.platform == "instagram" else "fb"
         seen = self.c.store.seen(f"{prefix}:comment:{parent}:add")
-        return str(seen["conversation_id"]) if seen and seen.get("conversation_id") else None
+        return seen.conversation_id if seen else None
 
-    def _conversation(
-        self, event: InboundEvent, party: str, customer: Mapping[str, Any] | None, at_dt: datetime, actionable: bool
-    ) -> tuple[dict[str, Any], int | None, bool]:
-        """The conversation this event belongs to: (item, version to expect, created now?)."""
+    def _conversation(self, inbound: plan.Inbound) -> plan.Thread:
+        """The conversation this event belongs to: the party's current one, or a new one once it was resolved."""
+        event, party, customer = inbound.event, inbound.party, inbound.customer
         channel = event.platform
         current_id = self.c.store.thread(channel, party)
         current = self.c.store.conversation(current_id) if current_id else None
-        if current is not None and not (current.get("status") == "resolved" and actionable):
-            return current, int(current.get("version", 0)), False
+        if current is not None and not (current.get("status") == "resolved" and inbound.facts.actionable):
+            return plan.Thread(current, int(current.get("version", 0)), is_new=False)
         if current_id is not None and current is None:
             new_id = current_id  # a pointer written by a run that died before its transaction
         else:
             new_id = conversation.conversation_id_for(channel, party, event.dedupe_key)
             if not self.c.store.move_thread(channel, party, new_id, current_id, times.iso(self.c.clock())):
                 raise _Moved
-        customer_id = str(customer["id"]) if customer else None
         item = conversation.new(
             new_id,
             channel=channel,
             party=party,
-            customer_id=customer_id,
+            customer_id=inbound.customer_id,
             sender_id=event.sender_id,
             sender_phone=event.sender_phone or (customer or {}).get("phone") if channel == "whatsapp" else None,
             sender_name=event.sender_name or (customer or {}).get("name"),
             account_id=event.recipient_id,
-            at=times.iso(at_dt),
+            at=times.iso(inbound.at),
             is_test=event.is_test,
             language=str((customer or {}).get("language") or "id"),
         )
-        return item, None, True
-
-    # -- the plan: one transaction and the actions after it ---------------------------------
-    def _plan(
-        self,
-        event: InboundEvent,
-        *,
-        out: bool,
-        current: dict[str, Any],
-        is_new: bool,
-        party: str,
-        customer: Mapping[str, Any] | None,
-        analysis: dict[str, Any] | None,
-        decision: bot.Decision,
-        facts: bot.Facts,
-        recipient: str | None,
-        at_dt: datetime,
-        now: datetime,
-        expected: int | None,
-    ) -> _Plan:
-        config = self.c.config
-        at, now_iso = times.iso(at_dt), times.iso(now)
-        owner = str(current["owner"])
-        conversation_id = str(current["id"])
-        customer_id = str(customer["id"]) if customer else None
-        sk = store.event_sk(at, event.dedupe_key, now_iso)
-        tx = self.c.store.transaction()
-        actions: list[dict[str, Any]] = []
-        first_response: float | None = None
-
-        item = dict(current)
-        if not out:
-            if event.sender_name:
-                item["sender_name"] = event.sender_name
-            if event.sender_phone:
-                item["sender_phone"] = event.sender_phone
-            if customer_id and not item.get("customer_id"):
-                item["customer_id"] = customer_id
-        if out:
-            item = conversation.touched(item, at)
-            item, first_response = conversation.responded(item, at=at, by="human", agent="page")
-        elif facts.actionable:
-            item = conversation.inbound(
-                item,
-                at=at,
-                event_sk=sk,
-                text=event.text,
-                opens_window=event.kind == "message",
-                reply_target="dm" if event.kind == "message" else "comment",
-                reply_to=event.event_id,
-                analysis=analysis,
-                routed=decision.routed,
-            )
-        else:
-            item = conversation.touched(item, at)
-            if event.kind in ("deleted", "comment") and item.get("preview_sk") == self._original_sk(event):
-                item.pop("preview", None)
-
-        tx.put(
-            "event",
-            {
-                "pk": f"conv#{conversation_id}",
-                "sk": sk,
-                "kind": "event",
-                "event_kind": event.kind,
-                "direction": "out" if out else "in",
-                "by": "page" if out else "customer",
-                "channel": event.platform,
-                "at": at,
-                "event_id": event.event_id,
-                "dedupe_key": event.dedupe_key,
-                "text": event.text,
-                "message_type": event.message_type,
-                "action": event.action,
-                "sender_name": event.sender_name,
-                "reply_to": event.reply_to,
-                "is_test": event.is_test,
-                "analysis": analysis,
-                "decision": None
-                if out
-                else {
-                    "action": decision.action,
-                    "reason": decision.reason,
-                    "answer": decision.answer,
-                    "lead": decision.lead,
-                },
-                "errors": [e.to_dict() for e in event.errors] or None,
-                "extra": {k: event.extra[k] for k in EXTRA_KEPT if k in event.extra} or None,
-                "gsi2pk": owner,
-                "gsi2sk": f"event#{at}",
-            },
-        )
-
-        language = bot.language_of((analysis or {}).get("language"), (customer or {}).get("language"))
-        keyword = decision.action in ("stop", "start")
-        if keyword:
-            consent_action = {"stop": ("withdraw", "suppress"), "start": ("grant", "unsuppress")}[decision.action]
-            if customer_id:
-                actions.append({"do": consent_action[0], "customer_id": customer_id})
-            elif event.sender_phone:
-                actions.append({"do": consent_action[1], "phone": event.sender_phone})
-        answered = False
-        if decision.bot_replies and recipient:
-            occasion = "confirmation" if keyword else "auto_reply"
-            ref = f"{decision.action}:{times.local_day(now, config.utc_offset_hours)}" if keyword else event.dedupe_key
-            reply_id = message_id(customer_id or party, "reply", ref, event.platform)
-            # One STOP (or START) confirmation a day, however many times the customer sends it.
-            if occasion != "confirmation" or self.c.message_log.get(reply_id) is None:
-                text = bot.render_answer(decision, language, config.template_context())
-                envelope = Envelope(
-                    message_id=reply_id,
-                    channel=event.platform,
-                    purpose="service",
-                    occasion=occasion,
-                    occasion_ref=ref,
-                    text=text,
-                    customer_id=customer_id,
-                    recipient=recipient,
-                    reply_to=event.event_id if event.platform == "whatsapp" else None,
-                    conversation_id=conversation_id,
-                    language=language,
-                )
-                out_sk = store.event_sk(now_iso, f"{event.dedupe_key}#reply", now_iso)
-                tx.put(
-                    "reply",
-                    {
-                        "pk": f"conv#{conversation_id}",
-                        "sk": out_sk,
-                        "kind": "event",
-                        "event_kind": "reply",
-                        "direction": "out",
-                        "by": "bot",
-                        "channel": event.platform,
-                        "at": now_iso,
-                        "text": text,
-                        "message_id": reply_id,
-                        "occasion": occasion,
-                        "answer": decision.answer,
-                        "topics": list(decision.topics) or None,
-                        "public": facts.public or None,
-                        "is_test": event.is_test,
-                        "gsi2pk": owner,
-                        "gsi2sk": f"event#{now_iso}",
-                    },
-                )
-                item = conversation.touched(item, now_iso)
-                item, first_response = conversation.responded(item, at=now_iso, by="bot")
-                actions.append({"do": "dispatch", "envelope": envelope.to_json()})
-                answered = True
-
-        if keyword and not answered and not item.get("needs_agent"):
-            item = conversation.settled(item)  # a repeated STOP the same day: confirmed already, nothing owed
-
-        if decision.lead:
-            lead_id = leads.lead_id_for(event.dedupe_key)
-            tx.put(
-                "lead",
-                leads.lead_item(
-                    lead_id=lead_id,
-                    conversation_id=conversation_id,
-                    customer_id=customer_id,
-                    channel=event.platform,
-                    sender_id=event.sender_id,
-                    name=(customer or {}).get("name") or event.sender_name,
-                    phone=(customer or {}).get("phone") or event.sender_phone,
-                    topics=list((analysis or {}).get("topics") or []),
-                    language=language,
-                    text=event.text,
-                    at=at,
-                    owner=owner,
-                ),
-            )
-            actions.append(
-                {
-                    "do": "call_task",
-                    "lead_id": lead_id,
-                    "day": times.local_day(now, config.utc_offset_hours).isoformat(),
-                }
-            )
-
-        tx.put(
-            "dedupe",
-            {
-                **store.dedupe_key(event.dedupe_key),
-                "kind": "dedupe",
-                "conversation_id": conversation_id,
-                "event_sk": sk,
-                "at": now_iso,
-                "acted": not actions,
-                "actions": actions or None,
-                "expires_at": int(now.timestamp()) + store.DEDUPE_TTL_SECONDS,
-            },
-            condition="attribute_not_exists(pk)",
-        )
-        item = conversation.with_keys(item)
-        if expected is None:
-            tx.put("conversation", item, condition="attribute_not_exists(pk)")
-        else:
-            tx.put("conversation", item, condition="version = :v", values={":v": expected})
-
-        if not event.is_test and not out:
-            counters = metrics.event_counters(
-                channel=event.platform,
-                analysis=analysis,
-                answerable=facts.actionable,
-                action=decision.action,
-                lead=decision.lead,
-                new_conversation=is_new,
-            )
-            day = times.local_day(at_dt, config.utc_offset_hours)
-            metrics.add_volume(tx, day, event.dedupe_key, counters, now_iso)
-        if first_response is not None and not event.is_test:
-            by = str(item.get("first_response_by"))
-            response_day = times.local_day(times.parse(item["first_response_at"]) or now, config.utc_offset_hours)
-            tx.put(
-                "frt",
-                metrics.response_sample(
-                    response_day, conversation_id, first_response, by, str(item["first_response_at"])
-                ),
-            )
-        return _Plan(tx=tx, actions=actions, conversation=item, first_response=first_response)
+        return plan.Thread(item, None, is_new=True)
 
     # -- after the commit ---------------------------------------------------------------
-    def _act(self, actions: list[dict[str, Any]]) -> None:
+    def _act(self, actions: Iterable[Action]) -> None:
         for action in actions:
-            do = action.get("do")
-            if do == "withdraw":
-                self.c.withdraw(str(action["customer_id"]))
-            elif do == "suppress":
-                self.c.suppress(str(action["phone"]))
-            elif do == "grant":
-                self.c.grant(str(action["customer_id"]))
-            elif do == "unsuppress":
-                self.c.unsuppress(str(action["phone"]))
-            elif do == "dispatch":
-                self.c.dispatch([Envelope.from_json(str(action["envelope"]))])
-            elif do == "call_task":
-                lead = leads.Leads(self.c.store).get(str(action["lead_id"]))
-                if lead is not None:
-                    self.c.call_tasks.add(lead, date.fromisoformat(str(action["day"])), self.c.clock())
+            match action:
+                case Withdraw(customer_id=customer_id):
+                    self.c.withdraw(customer_id)
+                case Suppress(phone=phone):
+                    self.c.suppress(phone)
+                case Grant(customer_id=customer_id):
+                    self.c.grant(customer_id)
+                case Unsuppress(phone=phone):
+                    self.c.unsuppress(phone)
+                case SendReply(envelope=envelope):
+                    self.c.dispatch([envelope])
+                case AddCallTask(lead_id=lead_id, day=day):
+                    lead = leads.Leads(self.c.store).get(lead_id)
+                    if lead is not None:
+                        self.c.call_tasks.add(lead, day, self.c.clock())
 
-    def _replay(self, event: InboundEvent, seen: Mapping[str, Any]) -> str:
+    def _replay(self, event: InboundEvent, seen: store.Seen | None) -> str:
         """A repeat of an event already stored: finish its actions if a crash interrupted them, nothing else."""
-        if not seen.get("acted") and seen.get("actions"):
-            self._act(list(seen["actions"]))
+        if seen is not None and not seen.acted and seen.actions:
+            self._act(seen.actions)
             self.c.store.mark_acted(event.dedupe_key, times.iso(self.c.clock()))
         metrics.emit_count("ScrmDuplicate")
         return "duplicate"
@@ -574,27 +332,14 @@ class InboundWorker:
     def _original_sk(self, event: InboundEvent) -> str | None:
         key = _original_key(event)
         seen = self.c.store.seen(key) if key else None
-        return str(seen["event_sk"]) if seen and seen.get("event_sk") else None
+        return seen.event_sk if seen else None
 
     def _blank_original(self, event: InboundEvent) -> None:
         """The customer unsent a message or removed a comment: its words leave our table too."""
         key = _original_key(event)
         seen = self.c.store.seen(key) if key else None
-        if not seen or not seen.get("event_sk"):
-            return
-        from botocore.exceptions import ClientError
-
-        try:
-            self.c.store.table.update_item(
-                Key={"pk": f"conv#{seen['conversation_id']}", "sk": seen["event_sk"]},
-                UpdateExpression="SET deleted_at = :now REMOVE #t",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeNames={"#t": "text"},
-                ExpressionAttributeValues={":now": times.iso(self.c.clock())},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        if seen and seen.conversation_id and seen.event_sk:
+            self.c.store.blank_event(seen.conversation_id, seen.event_sk, times.iso(self.c.clock()))
 
 
 def _party(event: InboundEvent, customer_id: str | None) -> str:
@@ -603,6 +348,20 @@ def _party(event: InboundEvent, customer_id: str | None) -> str:
     if event.sender_id:
         return f"sender:{event.sender_id}"
     return f"anon:{event.event_id or event.dedupe_key}"
+
+
+def _facts(event: InboundEvent, actionable: bool, *, age_seconds: float, can_reply: bool) -> bot.Facts:
+    """What the bot's decision sees: reactions, unsent messages and the like are passive."""
+    return bot.Facts(
+        kind=event.kind if actionable else "passive",
+        channel=event.platform,
+        text=event.text,
+        is_test=event.is_test,
+        age_seconds=age_seconds,
+        can_reply=can_reply,
+        stop_requested=actionable and is_stop(event.text),
+        start_requested=actionable and is_start(event.text),
+    )
 
 
 def _recipient(event: InboundEvent, customer: Mapping[str, Any] | None) -> str | None:

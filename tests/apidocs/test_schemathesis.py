@@ -3,7 +3,7 @@
 Cases generated from each route's models, valid ones and invalid ones (wrong
 types, missing fields, values out of range), sent with an admin token: no
 answer may be a 5xx, and every answer's status, media type and body (errors
-included, in Sapa's shape) must be the ones the document declares. Bounded: SAPA_SCHEMATHESIS_EXAMPLES cases per
+included, in Sapa's shape) must be the ones the document declares. Bounded: OPENAPI_FUZZ_EXAMPLES cases per
 operation (default 25), no shrinking: about 1,250 requests, a minute and a half.
 """
 
@@ -31,7 +31,7 @@ from chalicelib.core.openapi import document
 from tests.apidocs.conftest import SCHEMATHESIS
 from tests.conftest import ADMIN
 
-EXAMPLES = int(os.environ.get("SAPA_SCHEMATHESIS_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("OPENAPI_FUZZ_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 

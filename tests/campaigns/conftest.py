@@ -20,8 +20,8 @@ EVENING = datetime(2025, 6, 17, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def add_customer(aws) -> Callable[..., dict[str, Any]]:
     """Create a customer through the customers service; keywords override the defaults."""
-    from chalicelib.customers import deps as customer_deps
     from chalicelib.customers.service import Actor
+    from tests.wiring import customers as customer_deps
 
     counter = {"n": 0}
 
@@ -79,6 +79,6 @@ def fast_rates(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def tick(aws) -> Callable[[], dict[str, Any]]:
     """One run of the per-minute campaign schedule: starts, releases, cancels and completes."""
-    from chalicelib.campaigns import deps
+    from tests.wiring import campaigns as deps
 
     return lambda: deps.scheduler().run()

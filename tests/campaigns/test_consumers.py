@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from chalicelib.campaigns import consumers
 
 
@@ -29,14 +27,21 @@ def _event(*bodies: str) -> dict[str, Any]:
     }
 
 
-def test_holiday_jobs_go_to_the_greetings_context(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.greetings import fanout as greetings_fanout
+def test_holiday_jobs_go_to_the_greetings_context() -> None:
+    from chalicelib.core.aws import AwsClients
+    from chalicelib.wiring.container import Container
 
     received: list[dict[str, Any]] = []
-    monkeypatch.setattr(greetings_fanout, "process_holiday_job", received.append)
+
+    class Greetings:
+        def holiday_job(self, job: dict[str, Any]) -> None:
+            received.append(job)
+
+    container = Container(AwsClients())
+    container.greetings = Greetings()  # type: ignore[assignment] - the greetings context, faked
     job = {"kind": "holiday", "holiday": "2025-08-17", "segment": 0, "total_segments": 4}
 
-    result = consumers.handle_batch(_event(json.dumps(job)), None, consumers.default_handlers())
+    result = consumers.handle_batch(_event(json.dumps(job)), None, container.fanout_jobs())
 
     assert result == {"batchItemFailures": []}
     assert received == [job]

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from chalicelib.campaigns import deps
 from chalicelib.campaigns.lifecycle import Actor
-from chalicelib.customers import deps as customer_deps
-from chalicelib.outbound import deps as outbound_deps
 from chalicelib.outbound.envelope import Envelope
 from tests.campaigns.conftest import ADMIN
 from tests.outbound.doubles import PassThroughDispatcher
+from tests.wiring import campaigns as deps
+from tests.wiring import customers as customer_deps
+from tests.wiring import outbound as outbound_deps
 
 ZONES = {"081211110001": "Asia/Jakarta", "081211110002": "Asia/Makassar", "081211110003": "Asia/Jayapura"}
 

@@ -9,11 +9,11 @@ import pytest
 
 from chalicelib.campaigns import model
 from chalicelib.campaigns.counters import Thresholds, breach
-from chalicelib.core import runtime
-from chalicelib.customers import deps as customer_deps
-from chalicelib.outbound import deps as outbound_deps
+from tests import clocks
 from tests.campaigns.conftest import ADMIN
 from tests.outbound.doubles import PassThroughDispatcher
+from tests.wiring import customers as customer_deps
+from tests.wiring import outbound as outbound_deps
 
 LIMITS = Thresholds(min_sample=100)
 
@@ -75,9 +75,9 @@ def test_delivered_and_read_statuses_are_counted_once_each(
 def test_a_permanent_failure_rate_over_the_limit_pauses_the_campaign_with_its_reason(
     api, clock, add_customer, new_campaign, runner, whatsapp, monkeypatch
 ) -> None:
-    from chalicelib.campaigns import deps
     from chalicelib.campaigns.fanout import FanOut, FanOutConfig, SegmentJob
     from chalicelib.campaigns.lifecycle import Actor
+    from tests.wiring import campaigns as deps
 
     monkeypatch.setenv("SAPA_CAMPAIGN_MIN_SAMPLE", "2")
     for _ in range(8):
@@ -100,7 +100,7 @@ def test_a_permanent_failure_rate_over_the_limit_pauses_the_campaign_with_its_re
         dispatcher=SenderKeepsUp(),
         enqueue_jobs=deps.enqueue_jobs,
         unsubscribe=lambda cid, channel: "https://sapa.example/unsubscribe/x",
-        clock=runtime.now,
+        clock=clocks.now,
         rate=lambda channel: float("inf"),
         hours=outbound_deps.contact_hours(),
         has_open_messages=customer_deps.message_log().has_open,
@@ -122,7 +122,8 @@ def test_a_permanent_failure_rate_over_the_limit_pauses_the_campaign_with_its_re
 def test_email_bounces_complaints_and_clicks_reach_the_campaign(
     api, clock, add_customer, new_campaign, runner, monkeypatch, fast_rates
 ) -> None:
-    from chalicelib.outbound.email_events import EmailEvent, default_recorder
+    from chalicelib.outbound.email_events import EmailEvent
+    from tests.wiring import outbound
 
     monkeypatch.setenv("SAPA_CAMPAIGN_MIN_SAMPLE", "1000")
     campaign = _sent_campaign(
@@ -136,7 +137,7 @@ def test_email_bounces_complaints_and_clicks_reach_the_campaign(
         segment={},
     )
     messages = list(customer_deps.message_log().for_campaign(campaign["id"]))
-    recorder = default_recorder()
+    recorder = outbound.email_recorder()
     at = datetime(2025, 6, 15, 3, 5, tzinfo=UTC)
 
     recorder.record(EmailEvent("bounce", messages[0]["provider_id"], messages[0]["id"], at, permanent=True))

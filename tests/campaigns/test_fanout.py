@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
-from chalicelib.campaigns import deps
 from chalicelib.campaigns.counters import Thresholds
 from chalicelib.campaigns.fanout import DEFAULT_THRESHOLDS, FanOut, FanOutConfig, Pacer, SegmentJob
 from chalicelib.campaigns.lifecycle import Actor
 from chalicelib.campaigns.store import EMPTY_LEDGER
-from chalicelib.core import runtime
-from chalicelib.customers import deps as customer_deps
-from chalicelib.outbound import deps as outbound_deps
+from tests import clocks
 from tests.campaigns.conftest import ADMIN, MORNING
 from tests.outbound.doubles import PassThroughDispatcher
+from tests.wiring import campaigns as deps
+from tests.wiring import customers as customer_deps
+from tests.wiring import outbound as outbound_deps
 
 
 def _campaign(api, campaign_id: str) -> dict[str, Any]:
@@ -351,7 +351,7 @@ def _fanout(
         dispatcher=dispatcher,
         enqueue_jobs=deps.enqueue_jobs,
         unsubscribe=lambda cid, channel: f"https://sapa.example/unsubscribe/{cid}",
-        clock=runtime.now,
+        clock=clocks.now,
         rate=lambda channel: float("inf"),
         hours=outbound_deps.contact_hours(),
         has_open_messages=customer_deps.message_log().has_open,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.customers import deps as customer_deps
 from tests.campaigns.conftest import ADMIN
+from tests.wiring import customers as customer_deps
 
 
 def _campaign(api, campaign_id: str) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def test_a_retry_outside_the_offer_window_waits_for_the_customers_morning(
 ) -> None:
     from datetime import UTC, datetime
 
-    from chalicelib.outbound import deps as outbound_deps
+    from tests.wiring import outbound as outbound_deps
 
     add_customer(phone="081266660001")
     whatsapp.inject(131049, to="6281266660001")

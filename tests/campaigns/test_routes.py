@@ -151,12 +151,12 @@ def test_a_promotional_email_without_the_unsubscribe_link_is_refused(api, clock,
 
 def _saved_before_templates_were_checked(campaign_id: str, template: dict[str, Any]) -> None:
     """A campaign stored before save-time rendering existed: its template goes straight to the table."""
-    from chalicelib.campaigns import deps
     from chalicelib.campaigns.model import EDITABLE, Status
-    from chalicelib.core import runtime
+    from tests import clocks
+    from tests.wiring import campaigns as deps
 
     attributes = {"template_json": json.dumps(template)}
-    deps.store().update_spec(campaign_id, attributes, Status.DRAFT, EDITABLE, runtime.now())
+    deps.store().update_spec(campaign_id, attributes, Status.DRAFT, EDITABLE, clocks.now())
 
 
 @pytest.mark.parametrize("body", HOSTILE_TEMPLATES.values(), ids=HOSTILE_TEMPLATES.keys())

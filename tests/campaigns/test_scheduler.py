@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.campaigns import deps
 from chalicelib.campaigns.lifecycle import Actor
 from chalicelib.campaigns.model import Status
 from chalicelib.campaigns.scheduler import Scheduler
 from chalicelib.campaigns.store import CampaignStore
-from chalicelib.core import runtime
-from chalicelib.customers import deps as customer_deps
-from chalicelib.outbound import deps as outbound_deps
+from tests import clocks
 from tests.campaigns.conftest import ADMIN
+from tests.wiring import campaigns as deps
+from tests.wiring import customers as customer_deps
+from tests.wiring import outbound as outbound_deps
 
 # Tuesday 17:30 WIB = 18:30 WITA = 19:30 WIT: Jakarta may still get an offer, Makassar and Jayapura may not.
 EVENING = datetime(2025, 6, 17, 10, 30, tzinfo=UTC)
@@ -59,7 +59,7 @@ def test_two_overlapping_schedule_runs_start_the_campaign_once(api, clock, new_c
             return seen_by_both  # both runs listed the marker before either started the campaign
 
     store = Overlapping(deps.store().table)
-    runs = [Scheduler(store, deps.lifecycle(), runtime.now).start_due() for _ in range(2)]
+    runs = [Scheduler(store, deps.lifecycle(), clocks.now).start_due() for _ in range(2)]
 
     _, audit = api("GET", "/audit", None, ADMIN)
     assert sorted(r["started"] for r in runs) == [0, 1]

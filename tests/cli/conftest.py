@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from chalicelib.core import aws as aws_module
 from chalicelib.core.aws import AwsClients
 from chalicelib.core.settings import Settings
 
@@ -41,15 +40,19 @@ def local_aws() -> Iterator[LocalAws]:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    import app
+    from chalicelib.wiring.container import Container
+
+    process_container = app.app.container
     with pytest.MonkeyPatch.context() as env:
         env.setenv("AWS_ENDPOINT_URL", endpoint)
-        aws_module.default().reset()
         local = LocalAws(endpoint, Settings.from_env(), AwsClients())
+        app.app.container = Container(local.aws)  # the handlers reach this endpoint over HTTP
         local.reset()
         local.bootstrap()
         try:
             yield local
         finally:
             local.reset()
-            aws_module.default().reset()
+            app.app.container = process_container
             server.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from moto.sqs.models import Queue
 
 from sapa_cli.local.aws_server import ORIGINAL_ATTRIBUTES, LazyQueueAttributes
@@ -37,6 +38,7 @@ def test_reading_one_attribute_does_not_walk_the_messages() -> None:
     assert lazy.get("ContentBasedDeduplication") is None
 
 
+@pytest.mark.slow  # starts moto (`mock_aws`)
 def test_the_transaction_patch_keeps_all_or_nothing_and_copies_no_table() -> None:
     import copy as copy_module
 

@@ -15,6 +15,9 @@ from chalicelib.core.aws import AwsClients
 from chalicelib.core.settings import Settings
 from sapa_cli.local.runner import LocalRunner, Schedule
 
+slow = pytest.mark.slow
+"""The tests that use `remote`: a moto server of their own."""
+
 
 @pytest.fixture
 def endpoint() -> Iterator[str]:
@@ -84,6 +87,7 @@ def _runner(app: Chalice, aws: AwsClients) -> LocalRunner:
     return LocalRunner(app, Settings.from_env({"SAPA_STAGE": "runner"}), aws, wait_seconds=0, log=lambda _: None)
 
 
+@slow
 def test_a_message_sent_by_hand_reaches_its_handler_as_a_lambda_sqs_event(remote: AwsClients) -> None:
     seen: list[dict[str, Any]] = []
     remote.sqs.send_message(QueueUrl=_queue_url(remote, "outbound"), MessageBody='{"hello": "sapa"}')
@@ -99,6 +103,7 @@ def test_a_message_sent_by_hand_reaches_its_handler_as_a_lambda_sqs_event(remote
     assert remote.sqs.receive_message(QueueUrl=_queue_url(remote, "outbound")).get("Messages") is None
 
 
+@slow
 def test_only_the_failed_record_of_a_batch_is_left_on_the_queue(remote: AwsClients) -> None:
     seen: list[dict[str, Any]] = []
     url = _queue_url(remote, "outbound")
@@ -112,6 +117,7 @@ def test_only_the_failed_record_of_a_batch_is_left_on_the_queue(remote: AwsClien
     assert [m["Body"] for m in left] == ["poison"]
 
 
+@slow
 def test_a_record_that_keeps_failing_ends_in_the_dead_letter_queue(remote: AwsClients) -> None:
     seen: list[dict[str, Any]] = []
     remote.sqs.send_message(QueueUrl=_queue_url(remote, "outbound"), MessageBody="poison")
@@ -126,6 +132,7 @@ def test_a_record_that_keeps_failing_ends_in_the_dead_letter_queue(remote: AwsCl
     assert dead[0]["Body"] == "poison"
 
 
+@slow
 def test_a_handler_that_raises_leaves_the_whole_batch(remote: AwsClients) -> None:
     url = _queue_url(remote, "outbound")
     remote.sqs.send_message(QueueUrl=url, MessageBody="a")

@@ -98,6 +98,21 @@ def test_roles_allow_only_sapa_resources(packaged) -> None:
 
 
 @slow
+def test_every_function_is_traced_by_lambda_itself_with_no_sdk_in_the_bundle(packaged) -> None:
+    template, out = packaged
+    found = template["Resources"]
+    functions = {k: v["Properties"] for k, v in found.items() if v["Type"] == "AWS::Serverless::Function"}
+
+    assert functions
+    assert {k: p["Tracing"] for k, p in functions.items()} == dict.fromkeys(functions, "Active")
+    # API Gateway's own segment would keep every caller's IP address (customers opening unsubscribe links).
+    assert not found["RestAPI"]["Properties"].get("TracingEnabled")
+    with zipfile.ZipFile(out / "deployment.zip") as bundle:
+        packages = {name.split("/")[0] for name in bundle.namelist()}
+    assert not {"aws_xray_sdk", "wrapt"} & packages
+
+
+@slow
 def test_the_bundle_contains_the_message_templates(packaged) -> None:
     _, out = packaged
     shipped = sorted(p.relative_to("templates").as_posix() for p in Path("templates").rglob("*") if p.is_file())

@@ -114,8 +114,8 @@ def test_a_holiday_audience_the_run_cannot_read_is_refused_when_saved(client) ->
 
 
 def test_one_unreadable_holiday_never_stops_the_rest_of_a_run(client, aws, api, clock) -> None:
-    from chalicelib.greetings import deps
     from chalicelib.greetings.holidays_calendar import HolidayOverride
+    from tests.wiring import greetings as deps
 
     clock.set(datetime(2025, 12, 25, 1, 0, tzinfo=UTC))
     api(

@@ -27,12 +27,10 @@ from moto import mock_aws
 
 from chalicelib.access.roles import Role
 from chalicelib.access.tokens import StaffStore
-from chalicelib.core import aws as aws_module
-from chalicelib.core import permissions, resources, runtime
+from chalicelib.core import permissions, resources
 from chalicelib.core.aws import AwsClients
 from chalicelib.core.settings import Settings
 from chalicelib.customers.unsubscribe import UnsubscribeGrant, make_token
-from chalicelib.outbound import deps as outbound_deps
 from chalicelib.scrm.meta import sign
 from sapa_cli.cfn import QUEUE_ACTIONS, TABLE_ACTIONS
 from sapa_cli.local.runner import LocalLambdaContext, scheduled_event, sqs_event
@@ -41,6 +39,9 @@ from tests.aws_calls import ACCOUNT, PARTITION, REGION, Call, CallRecorder, tabl
 from tests.conftest import WEEKDAY_MORNING, Clock
 from tests.iam import refused_calls
 from tests.scrm.meta_payloads import dm, wa_status, wa_text
+
+# Every test here reads the tour, run on moto (`mock_aws`) rather than through the `aws` fixture.
+pytestmark = pytest.mark.slow
 
 STAGE = "dev"
 PUBLIC_URL = "https://sapa.bank-contoh.co.id"
@@ -65,6 +66,7 @@ ENVIRONMENT = {
     "SAPA_PAYLOAD_BUCKET": f"sapa-{STAGE}-payloads-{ACCOUNT}",  # the template's name for it
     "SAPA_CAMPAIGN_MIN_SAMPLE": "1",  # so one failure or complaint is enough to auto-pause
     "SAPA_CAMPAIGN_MIN_RENDER_SAMPLE": "1",  # and one render error
+    "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",  # a deployed stage sends from its own number
 }
 
 
@@ -82,9 +84,10 @@ class Lambdas:
         self.headers: dict[str, str] = {}
 
     def cold(self) -> None:
-        """Forget what another function's invocation cached in this process."""
-        runtime.install(runtime.Runtime(self.clock))
-        outbound_deps._queue_url.cache_clear()
+        """Forget what another function's invocation cached in this process: each call gets a new container."""
+        from chalicelib.wiring.container import Container
+
+        self.app.container = Container(self.aws, clock=self.clock)
         self.ssm.clear_cache()
 
     def api(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -162,21 +165,22 @@ def deployed(monkeypatch: pytest.MonkeyPatch, whatsapp: Any) -> Iterator[Tour]:
         monkeypatch.delenv(name, raising=False)
     clock = Clock(WEEKDAY_MORNING)
     recorder = CallRecorder(sapa_app.app)
+    process_container = sapa_app.app.container
     with mock_aws():
-        aws_module.default().reset()
-        recorder.attach(aws_module.default().session.events)
+        handlers = AwsClients()  # what the functions call AWS with: every call is recorded
+        recorder.attach(handlers.session.events)
         clients = AwsClients()
         settings = Settings.from_env()
         bootstrap(settings, clients)
         for name, value in SECRETS.items():
             clients.client("ssm").put_parameter(Name=f"/sapa/{STAGE}/{name}", Value=value, Type="SecureString")
-        ssm = SSMProvider(boto3_client=aws_module.default().client("ssm"))
+        ssm = SSMProvider(boto3_client=handlers.client("ssm"))
         monkeypatch.setitem(constants.DEFAULT_PROVIDERS, "ssm", ssm)
-        lambdas = Lambdas(sapa_app.app, clients, clock, ssm)
+        lambdas = Lambdas(sapa_app.app, handlers, clock, ssm)
         token = StaffStore(clients.table(settings.table_name("access"))).add("tour-admin", Role.ADMIN, clock())
         lambdas.headers = {"Authorization": f"Bearer {token}"}
         yield Tour(lambdas, recorder, clients, whatsapp)
-        aws_module.default().reset()
+    sapa_app.app.container = process_container
 
 
 def _customer(n: int, **fields: Any) -> dict[str, Any]:

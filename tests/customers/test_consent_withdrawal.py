@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 from chalicelib.customers import consent
-from chalicelib.customers import deps as customer_deps
 from chalicelib.customers.consent import ConsentLedger
 from chalicelib.customers.repository import CustomerRepository
 from chalicelib.customers.service import Actor, CustomerService
 from chalicelib.customers.unsubscribe import UnsubscribeGrant, make_token
+from tests.wiring import customers as customer_deps
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 CSV_HEADERS = {**ADMIN, "Content-Type": "text/csv"}

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.customers import deps as customer_deps
 from chalicelib.customers.service import Actor
+from tests.wiring import customers as customer_deps
 
 
 @pytest.fixture

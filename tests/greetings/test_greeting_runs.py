@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from chalicelib.customers import deps as customer_deps
-from chalicelib.greetings import deps
+from tests.wiring import customers as customer_deps
+from tests.wiring import greetings as deps
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 
@@ -131,14 +131,14 @@ def test_holiday_fan_out_from_the_hourly_run_goes_through_the_queue(aws, add_cus
     import json
 
     from chalicelib.greetings.fanout import process_holiday_job
-    from chalicelib.outbound import deps as outbound_deps
+    from tests.wiring import outbound as outbound_deps
 
     customer = add_customer(province="DKI Jakarta", birth_date="1990-01-01")
     # 17 August 2027, 01:00 UTC: 08:00 in Jakarta on Hari Kemerdekaan.
     report = deps.greeting_service().run_hourly(datetime(2027, 8, 17, 1, 0, tzinfo=UTC))
     jobs = aws.sqs.receive_message(QueueUrl=outbound_deps.queue_url("fanout"), MaxNumberOfMessages=10)["Messages"]
     for job in jobs:
-        process_holiday_job(json.loads(job["Body"]))
+        process_holiday_job(json.loads(job["Body"]), deps.greeting_service())
 
     assert report.holiday_jobs >= 4
     texts = [m["text"] for m in _messages(customer["id"])]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.outbound import deps
+from tests.wiring import outbound as deps
 
 
 class PassThroughDispatcher:

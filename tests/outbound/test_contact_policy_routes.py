@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chalicelib.customers import deps as customer_deps
 from chalicelib.customers.service import Actor
-from chalicelib.outbound import deps
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
+from tests.wiring import customers as customer_deps
+from tests.wiring import outbound as deps
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 

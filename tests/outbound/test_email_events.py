@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from chalicelib.customers import deps as customer_deps
 from chalicelib.customers.service import Actor
-from chalicelib.outbound import deps
 from chalicelib.outbound.email_events import EmailEventRecorder, parse
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
 from chalicelib.outbound.status import StatusUpdater
+from tests.wiring import customers as customer_deps
+from tests.wiring import outbound as deps
 
 
 @pytest.fixture

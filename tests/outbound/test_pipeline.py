@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib.customers import deps as customer_deps
 from chalicelib.customers.model import validate_customer
-from chalicelib.outbound import deps
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
+from tests.wiring import customers as customer_deps
+from tests.wiring import outbound as deps
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib.customers import deps as customer_deps
 from chalicelib.customers.service import Actor
-from chalicelib.outbound import deps
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
+from tests.wiring import customers as customer_deps
+from tests.wiring import outbound as deps
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 TUESDAY_19_WIB = datetime(2025, 6, 17, 12, 0, tzinfo=UTC)

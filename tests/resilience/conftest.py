@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.customers import deps as customer_deps
 from chalicelib.customers.model import validate_customer
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
+from tests.wiring import customers as customer_deps
 
 FUZZ: Counter[str] = Counter()
 """Requests the fuzz suite sent and how many answered 5xx: printed at the end of the run (and in the README)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from chalicelib.customers import deps as customer_deps
-from chalicelib.outbound import deps
+from tests.wiring import customers as customer_deps
+from tests.wiring import outbound as deps
 
 
 def _statuses(envelopes) -> list[str]:

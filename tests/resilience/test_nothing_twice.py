@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.customers import deps as customer_deps
-from chalicelib.outbound import deps
 from chalicelib.outbound.dispatch import log_item
 from chalicelib.outbound.provider import SendResult
 from sapa_cli.local.runner import LocalLambdaContext
+from tests.wiring import customers as customer_deps
+from tests.wiring import outbound as deps
 
 
 def _sqs_event(envelope, receive_count: int = 1, message_id: str = "m-1") -> dict:

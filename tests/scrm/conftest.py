@@ -36,8 +36,8 @@ def deliver(post_webhook, runner) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_customer(aws) -> Callable[..., dict[str, Any]]:
-    from chalicelib.customers import deps
     from chalicelib.customers.service import Actor
+    from tests.wiring import customers as deps
 
     def create(external_id: str = "CUST-001", **overrides: Any) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -6,8 +6,8 @@ import json
 import uuid
 from typing import Any
 
-from chalicelib.core import runtime
 from chalicelib.scrm.meta import sign
+from tests import clocks
 
 APP_SECRET = "test-meta-app-secret"
 ADMIN = {"Authorization": "Bearer test-admin-token"}
@@ -17,7 +17,7 @@ OUR_IG_ID = "17841400987654321"
 
 
 def _epoch() -> float:
-    return runtime.now().timestamp()
+    return clocks.now().timestamp()
 
 
 def body_of(payload: Any) -> bytes:

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.core import runtime
 from chalicelib.scrm import bot
 from chalicelib.scrm.analysis import Analysis
 from chalicelib.scrm.config import ScrmConfig
+from tests import clocks
 from tests.scrm.meta_payloads import ADMIN, dm, ig_comment, wa_text
 
 CONFIG = ScrmConfig()
@@ -194,7 +194,7 @@ def test_a_bot_answer_does_not_close_a_complaint_still_waiting_for_a_person(deli
 def test_stop_withdraws_whatsapp_consent_for_all_purposes_and_confirms_once(
     deliver, runner, whatsapp, make_customer
 ) -> None:
-    from chalicelib.customers import deps
+    from tests.wiring import customers as deps
 
     customer = make_customer(consents={"whatsapp": ["greetings", "promotions"]})
 
@@ -216,7 +216,7 @@ def test_stop_withdraws_whatsapp_consent_for_all_purposes_and_confirms_once(
 def test_berhenti_stays_withdrawn_through_a_reimport_until_the_customer_sends_mulai(
     deliver, runner, whatsapp, make_customer, client
 ) -> None:
-    from chalicelib.customers import deps
+    from tests.wiring import customers as deps
 
     customer = make_customer(external_id="CUST-7", consents={"whatsapp": ["greetings", "promotions"]})
     csv = "external_id,name,phone,consent_whatsapp\nCUST-7,Budi Santoso,+6281234567890,greetings;promotions\n"
@@ -241,7 +241,7 @@ def test_berhenti_stays_withdrawn_through_a_reimport_until_the_customer_sends_mu
 
 
 def test_start_from_a_number_that_is_not_a_customer_lifts_its_suppression(deliver, runner, whatsapp) -> None:
-    from chalicelib.customers import deps
+    from tests.wiring import customers as deps
 
     deliver(wa_text("Stop promo", phone="6289876543210", wamid="wamid.S1"))
     deliver(wa_text("START", phone="6289876543210", wamid="wamid.S2"))
@@ -250,7 +250,7 @@ def test_start_from_a_number_that_is_not_a_customer_lifts_its_suppression(delive
 
 
 def test_stop_from_a_number_that_is_not_a_customer_is_suppressed(deliver, runner, whatsapp) -> None:
-    from chalicelib.customers import deps
+    from tests.wiring import customers as deps
 
     deliver(wa_text("Stop promo", phone="6289876543210"))
     runner.drain("send_outbound")
@@ -292,7 +292,7 @@ def test_a_dm_question_is_answered_on_the_same_channel(deliver, runner, whatsapp
 
 
 def test_a_message_delivered_after_the_window_closed_is_left_to_a_person(deliver, runner, whatsapp, inbox) -> None:
-    deliver(wa_text("Kapan BPKB saya bisa diambil?", at=runtime.now().timestamp() - 25 * 3600))
+    deliver(wa_text("Kapan BPKB saya bisa diambil?", at=clocks.now().timestamp() - 25 * 3600))
     runner.drain("send_outbound")
 
     assert whatsapp.messages() == []

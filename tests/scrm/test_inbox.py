@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.core import runtime
+from tests import clocks
 from tests.scrm.meta_payloads import ADMIN, dm, ig_comment, wa_text
 
 COMPLAINT = "Saya kecewa sekali, sudah bayar angsuran tapi masih ditagih denda!"
@@ -140,7 +140,7 @@ def test_an_agent_reply_to_a_comment_is_a_public_reply_under_it(deliver, inbox, 
 
 
 def test_a_reply_outside_the_24_hour_window_is_409_and_asks_for_a_template(deliver, inbox, api, aws, settings) -> None:
-    deliver(wa_text(COMPLAINT, at=runtime.now().timestamp() - 25 * 3600))
+    deliver(wa_text(COMPLAINT, at=clocks.now().timestamp() - 25 * 3600))
     [conversation] = inbox()
 
     status, body = api("POST", f"/scrm/conversations/{conversation['id']}/reply", {"text": "Halo"}, ADMIN)

@@ -6,14 +6,14 @@ from datetime import timedelta, timezone
 
 from boto3.dynamodb.conditions import Key
 
-from chalicelib.core import runtime
+from tests import clocks
 from tests.scrm.meta_payloads import ADMIN, dm, wa_text
 
 LEAD = "Saya mau ajukan kredit mobil baru, syaratnya apa?"
 
 
 def calls_today(aws, settings) -> list[dict]:
-    day = runtime.now().astimezone(timezone(timedelta(hours=7))).date().isoformat()
+    day = clocks.now().astimezone(timezone(timedelta(hours=7))).date().isoformat()
     table = aws.table(settings.table_name("greetings"))
     return table.query(KeyConditionExpression=Key("pk").eq(f"calls#{day}"))["Items"]
 

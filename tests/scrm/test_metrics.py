@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.core import runtime
 from chalicelib.scrm.metrics import percentile
+from tests import clocks
 from tests.scrm.meta_payloads import ADMIN, dm, wa_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "meta"
@@ -17,7 +17,7 @@ WIB = timezone(timedelta(hours=7))
 
 
 def today() -> str:
-    return runtime.now().astimezone(WIB).date().isoformat()
+    return clocks.now().astimezone(WIB).date().isoformat()
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.core import runtime
 from chalicelib.scrm.meta import dedupe, split_delivery
+from tests import clocks
 from tests.scrm.meta_payloads import ADMIN, dm, wa_status, wa_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "meta"
@@ -56,16 +56,16 @@ def test_each_real_delivery_is_accepted_and_appears_analysed_in_the_inbox(
 
 
 def test_whatsapp_statuses_update_the_message_log_and_keep_the_furthest(deliver, inbox, aws) -> None:
-    from chalicelib.customers import deps
     from chalicelib.outbound.dispatch import log_item
     from chalicelib.outbound.envelope import Envelope
+    from tests.wiring import customers as deps
 
     log = deps.message_log()
     envelope = Envelope("msg_abc", "whatsapp", "service", "reply", "ref", "Halo", recipient="+6281234567890")
     log.create(log_item(envelope, deps.utc_now()))
     log.claim_send("msg_abc", deps.utc_now(), 60)
     log.mark_sent("msg_abc", "wamid.OUT1", deps.utc_now())
-    now = runtime.now().timestamp()
+    now = clocks.now().timestamp()
 
     deliver(wa_status("wamid.OUT1", "read", at=now))
     deliver(wa_status("wamid.OUT1", "delivered", at=now - 5))  # late
@@ -76,9 +76,9 @@ def test_whatsapp_statuses_update_the_message_log_and_keep_the_furthest(deliver,
 
 
 def test_a_status_finds_our_message_by_its_callback_data(deliver) -> None:
-    from chalicelib.customers import deps
     from chalicelib.outbound.dispatch import log_item
     from chalicelib.outbound.envelope import Envelope
+    from tests.wiring import customers as deps
 
     log = deps.message_log()
     log.create(log_item(Envelope("msg_cb", "whatsapp", "service", "reply", "r", "Halo"), deps.utc_now()))
@@ -112,9 +112,10 @@ def test_repeats_inside_one_delivery_create_one_event(deliver, inbox, conversati
 def test_a_crash_after_storing_is_finished_by_meta_s_retry_without_a_second_answer(
     deliver, inbox, conversation_detail, runner, whatsapp, monkeypatch
 ) -> None:
-    from chalicelib.outbound import deps as outbound_deps
+    from tests.wiring import wired
 
-    real = outbound_deps.dispatcher
+    outbound = wired().outbound
+    real = outbound.dispatcher
     calls = {"n": 0}
 
     def flaky() -> Any:
@@ -123,7 +124,7 @@ def test_a_crash_after_storing_is_finished_by_meta_s_retry_without_a_second_answ
             raise ConnectionError("SQS unreachable")
         return real()
 
-    monkeypatch.setattr(outbound_deps, "dispatcher", flaky)
+    monkeypatch.setattr(outbound, "dispatcher", flaky)  # this test's container gets a flaky dispatcher
     payload = wa_text("Kapan BPKB saya bisa diambil?", wamid="wamid.CRASH1")
 
     deliver(payload)  # stored, but the answer could not be queued

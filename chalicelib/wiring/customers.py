@@ -1,0 +1,54 @@
+"""The customers context's collaborators: records, consent, suppression, audit and erasure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.access.audit import AuditLog
+from chalicelib.customers.consent import ConsentLedger
+from chalicelib.customers.repository import CustomerRepository
+from chalicelib.customers.service import CustomerService
+from chalicelib.customers.suppression import SuppressionList
+from chalicelib.outbound.message_log import MessageLog
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.wiring.container import Container
+
+
+class CustomersWiring:
+    def __init__(self, root: Container) -> None:
+        self.root = root
+
+    def utc_now(self) -> datetime:
+        return self.root.now()
+
+    def table(self, logical: str) -> Any:
+        return self.root.table(logical)
+
+    def repository(self) -> CustomerRepository:
+        return CustomerRepository(self.root.table("customers"))
+
+    def suppression(self) -> SuppressionList:
+        return SuppressionList(self.root.table("consent"), self.root.settings.secret("SAPA_HASH_SALT"))
+
+    def audit(self) -> AuditLog:
+        return AuditLog(self.root.table("access"))
+
+    def message_log(self) -> MessageLog:
+        return MessageLog(self.root.table("messages"))
+
+    def customer_service(self) -> CustomerService:
+        """Erasure reaches the other contexts' copies through the erasers named here."""
+        from chalicelib.greetings.store import erase_call_tasks
+        from chalicelib.scrm.erasure import erase_conversations
+
+        return CustomerService(
+            repository=self.repository(),
+            ledger=ConsentLedger(self.root.table("consent")),
+            suppression=self.suppression(),
+            audit=self.audit(),
+            messages=self.message_log(),
+            clock=self.root.now,
+            erasers=[erase_conversations(self.root.table("scrm")), erase_call_tasks(self.root.table("greetings"))],
+        )
