@@ -56,7 +56,6 @@ GREETED_BY_DEFAULT: frozenset[str] = frozenset(
 REPEATABLE_KEYS: frozenset[str] = frozenset({"cuti_bersama", "pemilu"})
 """Kinds that occur several times a year on purpose, so an override of them is never a 'move'."""
 
-ALLOWED_CHANNELS: frozenset[str] = frozenset({"whatsapp", "email"})
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ESTIMATED_RE = re.compile(r"\s*\((perkiraan|estimated)\)\s*$", re.IGNORECASE)
@@ -408,35 +407,6 @@ def parse_date(date_str: str) -> date:
     if parsed is None:
         raise InvalidOverride({"date": "must be a valid date as YYYY-MM-DD"})
     return parsed
-
-
-def _check_audience(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        return "must be null or an object with field, op and value"
-    missing = [k for k in ("field", "op", "value") if k not in value]
-    if missing:
-        return f"missing {', '.join(missing)}"
-    for k in ("field", "op"):
-        if not isinstance(value[k], str) or not value[k].strip():
-            return f"{k} must be a non-empty string"
-    return None
-
-
-def _check_channels(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, list) or not value:
-        return "must be null or a non-empty list"
-    if not all(isinstance(c, str) for c in value):
-        return "must be a list of strings"
-    unknown = sorted(set(value) - ALLOWED_CHANNELS)
-    if unknown:
-        return f"unknown channel(s) {', '.join(unknown)}; allowed: {', '.join(sorted(ALLOWED_CHANNELS))}"
-    if len(set(value)) != len(value):
-        return "must not repeat a channel"
-    return None
 
 
 def parse_override(date_str: str, body: Any) -> HolidayOverride:

@@ -40,13 +40,43 @@ Day = Annotated[
 ]
 
 
-def _problem(check: str) -> Any:
-    """A before-validator from one of the calendar's field checks: its problem, word for word, is the error."""
+ALLOWED_CHANNELS: frozenset[str] = frozenset({"whatsapp", "email"})
+
+
+def check_audience(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        return "must be null or an object with field, op and value"
+    missing = [k for k in ("field", "op", "value") if k not in value]
+    if missing:
+        return f"missing {', '.join(missing)}"
+    for k in ("field", "op"):
+        if not isinstance(value[k], str) or not value[k].strip():
+            return f"{k} must be a non-empty string"
+    return None
+
+
+def check_channels(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value:
+        return "must be null or a non-empty list"
+    if not all(isinstance(c, str) for c in value):
+        return "must be a list of strings"
+    unknown = sorted(set(value) - ALLOWED_CHANNELS)
+    if unknown:
+        return f"unknown channel(s) {', '.join(unknown)}; allowed: {', '.join(sorted(ALLOWED_CHANNELS))}"
+    if len(set(value)) != len(value):
+        return "must not repeat a channel"
+    return None
+
+
+def _problem(check: Any) -> Any:
+    """A before-validator from one of the field checks above: its problem, word for word, is the error."""
 
     def validate(value: Any) -> Any:
-        from chalicelib.greetings import holidays_calendar
-
-        problem = getattr(holidays_calendar, check)(value)
+        problem = check(value)
         if problem:
             raise PydanticCustomError("holiday", problem)
         return value
@@ -99,13 +129,13 @@ class HolidayBody(BaseModel):
 
     name: Annotated[str, BeforeValidator(_holiday_name)] = Field(min_length=1, max_length=HOLIDAY_NAME_MAX)
     greet: Annotated[bool, _flag("must be true or false")] = Field(description="send holiday greetings on this day")
-    audience: Annotated[dict[str, Any] | None, _problem("_check_audience")] = Field(
+    audience: Annotated[dict[str, Any] | None, _problem(check_audience)] = Field(
         default=None, description="a segment filter (field, op, value); null: everyone"
     )
     template: Annotated[
         str | None, _matching(TEMPLATE_PATTERN, "must be null or a template key of a-z, 0-9, _, / and -")
     ] = Field(default=None, pattern=TEMPLATE_PATTERN)
-    channels: Annotated[list[Literal["whatsapp", "email"]] | None, _problem("_check_channels")] = Field(
+    channels: Annotated[list[Literal["whatsapp", "email"]] | None, _problem(check_channels)] = Field(
         default=None, min_length=1
     )
     key: Annotated[
