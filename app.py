@@ -8,8 +8,9 @@ from chalice.app import Chalice
 
 from chalicelib import health_routes, query_params
 from chalicelib.access import authorizer
+from chalicelib.apidocs import routes as apidocs_routes
 from chalicelib.campaigns import routes as campaign_routes
-from chalicelib.core import middleware, settings
+from chalicelib.core import contract, middleware, settings
 from chalicelib.customers import routes as customer_routes
 from chalicelib.customers import unsubscribe_routes
 from chalicelib.greetings import routes as greeting_routes
@@ -26,6 +27,7 @@ app.container = Container.for_process()
 settings.current().check_start(lambda: app.container.aws.client("ssm"))
 
 middleware.register(app, query_params.unknown)
+app.register_middleware(contract.query_validation(app), "http")
 
 app.register_blueprint(health_routes.bp)
 app.register_blueprint(authorizer.bp)
@@ -36,3 +38,4 @@ app.register_blueprint(outbound_routes.bp)
 app.register_blueprint(greeting_routes.bp)
 app.register_blueprint(campaign_routes.bp)
 app.register_blueprint(scrm_routes.bp)
+app.register_blueprint(apidocs_routes.bp)

@@ -68,10 +68,13 @@ MATRIX: dict[Role, frozenset[Permission]] = {
 }
 
 PUBLIC = None
-"""No staff token: Meta's webhooks, the customer's unsubscribe and consent page, the health check."""
+"""No staff token: Meta's webhooks, the unsubscribe and consent page, the health check, the API reference."""
 
 ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/health"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/style.css"): PUBLIC,
     ("GET", "/webhooks/meta"): PUBLIC,
     ("POST", "/webhooks/meta"): PUBLIC,
     ("GET", "/unsubscribe/{token}"): PUBLIC,

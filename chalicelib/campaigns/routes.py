@@ -20,6 +20,7 @@ from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core import resources, settings
 from chalicelib.core.composition import wired
+from chalicelib.core.contract import api, read_body, read_optional_body
 from chalicelib.core.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_body, json_object, json_response, limit_param, page, query
 
@@ -75,6 +76,12 @@ def _optional_body() -> Any:
 
 
 @bp.route("/campaigns", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="Create a campaign (a draft, or scheduled with send_at)",
+    body="CampaignBody",
+    checked_by="chalicelib.campaigns.model.validate_spec",
+    responses={201: "Campaign"},
+)
 def create_campaign() -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
     body = json_object(bp.current_request)
@@ -82,6 +89,7 @@ def create_campaign() -> Response:
 
 
 @bp.route("/campaigns", methods=["GET"], authorizer=staff_auth)
+@api(summary="List campaigns", query="CampaignListQuery", responses={200: "Page[Campaign]"})
 def list_campaigns() -> Response:
     require(bp.current_request, Permission.CAMPAIGNS_READ)
     params = query(bp.current_request)
@@ -91,12 +99,20 @@ def list_campaigns() -> Response:
 
 
 @bp.route("/campaigns/{campaign_id}", methods=["GET"], authorizer=staff_auth)
+@api(summary="One campaign with its counts", responses={200: "Campaign"})
 def get_campaign(campaign_id: str) -> Response:
     require(bp.current_request, Permission.CAMPAIGNS_READ)
     return json_response(_call(lambda: _deps().service().get(campaign_id)))
 
 
 @bp.route("/campaigns/{campaign_id}", methods=["PATCH"], authorizer=staff_auth)
+@api(
+    summary="Change a draft or scheduled campaign",
+    body="CampaignBody",
+    checked_by="chalicelib.campaigns.model.validate_spec",
+    responses={200: "Campaign"},
+    errors=(409,),
+)
 def update_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
     body = json_object(bp.current_request)
@@ -104,19 +120,34 @@ def update_campaign(campaign_id: str) -> Response:
 
 
 @bp.route("/campaigns/{campaign_id}/audience", methods=["GET"], authorizer=staff_auth)
+@api(summary="How many customers the segment matches, and a sample", responses={200: "Audience"})
 def campaign_audience(campaign_id: str) -> Response:
     require(bp.current_request, Permission.CAMPAIGNS)  # a sample of five customers: personal data
     return json_response(_call(lambda: _deps().service().audience(campaign_id)))
 
 
 @bp.route("/campaigns/{campaign_id}/preview", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="The message one customer would get",
+    body="PreviewRequest",
+    responses={200: "Preview"},
+)
 def preview_campaign(campaign_id: str) -> Response:
     require(bp.current_request, Permission.CAMPAIGNS)
-    body = json_object(bp.current_request)
+    from chalicelib.campaigns.schemas import PreviewRequest
+
+    body = read_body(bp.current_request, PreviewRequest).model_dump()
     return json_response(_call(lambda: _deps().service().preview(campaign_id, body)))
 
 
 @bp.route("/campaigns/{campaign_id}/test", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="Send now to test recipients only",
+    body="TestSendRequest",
+    body_required=False,
+    checked_by="chalicelib.campaigns.service._test_ids",
+    responses={202: "TestSend"},
+)
 def test_send_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
     body = _optional_body()  # no body: every test recipient
@@ -132,6 +163,7 @@ def _changed(campaign_id: str, change: Callable[[], Any], status: int) -> Respon
 
 
 @bp.route("/campaigns/{campaign_id}/send", methods=["POST"], authorizer=staff_auth)
+@api(summary="Start sending", responses={202: "Campaign"}, errors=(409,))
 def send_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
     _call(lambda: _deps().service().get(campaign_id))  # 404 before 409
@@ -139,15 +171,18 @@ def send_campaign(campaign_id: str) -> Response:
 
 
 @bp.route("/campaigns/{campaign_id}/pause", methods=["POST"], authorizer=staff_auth)
+@api(summary="Pause sending", body="PauseRequest", body_required=False, responses={200: "Campaign"}, errors=(409,))
 def pause_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
-    body = _optional_body()
-    reason = body.get("reason") if isinstance(body, dict) and isinstance(body.get("reason"), str) else None
+    from chalicelib.campaigns.schemas import PauseRequest
+
+    reason = read_optional_body(bp.current_request, PauseRequest).reason
     _call(lambda: _deps().service().get(campaign_id))
     return _changed(campaign_id, lambda: _deps().lifecycle().pause(campaign_id, _actor(staff.name), reason), 200)
 
 
 @bp.route("/campaigns/{campaign_id}/resume", methods=["POST"], authorizer=staff_auth)
+@api(summary="Resume sending", responses={202: "Campaign"}, errors=(409,))
 def resume_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
     _call(lambda: _deps().service().get(campaign_id))
@@ -155,6 +190,7 @@ def resume_campaign(campaign_id: str) -> Response:
 
 
 @bp.route("/campaigns/{campaign_id}/cancel", methods=["POST"], authorizer=staff_auth)
+@api(summary="Cancel the campaign", responses={200: "Campaign"}, errors=(409,))
 def cancel_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
     _call(lambda: _deps().service().get(campaign_id))
@@ -162,6 +198,7 @@ def cancel_campaign(campaign_id: str) -> Response:
 
 
 @bp.route("/campaigns/{campaign_id}/retry-failed", methods=["POST"], authorizer=staff_auth)
+@api(summary="Send the failed messages again", responses={202: "Campaign"}, errors=(409,))
 def retry_failed_campaign(campaign_id: str) -> Response:
     staff = require(bp.current_request, Permission.CAMPAIGNS)
     _call(lambda: _deps().service().get(campaign_id))

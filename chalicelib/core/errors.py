@@ -84,10 +84,15 @@ class ServiceUnavailable(ApiError):
     code = "unavailable"
 
 
+PYDANTIC_MESSAGES = {"missing": "required", "extra_forbidden": "unknown field"}
+"""Pydantic's wording for the two commonest problems, in the words Sapa's other validators use."""
+
+
 def pydantic_fields(error: Any) -> dict[str, str]:
     """Flatten a pydantic ValidationError into {"a.b": "problem"}."""
     fields: dict[str, str] = {}
     for item in error.errors(include_url=False, include_input=False):
         name = ".".join(str(part) for part in item.get("loc", ())) or "body"
-        fields.setdefault(name, str(item.get("msg", "invalid")))
+        message = PYDANTIC_MESSAGES.get(str(item.get("type")), str(item.get("msg", "invalid")))
+        fields.setdefault(name, message.removeprefix("Value error, "))
     return fields

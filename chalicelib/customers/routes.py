@@ -9,6 +9,7 @@ from chalice.app import Blueprint, Response
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core.composition import wired
+from chalicelib.core.contract import api
 from chalicelib.core.errors import NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
 
@@ -26,6 +27,12 @@ def _invalid(error: Any) -> ValidationFailed:
 
 
 @bp.route("/customers", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="Create a customer, or update the one with this external_id",
+    body="CustomerBody",
+    checked_by="chalicelib.customers.model.validate_customer",
+    responses={200: "Customer", 201: "Customer"},
+)
 def create_customer() -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
     from chalicelib.customers.model import InvalidCustomer
@@ -41,6 +48,11 @@ def create_customer() -> Response:
 
 
 @bp.route("/customers", methods=["GET"], authorizer=staff_auth)
+@api(
+    summary="List customers, or find them by phone or external id",
+    query="CustomerListQuery",
+    responses={200: "Page[Customer]"},
+)
 def list_customers() -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
     from chalicelib.customers.model import InvalidCustomer, customer_from_item, validate_customer
@@ -49,9 +61,7 @@ def list_customers() -> Response:
 
     params = query(bp.current_request)
     repository = deps.repository()
-    for name in ("phone", "external_id"):
-        if name in params and not params[name].strip():
-            raise ValidationFailed({name: "must not be empty"})
+    # CustomerListQuery (validated before this runs) refuses a blank phone or external_id.
     if "phone" in params:
         try:
             phone = validate_customer({"phone": params["phone"]}, partial=True).phone
@@ -69,6 +79,7 @@ def list_customers() -> Response:
 
 
 @bp.route("/customers/{customer_id}", methods=["GET"], authorizer=staff_auth)
+@api(summary="One customer", responses={200: "Customer"})
 def get_customer(customer_id: str) -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
     deps = wired(bp).customers
@@ -80,6 +91,12 @@ def get_customer(customer_id: str) -> Response:
 
 
 @bp.route("/customers/{customer_id}", methods=["PUT"], authorizer=staff_auth)
+@api(
+    summary="Change the fields sent",
+    body="CustomerBody",
+    checked_by="chalicelib.customers.model.validate_customer",
+    responses={200: "Customer"},
+)
 def update_customer(customer_id: str) -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
     from chalicelib.customers.model import InvalidCustomer
@@ -99,6 +116,7 @@ def update_customer(customer_id: str) -> Response:
 
 
 @bp.route("/customers/{customer_id}", methods=["DELETE"], authorizer=staff_auth)
+@api(summary="Erase a customer (UU PDP): personal data and message texts go", responses={200: "Erased"})
 def erase_customer(customer_id: str) -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
     from chalicelib.customers.service import Actor
@@ -112,6 +130,7 @@ def erase_customer(customer_id: str) -> Response:
 
 
 @bp.route("/customers/{customer_id}/messages", methods=["GET"], authorizer=staff_auth)
+@api(summary="A customer's messages, newest first", query="PageQuery", responses={200: "Page[Message]"})
 def customer_messages(customer_id: str) -> Response:
     require(bp.current_request, Permission.CUSTOMERS_READ)
     from chalicelib.outbound.message_log import public_message
@@ -126,6 +145,7 @@ def customer_messages(customer_id: str) -> Response:
 
 
 @bp.route("/customers/{customer_id}/consents", methods=["GET"], authorizer=staff_auth)
+@api(responses={200: "ConsentHistory"})
 def customer_consent_history(customer_id: str) -> Response:
     """Proof of consent (UU PDP Pasal 22 and 24): every grant and withdrawal, newest first, and the state now."""
     require(bp.current_request, Permission.CUSTOMERS_READ)
@@ -140,17 +160,18 @@ def customer_consent_history(customer_id: str) -> Response:
 
 
 @bp.route("/customers/{customer_id}/consents", methods=["POST"], authorizer=staff_auth)
+@api(body="ConsentRecord", responses={201: "Customer"})
 def record_customer_consent(customer_id: str) -> Response:
     """Staff record one customer's consent or withdrawal with its evidence; a grant lifts an earlier withdrawal."""
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
-    from chalicelib.core.http import parse_model
+    from chalicelib.core.contract import read_body
     from chalicelib.customers.model import InvalidCustomer
     from chalicelib.customers.schemas import ConsentRecord
     from chalicelib.customers.service import Actor
 
     deps = wired(bp).customers
 
-    record = parse_model(ConsentRecord, json_object(bp.current_request))
+    record = read_body(bp.current_request, ConsentRecord)
     actor = Actor(staff.name, "staff_recorded", record.evidence)
     try:
         customer = deps.customer_service().record_consent(
@@ -164,6 +185,14 @@ def record_customer_consent(customer_id: str) -> Response:
 
 
 @bp.route("/customers/import", methods=["POST"], authorizer=staff_auth, content_types=["text/csv"])
+@api(
+    summary="Import customers from a CSV file (UTF-8, at most 10 MB)",
+    body="a CSV file with a header row of customer fields",
+    body_media="text/csv",
+    checked_by="chalicelib.customers.csv_rows.row_to_customer_data",
+    responses={200: "ImportReport"},
+    errors=(413,),
+)
 def import_customers() -> Response:
     staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
     from chalicelib.customers.csv_rows import InvalidCsv
@@ -200,6 +229,7 @@ def csv_import_rows(lines: Any) -> Any:
 
 
 @bp.route("/audit", methods=["GET"], authorizer=staff_auth)
+@api(summary="The audit log, newest first", query="PageQuery", responses={200: "Page[AuditEntry]"})
 def audit_log() -> Response:
     require(bp.current_request, Permission.AUDIT)
     deps = wired(bp).customers

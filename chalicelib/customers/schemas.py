@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from chalicelib.core.api_models import Cursor, Limit
 from chalicelib.customers.consent import PURPOSES
 
 EVIDENCE_MAX = 500
@@ -33,3 +35,154 @@ class ConsentRecord(BaseModel):
         if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
             raise ValueError("must not contain control characters")
         return value
+
+
+# -- what the customers API takes and answers (the document's models) --------------------------------
+
+Consents = dict[Literal["whatsapp", "email"], list[Literal["greetings", "promotions"]]]
+Scalar = str | int | float | bool
+
+
+class CustomerBody(BaseModel):
+    """`POST /customers` (an upsert by `external_id`) and `PUT /customers/{id}` (only the fields sent change).
+
+    `validate_customer` checks it: phone numbers are normalised to E.164, a
+    province sets the time zone, unknown fields are refused by name.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,64}$", description="required on POST")
+    name: str | None = Field(default=None, max_length=120)
+    phone: str | None = Field(default=None, description="Indonesian (08…, 62…, +62…) or international")
+    email: str | None = None
+    birth_date: str | None = Field(default=None, description="YYYY-MM-DD")
+    province: str | None = None
+    city: str | None = Field(default=None, max_length=100)
+    timezone: str | None = Field(default=None, description="IANA zone; set from the province when omitted")
+    language: Literal["id", "en"] | None = None
+    attributes: dict[str, Scalar | list[Scalar] | None] | None = Field(default=None, max_length=50)
+    consents: Consents | None = None
+    test_recipient: bool | None = None
+    id: str | None = Field(default=None, description="read-only: ignored when echoed back")
+    created_at: str | None = Field(default=None, description="read-only: ignored when echoed back")
+    updated_at: str | None = Field(default=None, description="read-only: ignored when echoed back")
+    consents_withdrawn: Consents | None = Field(default=None, description="read-only: ignored when echoed back")
+
+
+class Customer(BaseModel):
+    """A customer as staff see it: every field present, null when unset."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None
+    external_id: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    birth_date: str | None = None
+    province: str | None = None
+    city: str | None = None
+    timezone: str | None = None
+    language: str | None = None
+    attributes: dict[str, object] = Field(default_factory=dict)
+    test_recipient: bool = False
+    consents: dict[str, list[str]] = Field(default_factory=dict)
+    consents_withdrawn: dict[str, list[str]] = Field(default_factory=dict)
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+def _not_blank(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("blank", "must not be empty")
+    return value
+
+
+class CustomerListQuery(BaseModel):
+    """`GET /customers`: a page of everyone, or the customers with one phone number or external id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Limit = 50
+    cursor: Cursor = None
+    phone: Annotated[str | None, BeforeValidator(_not_blank)] = Field(
+        default=None, min_length=1, description="any notation: normalised before the lookup"
+    )
+    external_id: Annotated[str | None, BeforeValidator(_not_blank)] = Field(default=None, min_length=1)
+
+
+class Erased(BaseModel):
+    id: str
+    erased: bool
+    messages_erased: int
+    other_erased: int | dict[str, int] | None = None
+
+
+class Message(BaseModel):
+    """One message to or from a customer (the text as sent)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    direction: str
+    channel: str | None = None
+    purpose: str | None = None
+    occasion: str | None = None
+    occasion_date: str | None = None
+    campaign_id: str | None = None
+    status: str | None = None
+    reason: str | None = None
+    not_before: str | None = None
+    text: str | None = None
+    subject: str | None = None
+    language: str | None = None
+    provider_id: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class ConsentEvent(BaseModel):
+    """One grant or withdrawal in the consent history, with who recorded it and the evidence."""
+
+    model_config = ConfigDict(extra="allow")
+
+    channel: str | None
+    purpose: str | None
+    granted: bool | None
+    how: str | None = Field(description="import, api, staff_recorded, unsubscribe_link, web_form, a keyword…")
+    by: str | None
+    evidence: str | None
+    at: str | None
+
+
+class ConsentHistory(BaseModel):
+    items: list[ConsentEvent]
+    next: str | None
+    consents: dict[str, list[str]] | None
+    consents_withdrawn: dict[str, list[str]] | None
+
+
+class ImportReport(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[dict[str, object]]
+    rejected_total: int
+    model_config = ConfigDict(extra="allow")
+
+
+class AuditEntry(BaseModel):
+    """Who did what to which record, when."""
+
+    at: str
+    actor: str
+    action: str = Field(description="e.g. customer.erase, campaign.start, outbound.halt")
+    target: str
+    details: dict[str, Any]
+
+
+class UnsubscribeForm(BaseModel):
+    """The consent page's form posts nothing the server reads: the token in the path is the credential."""
+
+    model_config = ConfigDict(extra="allow")

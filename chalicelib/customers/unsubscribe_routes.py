@@ -11,6 +11,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.core import settings
 from chalicelib.core.composition import wired
+from chalicelib.core.contract import api
 from chalicelib.customers.consent import CHANNELS, PURPOSES
 from chalicelib.customers.unsubscribe import InvalidToken, UnsubscribeGrant, read_token
 
@@ -74,6 +75,9 @@ def _page(
 
 
 @bp.route("/unsubscribe/{token}", methods=["GET"])
+@api(
+    summary="The consent page of an unsubscribe link", tag="unsubscribe", responses={200: "text/html", 404: "text/html"}
+)
 def unsubscribe_page(token: str) -> Response:
     deps = wired(bp).customers
 
@@ -84,6 +88,14 @@ def unsubscribe_page(token: str) -> Response:
 
 
 @bp.route("/unsubscribe/{token}", methods=["POST"], content_types=FORM_TYPES)
+@api(
+    summary="One-click unsubscribe (RFC 8058)",
+    tag="unsubscribe",
+    body="any form or none: the signed token in the path is the only input",
+    body_media="application/x-www-form-urlencoded",
+    body_required=False,
+    responses={200: "text/html", 404: "text/html"},
+)
 def unsubscribe(token: str) -> Response:
     from chalicelib.customers.service import Actor
 
@@ -100,6 +112,14 @@ def unsubscribe(token: str) -> Response:
 
 
 @bp.route("/unsubscribe/{token}/resubscribe", methods=["POST"], content_types=FORM_TYPES)
+@api(
+    summary="Subscribe again from the consent page",
+    tag="unsubscribe",
+    body="any form or none: the signed token in the path is the only input",
+    body_media="application/x-www-form-urlencoded",
+    body_required=False,
+    responses={200: "text/html", 404: "text/html"},
+)
 def resubscribe(token: str) -> Response:
     """The customer presses "subscribe again" on the consent page: a new, explicit grant (UU PDP Pasal 22)."""
     from chalicelib.customers.model import InvalidCustomer

@@ -56,11 +56,7 @@ GREETED_BY_DEFAULT: frozenset[str] = frozenset(
 REPEATABLE_KEYS: frozenset[str] = frozenset({"cuti_bersama", "pemilu"})
 """Kinds that occur several times a year on purpose, so an override of them is never a 'move'."""
 
-ALLOWED_CHANNELS: frozenset[str] = frozenset({"whatsapp", "email"})
 
-NAME_MAX_LENGTH = 100
-TEMPLATE_RE = re.compile(r"^[a-z0-9_/-]+$")
-KEY_RE = re.compile(r"^[a-z0-9_]+$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ESTIMATED_RE = re.compile(r"\s*\((perkiraan|estimated)\)\s*$", re.IGNORECASE)
 _OBSERVED_RE = re.compile(r"^\s*(pengganti|pegangti|cuti pengganti)\s+", re.IGNORECASE)
@@ -395,9 +391,6 @@ def holidays_on(
 
 # --- validation ----------------------------------------------------------------
 
-_BODY_FIELDS = frozenset({"name", "greet", "audience", "template", "channels", "key", "day_off"})
-_READ_ONLY_FIELDS = frozenset({"source", "estimated"})  # echoed from GET; ignored
-
 
 def _parse_date(date_str: Any) -> date | None:
     if not isinstance(date_str, str) or not _DATE_RE.match(date_str):
@@ -416,96 +409,38 @@ def parse_date(date_str: str) -> date:
     return parsed
 
 
-def _check_audience(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        return "must be null or an object with field, op and value"
-    missing = [k for k in ("field", "op", "value") if k not in value]
-    if missing:
-        return f"missing {', '.join(missing)}"
-    for k in ("field", "op"):
-        if not isinstance(value[k], str) or not value[k].strip():
-            return f"{k} must be a non-empty string"
-    return None
-
-
-def _check_channels(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, list) or not value:
-        return "must be null or a non-empty list"
-    if not all(isinstance(c, str) for c in value):
-        return "must be a list of strings"
-    unknown = sorted(set(value) - ALLOWED_CHANNELS)
-    if unknown:
-        return f"unknown channel(s) {', '.join(unknown)}; allowed: {', '.join(sorted(ALLOWED_CHANNELS))}"
-    if len(set(value)) != len(value):
-        return "must not repeat a channel"
-    return None
-
-
 def parse_override(date_str: str, body: Any) -> HolidayOverride:
-    """Validate a PUT /holidays/{date} body into an override, reporting every bad field at once."""
+    """Validate a PUT /holidays/{date} body (its model: `greetings.schemas.HolidayBody`), every bad field at once."""
+    from pydantic import ValidationError
+
+    from chalicelib.core.errors import pydantic_fields
+    from chalicelib.greetings.schemas import HolidayBody
+
     if not isinstance(body, dict):
         raise InvalidOverride({"body": "must be a JSON object"})
     errors: dict[str, str] = {}
-
+    parsed: HolidayBody | None = None
+    try:
+        parsed = HolidayBody.model_validate(body)
+    except ValidationError as error:
+        errors.update({name.split(".")[0]: problem for name, problem in pydantic_fields(error).items()})
     day = _parse_date(date_str)
     if day is None:
         errors["date"] = "must be a valid date as YYYY-MM-DD"
     elif "date" in body and body["date"] != date_str:
         errors["date"] = "must match the date in the path"
-
-    for name in sorted(set(body) - _BODY_FIELDS - _READ_ONLY_FIELDS - {"date"}):
-        errors[name] = "unknown field"
-
-    name = body.get("name")
-    if "name" not in body:
-        errors["name"] = "required"
-    elif not isinstance(name, str) or not name.strip():
-        errors["name"] = "must be a non-empty string"
-    elif len(name.strip()) > NAME_MAX_LENGTH:
-        errors["name"] = f"must be at most {NAME_MAX_LENGTH} characters"
-
-    greet = body.get("greet")
-    if "greet" not in body:
-        errors["greet"] = "required"
-    elif not isinstance(greet, bool):
-        errors["greet"] = "must be true or false"
-
-    audience = body.get("audience")
-    if problem := _check_audience(audience):
-        errors["audience"] = problem
-
-    template = body.get("template")
-    if template is not None and (not isinstance(template, str) or not TEMPLATE_RE.match(template)):
-        errors["template"] = "must be null or a template key of a-z, 0-9, _, / and -"
-
-    channels = body.get("channels")
-    if problem := _check_channels(channels):
-        errors["channels"] = problem
-
-    key = body.get("key")
-    if key is not None and (not isinstance(key, str) or not KEY_RE.match(key) or len(key) > 50):
-        errors["key"] = "must be null or a key of a-z, 0-9 and _ (at most 50 characters)"
-
-    day_off = body.get("day_off", True)
-    if not isinstance(day_off, bool):
-        errors["day_off"] = "must be true or false (is it a national holiday, a day off?)"
-
-    if errors or day is None or not isinstance(name, str) or not isinstance(greet, bool):
+    if errors or day is None or parsed is None:
         raise InvalidOverride(errors)
     return HolidayOverride(
         date=day,
-        name=name.strip(),
-        greet=greet,
-        audience=dict(audience) if audience is not None else None,
-        template=template,
-        channels=tuple(channels) if channels is not None else None,
+        name=parsed.name,
+        greet=parsed.greet,
+        audience=dict(parsed.audience) if parsed.audience is not None else None,
+        template=parsed.template,
+        channels=tuple(parsed.channels) if parsed.channels is not None else None,
         cancelled=False,
-        key=key,
-        day_off=bool(day_off),
+        key=parsed.key,
+        day_off=parsed.day_off,
     )
 
 

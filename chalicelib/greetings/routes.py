@@ -11,6 +11,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Response
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core.composition import wired
+from chalicelib.core.contract import api, read_body, read_query
 from chalicelib.core.errors import NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query
 from chalicelib.core.observability import logger
@@ -19,8 +20,6 @@ from chalicelib.core.observability import logger
 # the handlers that need them, so a cold start of any other route does not pay for them.
 
 bp = Blueprint(__name__)
-
-CALL_OUTCOMES = ("reached", "no_answer", "wrong_number", "declined", "callback", "done")
 
 
 FIRST_YEAR, LAST_YEAR = 1970, 2100
@@ -41,25 +40,30 @@ def _day(value: Any, name: str = "date") -> date:
 
 
 @bp.route("/holidays", methods=["GET"], authorizer=staff_auth)
+@api(
+    summary="The holiday calendar of a year, staff overrides applied", query="HolidayQuery", responses={200: "Holidays"}
+)
 def list_holidays() -> Response:
     require(bp.current_request, Permission.READ)
     from chalicelib.greetings.holidays_calendar import (
         calendar_for_year,
     )
+    from chalicelib.greetings.schemas import HolidayQuery
 
     customer_deps = wired(bp).customers
     deps = wired(bp).greetings
 
-    params = query(bp.current_request)
-    raw_year = params.get("year") or str(customer_deps.utc_now().year)
-    if not raw_year.isdigit() or not FIRST_YEAR <= int(raw_year) <= LAST_YEAR:
-        raise ValidationFailed({"year": f"must be a year between {FIRST_YEAR} and {LAST_YEAR}"})
-    year = int(raw_year)
+    year = read_query(bp.current_request, HolidayQuery).year or customer_deps.utc_now().year
     holidays = calendar_for_year(year, deps.holiday_store().overrides(year))
     return json_response({"items": [h.to_dict() for h in holidays], "next": None})
 
 
 @bp.route("/holidays/{day}", methods=["PUT"], authorizer=staff_auth)
+@api(
+    summary="Add, move or edit the holiday on a date",
+    body="HolidayBody",
+    responses={200: "Holidays"},
+)
 def put_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
     from chalicelib.greetings.holidays_calendar import (
@@ -92,6 +96,7 @@ def put_holiday(day: str) -> Response:
 
 
 @bp.route("/holidays/{day}", methods=["DELETE"], authorizer=staff_auth)
+@api(summary="Cancel the holiday on a date", responses={200: "HolidayCancelled"})
 def cancel_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
     from chalicelib.greetings.holidays_calendar import (
@@ -117,13 +122,15 @@ def cancel_holiday(day: str) -> Response:
 
 
 @bp.route("/greetings/runs", methods=["POST"], authorizer=staff_auth)
+@api(summary="Run one date's greetings now", body="GreetingRunRequest", responses={200: "GreetingRunReport"})
 def run_greetings() -> Response:
     staff = require(bp.current_request, Permission.GREETINGS)
+    from chalicelib.greetings.schemas import GreetingRunRequest
+
     customer_deps = wired(bp).customers
     deps = wired(bp).greetings
 
-    body = json_object(bp.current_request)
-    day = _day(body.get("date"))
+    day = read_body(bp.current_request, GreetingRunRequest).date
     inline = deps.customer_count() <= deps.inline_audience_limit()
     report = deps.greeting_service().run_date(day, inline_holidays=inline)
     customer_deps.audit().record(
@@ -133,6 +140,7 @@ def run_greetings() -> Response:
 
 
 @bp.route("/greetings/runs/{day}", methods=["GET"], authorizer=staff_auth)
+@api(summary="What the greetings of a date sent and skipped", responses={200: "GreetingTotals"})
 def greeting_run(day: str) -> Response:
     require(bp.current_request, Permission.READ)
     deps = wired(bp).greetings
@@ -164,30 +172,31 @@ def greet_hourly(event: CloudWatchEvent) -> dict[str, Any]:
 
 
 @bp.route("/telegreeting", methods=["GET"], authorizer=staff_auth)
+@api(summary="A day's call list", query="CallListQuery", responses={200: "Page[CallTask]"})
 def call_list() -> Response:
     require(bp.current_request, Permission.TELEGREETING)
+    from chalicelib.greetings.schemas import CallListQuery
+
     customer_deps = wired(bp).customers
     deps = wired(bp).greetings
 
     params = query(bp.current_request)
-    day = _day(params.get("date") or customer_deps.utc_now().date().isoformat())
+    day = read_query(bp.current_request, CallListQuery).date or customer_deps.utc_now().date()
     items, last = deps.call_list().page(day, limit_param(params), decode_cursor(params, bp.current_request))
     return json_response(page(items, last, bp.current_request))
 
 
 @bp.route("/telegreeting/{task_id}", methods=["POST"], authorizer=staff_auth)
+@api(summary="Record a call's outcome", body="CallOutcome", responses={200: "CallTask"})
 def record_call(task_id: str) -> Response:
     staff = require(bp.current_request, Permission.TELEGREETING)
+    from chalicelib.greetings.schemas import CallOutcome
+
     customer_deps = wired(bp).customers
     deps = wired(bp).greetings
 
-    body = json_object(bp.current_request)
-    outcome = body.get("outcome")
-    if outcome not in CALL_OUTCOMES:
-        raise ValidationFailed({"outcome": f"must be one of {', '.join(CALL_OUTCOMES)}"})
-    notes = body.get("notes")
-    if notes is not None and (not isinstance(notes, str) or len(notes) > 1000):
-        raise ValidationFailed({"notes": "must be text of at most 1000 characters"})
+    call = read_body(bp.current_request, CallOutcome)
+    outcome, notes = call.outcome, call.notes
     now = customer_deps.utc_now()
     task_id = unquote(task_id)  # lead calls carry "#" in their id: clients send it encoded
     task = deps.call_list().record_outcome(task_id, outcome, notes, staff.name, now)

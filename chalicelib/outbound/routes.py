@@ -9,8 +9,9 @@ from chalice.app import Blueprint, Response
 from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core.composition import wired
+from chalicelib.core.contract import api, read_body
 from chalicelib.core.errors import Conflict
-from chalicelib.core.http import json_object, json_response, parse_model
+from chalicelib.core.http import json_response
 
 bp = Blueprint(__name__)
 
@@ -28,6 +29,7 @@ def _now() -> Any:
 
 
 @bp.route("/outbound/status", methods=["GET"], authorizer=staff_auth)
+@api(responses={200: "OutboundStatus"})
 def outbound_status() -> Response:
     """Whether outbound is halted, since when and by whom, and how many messages wait per channel."""
     require(bp.current_request, Permission.READ)
@@ -49,12 +51,13 @@ def outbound_status() -> Response:
 
 
 @bp.route("/outbound/halt", methods=["POST"], authorizer=staff_auth)
+@api(body="HaltRequest", responses={200: "HaltState"})
 def halt_outbound() -> Response:
     """The incident switch: nothing reaches a provider until resume; everything waits, nothing is lost."""
     staff = require(bp.current_request, Permission.OUTBOUND_HALT)
     from chalicelib.outbound.schemas import HaltRequest
 
-    request = parse_model(HaltRequest, json_object(bp.current_request))
+    request = read_body(bp.current_request, HaltRequest)
     now = _now()
     state, changed = _deps().switch().halt(staff.name, request.reason, now)
     if changed:
@@ -63,6 +66,7 @@ def halt_outbound() -> Response:
 
 
 @bp.route("/outbound/resume", methods=["POST"], authorizer=staff_auth)
+@api(responses={200: "Resumed"})
 def resume_outbound() -> Response:
     """Lift the halt and release what it held (the rest within a minute, by the release schedule)."""
     staff = require(bp.current_request, Permission.OUTBOUND_HALT)
@@ -80,6 +84,7 @@ def resume_outbound() -> Response:
 
 
 @bp.route("/settings/contact-policy", methods=["GET"], authorizer=staff_auth)
+@api(tag="settings", responses={200: "StoredContactPolicy"})
 def get_contact_policy() -> Response:
     """Every purpose's contact hours, with the regulation behind the regulated ones."""
     require(bp.current_request, Permission.READ)
@@ -87,13 +92,14 @@ def get_contact_policy() -> Response:
 
 
 @bp.route("/settings/contact-policy", methods=["PUT"], authorizer=staff_auth)
+@api(tag="settings", body="ContactPolicyChange", responses={200: "StoredContactPolicy"}, errors=(409,))
 def put_contact_policy() -> Response:
     """An admin changes the contact hours: validated against the regulation, audited with old and new."""
     staff = require(bp.current_request, Permission.SETTINGS)
     from chalicelib.outbound.policy_store import PolicyChanged
     from chalicelib.outbound.schemas import ContactPolicyChange
 
-    change = parse_model(ContactPolicyChange, json_object(bp.current_request))
+    change = read_body(bp.current_request, ContactPolicyChange)
     store = _deps().contact_policy_store()
     current = store.read()
     if change.version is not None and change.version != current.version:

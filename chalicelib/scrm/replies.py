@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.core.errors import ValidationFailed
 from chalicelib.scrm import store
 
 MAX_TITLE = 100
@@ -20,31 +19,11 @@ def reply_key(reply_id: str) -> dict[str, str]:
 
 
 def validate(data: Mapping[str, Any]) -> dict[str, Any]:
-    """title, text, language (id|en, default id) and an optional topic label."""
-    problems: dict[str, str] = {}
-    title = data.get("title")
-    text = data.get("text")
-    language = data.get("language", "id")
-    topic = data.get("topic")
-    if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE:
-        problems["title"] = f"required text of at most {MAX_TITLE} characters"
-    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-        problems["text"] = f"required text of at most {MAX_TEXT} characters"
-    if language not in LANGUAGES:
-        problems["language"] = "must be id or en"
-    if topic is not None and (not isinstance(topic, str) or not topic.strip() or len(topic) > 50):
-        problems["topic"] = "must be a short label"
-    unknown = sorted(set(data) - {"title", "text", "language", "topic"})
-    for name in unknown:
-        problems[str(name)] = "unknown field"
-    if problems:
-        raise ValidationFailed(problems)
-    return {
-        "title": str(title).strip(),
-        "text": str(text).strip(),
-        "language": language,
-        "topic": topic.strip() if isinstance(topic, str) else None,
-    }
+    """title, text, language (id|en, default id) and an optional topic label: `scrm.schemas.StandardReplyBody`."""
+    from chalicelib.core.http import parse_model
+    from chalicelib.scrm.schemas import StandardReplyBody
+
+    return parse_model(StandardReplyBody, data).model_dump()
 
 
 def public_reply(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core import resources, settings
 from chalicelib.core.composition import wired
+from chalicelib.core.contract import api, read_body, read_query
 from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
 from chalicelib.core.observability import logger
@@ -30,6 +31,7 @@ MAX_REPORT_DAYS = 92
 
 
 @bp.route("/webhooks/meta", methods=["GET"])
+@api(tag="webhooks", query="MetaHandshakeQuery", responses={200: "text/plain"}, errors=(403,))
 def meta_verify() -> Response:
     """Meta's subscription handshake: echo hub.challenge when the verify token matches."""
     from chalicelib.scrm.meta import verify_handshake
@@ -41,6 +43,14 @@ def meta_verify() -> Response:
 
 
 @bp.route("/webhooks/meta", methods=["POST"], content_types=["application/json"])
+@api(
+    tag="webhooks",
+    body="MetaEvent",
+    checked_by="chalicelib.scrm.meta.signature (the raw bytes' signature), then the worker's normaliser",
+    headers="MetaSignature",
+    responses={200: "WebhookAccepted"},
+    errors=(401, 503),
+)
 def meta_webhook() -> Response:
     """Verify, enqueue, acknowledge: the analysis happens in `analyse_inbound`."""
     from chalicelib.scrm import metrics
@@ -81,6 +91,11 @@ def analyse_inbound(event: SQSEvent) -> dict[str, Any]:
 
 
 @bp.route("/scrm/conversations", methods=["GET"], authorizer=staff_auth)
+@api(
+    summary="The inbox: conversations, most urgent first",
+    query="ConversationQuery",
+    responses={200: "Page[Conversation]"},
+)
 def list_conversations() -> Response:
     require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm.inbox import parse_filters
@@ -95,6 +110,7 @@ def list_conversations() -> Response:
 
 
 @bp.route("/scrm/conversations/{conversation_id}", methods=["GET"], authorizer=staff_auth)
+@api(summary="A conversation and its events", query="ConversationPageQuery", responses={200: "ConversationDetail"})
 def get_conversation(conversation_id: str) -> Response:
     require(bp.current_request, Permission.SCRM)
     from chalicelib.core.http import encode_cursor
@@ -110,6 +126,14 @@ def get_conversation(conversation_id: str) -> Response:
 
 
 @bp.route("/scrm/conversations/{conversation_id}/reply", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="Answer the sender on their channel",
+    body="ReplyRequest",
+    checked_by="chalicelib.scrm.inbox.Inbox.reply",
+    headers="IdempotencyKey",
+    responses={202: "ReplySent"},
+    errors=(409, 422),
+)
 def reply_to_conversation(conversation_id: str) -> Response:
     request = bp.current_request
     staff = require(request, Permission.SCRM)
@@ -123,17 +147,26 @@ def reply_to_conversation(conversation_id: str) -> Response:
 
 
 @bp.route("/scrm/conversations/{conversation_id}/assign", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="Assign the conversation to an agent",
+    body="AssignRequest",
+    responses={200: "Conversation"},
+    errors=(409,),
+)
 def assign_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
+    from chalicelib.scrm.schemas import AssignRequest
+
     deps = wired(bp).scrm
 
-    body = json_object(bp.current_request)
+    body = read_body(bp.current_request, AssignRequest).model_dump()
     assigned = deps.inbox().assign(conversation_id, body.get("agent"), staff.name)
     _audit(staff.name, "conversation.assign", conversation_id, agent=assigned.get("assignee"))
     return json_response(assigned)
 
 
 @bp.route("/scrm/conversations/{conversation_id}/resolve", methods=["POST"], authorizer=staff_auth)
+@api(summary="Mark the conversation resolved", responses={200: "Conversation"}, errors=(409,))
 def resolve_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
     deps = wired(bp).scrm
@@ -144,11 +177,19 @@ def resolve_conversation(conversation_id: str) -> Response:
 
 
 @bp.route("/scrm/conversations/{conversation_id}/link", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="File the conversation under a known customer",
+    body="LinkRequest",
+    responses={200: "Conversation"},
+    errors=(409,),
+)
 def link_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
+    from chalicelib.scrm.schemas import LinkRequest
+
     deps = wired(bp).scrm
 
-    body = json_object(bp.current_request)
+    body = read_body(bp.current_request, LinkRequest).model_dump()
     linked = deps.inbox().link(conversation_id, body.get("customer_id"), staff.name)
     _audit(staff.name, "conversation.link", conversation_id, customer_id=linked.get("customer_id"))
     return json_response(linked)
@@ -158,6 +199,7 @@ def link_conversation(conversation_id: str) -> Response:
 
 
 @bp.route("/scrm/replies", methods=["GET"], authorizer=staff_auth)
+@api(summary="Standard replies", query="ReplyListQuery", responses={200: "Page[StandardReply]"})
 def list_replies() -> Response:
     require(bp.current_request, Permission.SCRM)
     deps = wired(bp).scrm
@@ -170,6 +212,11 @@ def list_replies() -> Response:
 
 
 @bp.route("/scrm/replies", methods=["POST"], authorizer=staff_auth)
+@api(
+    summary="Add a standard reply",
+    body="StandardReplyBody",
+    responses={201: "StandardReply"},
+)
 def create_reply() -> Response:
     staff = require(bp.current_request, Permission.SCRM)
     from chalicelib.scrm import times
@@ -182,6 +229,7 @@ def create_reply() -> Response:
 
 
 @bp.route("/scrm/replies/{reply_id}", methods=["DELETE"], authorizer=staff_auth)
+@api(summary="Delete a standard reply", responses={204: None})
 def delete_reply(reply_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
     deps = wired(bp).scrm
@@ -196,6 +244,7 @@ def delete_reply(reply_id: str) -> Response:
 
 
 @bp.route("/leads", methods=["GET"], authorizer=staff_auth)
+@api(summary="Leads found in conversations, newest first", query="PageQuery", responses={200: "Page[Lead]"})
 def list_leads() -> Response:
     require(bp.current_request, Permission.LEADS)
     deps = wired(bp).scrm
@@ -206,45 +255,32 @@ def list_leads() -> Response:
 
 
 @bp.route("/scrm/metrics", methods=["GET"], authorizer=staff_auth)
+@api(
+    summary="Inbox figures per day: volume, first response, resolution",
+    query="MetricsQuery",
+    responses={200: "MetricsReport"},
+)
 def scrm_metrics() -> Response:
     require(bp.current_request, Permission.METRICS_READ)
     from chalicelib.scrm import metrics, times
+    from chalicelib.scrm.schemas import MetricsQuery
 
     deps = wired(bp).scrm
 
-    params = query(bp.current_request)
+    wanted = read_query(bp.current_request, MetricsQuery)
     config = deps.config()
     now = _now()
-    start, end = _period(params, times.local_day(now, config.utc_offset_hours))
-    sla_hours = config.sla_hours
-    if params.get("sla_hours"):
-        try:
-            sla_hours = float(params["sla_hours"])
-        except ValueError:
-            sla_hours = -1
-        if not 0 < sla_hours <= 24 * 30:
-            raise ValidationFailed({"sla_hours": "must be a number of hours between 0 and 720"})
+    start, end = _period(wanted.from_, wanted.to, times.local_day(now, config.utc_offset_hours))
+    sla_hours = wanted.sla_hours or config.sla_hours
     report = deps.report().build(start, end, now, sla_hours)
     metrics.emit_report(report)
     return json_response(report)
 
 
-def _period(params: dict[str, str], today: date) -> tuple[date, date]:
-    problems: dict[str, str] = {}
-    parsed: dict[str, date] = {}
-    for name in ("from", "to"):
-        if params.get(name):
-            try:
-                parsed[name] = date.fromisoformat(params[name][:10])
-            except ValueError:
-                problems[name] = "must be a date, YYYY-MM-DD"
-                continue
-            if not 2000 <= parsed[name].year <= 2100:
-                problems[name] = "must be a date between 2000 and 2100"
-    if problems:
-        raise ValidationFailed(problems)
-    end = parsed.get("to", today)
-    start = parsed.get("from", end - timedelta(days=DEFAULT_REPORT_DAYS - 1))
+def _period(first: date | None, last: date | None, today: date) -> tuple[date, date]:
+    """The report's days: each end is checked by MetricsQuery, the two together here."""
+    end = last or today
+    start = first or end - timedelta(days=DEFAULT_REPORT_DAYS - 1)
     if start > end:
         raise ValidationFailed({"from": "must not be after to"})
     if (end - start).days + 1 > MAX_REPORT_DAYS:

@@ -1,0 +1,120 @@
+"""What the campaigns API takes and answers, as pydantic models (the OpenAPI document's and the handlers')."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from chalicelib.core.api_models import Cursor, Limit, one_of
+
+Status = Literal["draft", "scheduled", "sending", "paused", "completed", "cancelled"]
+
+StatusFilter = one_of("draft", "scheduled", "sending", "paused", "completed", "cancelled")
+
+
+class CampaignBody(BaseModel):
+    """`POST /campaigns` (all but `send_at` required) and `PATCH /campaigns/{id}` (a field left out is kept).
+
+    `validate_spec` checks it together (template rules depend on the channel)
+    and renders the template for sample customers: what cannot render, or an
+    e-mail without its unsubscribe link, is refused now.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=120)
+    channel: Literal["whatsapp", "email"] | None = None
+    template: str | dict[str, Any] | None = Field(
+        default=None, description="a stored template's key, or an inline template (text, subject, html)"
+    )
+    segment: dict[str, Any] | None = Field(default=None, description="the audience filter")
+    send_at: str | None = Field(
+        default=None, description="ISO 8601 with a UTC offset, in the future; null unschedules (PATCH)"
+    )
+
+
+class Campaign(BaseModel):
+    """A campaign as staff see it; `counts` and `fanout` once it has been read with its progress."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    name: str | None
+    channel: str | None
+    template: Any = None
+    segment: Any = None
+    send_at: str | None = None
+    status: str | None = None
+    status_reason: str | None = None
+    created_by: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class CampaignListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Limit = 50
+    cursor: Cursor = None
+    status: StatusFilter = None
+
+
+class Audience(BaseModel):
+    """How many customers the segment matches now, how many may be sent promotions, and a sample of five."""
+
+    model_config = ConfigDict(extra="allow")
+
+    count: int
+    with_consent: int
+    exact: bool
+    scanned: int
+    sample: list[dict[str, Any]]
+
+
+def _customer_id(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise PydanticCustomError("customer_id", "is required: the id of a customer to render for")
+    return value
+
+
+class PreviewRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    customer_id: Annotated[
+        str, Field(min_length=1, description="the customer to render the message for"), BeforeValidator(_customer_id)
+    ]
+
+
+class Preview(BaseModel):
+    """The message one customer would get, and whether they would get it now."""
+
+    model_config = ConfigDict(extra="allow")
+
+    customer_id: str
+    channel: str
+    language: str
+
+
+class TestSendRequest(BaseModel):
+    """No body (or no `customer_ids`): every customer marked `test_recipient`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    customer_ids: list[str] | None = Field(default=None, min_length=1, max_length=5)
+
+
+class TestSend(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    test_id: str
+    results: list[dict[str, Any]]
+
+
+class PauseRequest(BaseModel):
+    """Why the campaign pauses (shown as its `status_reason`); the body may be left out."""
+
+    model_config = ConfigDict(extra="allow")
+
+    reason: str | None = None
