@@ -63,11 +63,12 @@ def test_resolution_time_and_auto_answer_rate(activity) -> None:
     assert activity["auto_answer_rate"] == pytest.approx(2 / 3, abs=1e-3)
 
 
-def test_open_conversations_past_the_sla(deliver, api, monkeypatch) -> None:
+def test_open_conversations_past_the_sla(deliver, api, monkeypatch, clock) -> None:
     deliver(wa_text("Saya kecewa sekali, tagihan saya salah terus!", phone="6283333333333"))
 
     _, within = api("GET", "/scrm/metrics", headers=ADMIN)
-    monkeypatch.setenv("SAPA_SCRM_SLA_HOURS", "0.0001")
+    monkeypatch.setenv("SAPA_SCRM_SLA_HOURS", "0.0001")  # 0.36 s
+    clock.advance(timedelta(seconds=2))  # the clock is pinned: the wait is exact, not a race with real time
     _, past = api("GET", "/scrm/metrics", headers=ADMIN)
 
     assert within["open_past_sla"]["count"] == 0
