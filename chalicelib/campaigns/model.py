@@ -53,6 +53,7 @@ READ_ONLY: frozenset[str] = frozenset(
 )
 NAME_MAX = 120
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
+MAX_TEST_RECIPIENTS = 5
 
 SKIP_REASONS: tuple[str, ...] = ("no_consent", "suppressed", "frequency_cap", "invalid_contact")
 """Always reported, even at zero; other reasons (render_error, customer_erased, cancelled) appear when they occur."""

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.campaigns.model import MAX_TEST_RECIPIENTS
 from chalicelib.core.api_models import Cursor, Limit, one_of
+from chalicelib.core.errors import PYDANTIC_MESSAGES, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
 
 Status = Literal["draft", "scheduled", "sending", "paused", "completed", "cancelled"]
 
@@ -97,12 +102,38 @@ class Preview(BaseModel):
     language: str
 
 
+def _customer_ids(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value:
+        raise PydanticCustomError("customer_ids", f"is required: a list of 1 to {MAX_TEST_RECIPIENTS} customer ids")
+    if len(value) > MAX_TEST_RECIPIENTS:
+        raise PydanticCustomError("customer_ids", f"at most {MAX_TEST_RECIPIENTS} customers per test send")
+    bad = {
+        f"customer_ids[{i}]": "must be a customer id" for i, v in enumerate(value) if not isinstance(v, str) or not v
+    }
+    if bad:
+        raise PydanticCustomError("customer_ids", "must be customer ids", {"fields": bad})
+    if len(set(value)) != len(value):
+        raise PydanticCustomError("customer_ids", "must not repeat a customer")
+    return list(value)
+
+
 class TestSendRequest(BaseModel):
     """No body (or no `customer_ids`): every customer marked `test_recipient`."""
 
     model_config = ConfigDict(extra="allow")
 
-    customer_ids: list[str] | None = Field(default=None, min_length=1, max_length=5)
+    customer_ids: Annotated[
+        list[str] | None,
+        Field(min_length=1, max_length=MAX_TEST_RECIPIENTS),
+        BeforeValidator(_customer_ids),
+    ] = Field(default=None, description="distinct ids of customers marked `test_recipient`")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        return _json_object(data)
 
 
 class TestSend(BaseModel):
@@ -118,3 +149,36 @@ class PauseRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     reason: str | None = None
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+def _json_object(data: Any) -> Any:
+    if not isinstance(data, Mapping):
+        raise PydanticCustomError("body", "must be a JSON object")
+    return data
+
+
+def problems(error: ValidationError, unknown: str = PYDANTIC_MESSAGES["extra_forbidden"]) -> dict[str, str]:
+    """A pydantic error as Sapa's `fields`: a validator that names several fields (a segment's paths) names each."""
+    fields: dict[str, str] = {}
+    for item in error.errors(include_url=False, include_input=False):
+        named = (item.get("ctx") or {}).get("fields")
+        if isinstance(named, Mapping):
+            for name, problem in named.items():
+                fields.setdefault(str(name), str(problem))
+            continue
+        kind = str(item.get("type"))
+        name = ".".join(str(part) for part in item.get("loc", ())) or "body"
+        message = unknown if kind == "extra_forbidden" else PYDANTIC_MESSAGES.get(kind, str(item.get("msg", "invalid")))
+        fields.setdefault(name, message.removeprefix("Value error, "))
+    return fields
+
+
+def parse(model: type[M], data: Any, context: Mapping[str, Any] | None = None) -> M:
+    """Validate data with one of these models; a 400 naming each field otherwise."""
+    try:
+        return model.model_validate(data, context=dict(context or {}))
+    except ValidationError as error:
+        raise ValidationFailed(problems(error)) from None
