@@ -27,6 +27,7 @@ from chalicelib.campaigns.fanout import (
 )
 from chalicelib.campaigns.inline_template import InvalidTemplate, RenderError
 from chalicelib.campaigns.lifecycle import Actor, Audit, StateConflict
+from chalicelib.campaigns.limits import FIELDS, MAX_TEST_RECIPIENTS
 from chalicelib.campaigns.messages import CampaignMessages
 from chalicelib.campaigns.model import EDITABLE, InvalidCampaign, Status
 from chalicelib.campaigns.policy import Skip
@@ -131,7 +132,7 @@ class CampaignService:
             raise StateConflict(campaign_id, str((current or {}).get("status")), "edit") from None
         if old_send_at and old_send_at != new_send_at:
             self.store.delete_schedule(campaign_id, str(old_send_at))
-        changed = sorted(k for k in data if k in model.FIELDS) if isinstance(data, Mapping) else []
+        changed = sorted(k for k in data if k in FIELDS) if isinstance(data, Mapping) else []
         self.audit.record(actor.name, "campaign.update", campaign_id, now, fields=",".join(changed))
         return model.public_campaign(item, self.store.segments(campaign_id))
 
@@ -217,7 +218,7 @@ class CampaignService:
             raise StateConflict(campaign_id, Status.CANCELLED.value, "test-send")
         ids = customer_ids
         if ids is None:
-            found = {str(item["id"]): item for item in self.customers.test_recipients(model.MAX_TEST_RECIPIENTS)}
+            found = {str(item["id"]): item for item in self.customers.test_recipients(MAX_TEST_RECIPIENTS)}
             ids = sorted(found)
             if not ids:
                 raise InvalidCampaign(
