@@ -25,10 +25,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from chalicelib.campaigns.segments import Segment
+from chalicelib.campaigns.limits import CHANNELS
 
 
 class Status(StrEnum):
@@ -46,12 +45,6 @@ CANCELLABLE: frozenset[Status] = frozenset({Status.DRAFT, Status.SCHEDULED, Stat
 RETRYABLE: frozenset[Status] = frozenset({Status.SENDING, Status.COMPLETED})
 """Not while paused: a pause (often an automatic one, for failures) means "send nothing" until resumed."""
 
-CHANNELS: tuple[str, ...] = ("whatsapp", "email")
-FIELDS: tuple[str, ...] = ("name", "channel", "template", "segment", "send_at")
-READ_ONLY: frozenset[str] = frozenset(
-    {"id", "status", "status_reason", "created_at", "updated_at", "created_by", "counts", "fanout"}
-)
-NAME_MAX = 120
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
 
 SKIP_REASONS: tuple[str, ...] = ("no_consent", "suppressed", "frequency_cap", "invalid_contact")
@@ -99,96 +92,64 @@ def validate_spec(
 ) -> CampaignSpec:
     """A new campaign (or, with `existing`, a PATCH merged onto the stored one), or InvalidCampaign.
 
-    In a PATCH a field left out keeps its value and `"send_at": null` removes
-    the schedule. `send_at` must carry a UTC offset and lie in the future. The
-    template is also rendered for sample customers (`content.check_samples`):
-    what cannot render for them, or an e-mail without its unsubscribe link,
-    is refused now rather than skipped for every recipient of the fan-out.
+    Each field is checked by the request's model (`schemas.CampaignBody`, or
+    `schemas.CampaignChanges` for a PATCH, where a field left out keeps its
+    value and `"send_at": null` removes the schedule). Then the rules that
+    need the clock or the merged campaign: a `send_at` the request sets must
+    lie ahead, within a year; the template must suit the channel and is
+    rendered for sample customers (`content.check_samples`), so what cannot
+    render for them, or an e-mail without its unsubscribe link, is refused now
+    rather than skipped for every recipient of the fan-out. Every bad field is
+    named at once, from the model and the rules alike.
     """
-    # Imported here: every Lambda imports this module for its names; only the API validates templates.
+    # Imported here: every Lambda imports this module for its names; only the API validates campaigns.
     from chalicelib.campaigns.content import check_samples, parse_content
     from chalicelib.campaigns.inline_template import InvalidTemplate
+    from chalicelib.campaigns.schemas import CampaignBody, CampaignChanges, read_campaign
     from chalicelib.campaigns.segments import InvalidSegment, parse_segment
 
-    if not isinstance(data, Mapping):
-        raise InvalidCampaign({"body": "must be a JSON object"})
-    errors: dict[str, str] = {}
-    for key in data:
-        if key not in FIELDS and key not in READ_ONLY:
-            errors[str(key)] = f"unknown field; allowed: {', '.join(FIELDS)}"
+    extra_fields = tuple(extra_fields)
+    given, errors = read_campaign(data, CampaignChanges if existing else CampaignBody, extra_fields)
     merged: dict[str, Any] = dict(stored_spec_fields(existing)) if existing else {}
-    merged.update({k: v for k, v in data.items() if k in FIELDS})
+    merged.update(given)
+    name, channel, template = merged.get("name"), merged.get("channel"), merged.get("template")
 
-    name = merged.get("name")
-    if not isinstance(name, str) or not name.strip():
-        errors["name"] = "is required: non-empty text"
-    elif len(name.strip()) > NAME_MAX:
-        errors["name"] = f"must be at most {NAME_MAX} characters"
-
-    channel = merged.get("channel")
-    if channel not in CHANNELS:
-        errors["channel"] = f"is required: one of {', '.join(CHANNELS)}"
-
-    template = merged.get("template")
-    if template is None:
-        errors["template"] = "is required: a template name or an inline template object"
-    elif not isinstance(template, str | Mapping):
-        errors["template"] = "must be a template name or an inline template object"
-    elif channel in CHANNELS:
-        try:
-            content = parse_content(template if isinstance(template, str) else dict(template), channel)
-            sample_name = name.strip() if isinstance(name, str) and name.strip() else "Promo"
-            check_samples(content, channel, campaign_name=sample_name, today=now.date())
-        except InvalidTemplate as error:
-            errors.update(error.fields)
-
-    segment = merged.get("segment")
-    parsed_segment: Segment | None = None
-    if segment is None:
-        errors["segment"] = 'is required: a filter object ({} or {"all": []} for everyone)'
-    else:
-        try:
-            parsed_segment = parse_segment(segment, extra_fields)
+    if existing and "segment" not in given and "segment" not in errors and merged.get("segment") is not None:
+        try:  # the stored filter, against the fields the tenant declares today
+            merged["segment"] = parse_segment(merged["segment"], extra_fields).to_dict()
         except InvalidSegment as error:
             errors.update(error.fields)
 
-    send_at = _send_at(merged.get("send_at"), now, errors, changed="send_at" in data or existing is None)
+    if template is not None and channel in CHANNELS and not {"template", "channel"} & errors.keys():
+        try:
+            content = parse_content(template, str(channel))
+            check_samples(content, str(channel), campaign_name=name or "Promo", today=now.date())
+        except InvalidTemplate as error:
+            errors.update(error.fields)
+
+    send_at = merged.get("send_at")
+    if send_at is not None and (existing is None or "send_at" in given):
+        problem = schedule_problem(send_at, now)
+        if problem:
+            errors["send_at"] = problem
     if errors:
         raise InvalidCampaign(errors)
-    assert parsed_segment is not None
-    assert isinstance(name, str)
-    assert isinstance(channel, str)
     return CampaignSpec(
-        name=name.strip(),
-        channel=channel,
+        name=str(name),
+        channel=str(channel),
         template=template if isinstance(template, str) else dict(template),  # type: ignore[arg-type]
-        segment=parsed_segment.to_dict(),
+        segment=dict(merged["segment"]),
         send_at=send_at,
     )
 
 
-def _send_at(raw: Any, now: datetime, errors: dict[str, str], *, changed: bool) -> datetime | None:
-    if raw is None:
-        return None
-    if isinstance(raw, datetime):
-        return raw
-    if not isinstance(raw, str):
-        errors["send_at"] = "must be an ISO 8601 time with a UTC offset, e.g. 2025-06-16T09:00:00+07:00"
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
-        errors["send_at"] = "must be an ISO 8601 time with a UTC offset, e.g. 2025-06-16T09:00:00+07:00"
-        return None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        errors["send_at"] = "must include a UTC offset (+07:00 for WIB): a bare time is ambiguous across zones"
-        return None
-    moment = moment.astimezone(UTC)
-    if changed and moment <= now:
-        errors["send_at"] = "must be in the future"
-    elif changed and moment > now + MAX_SCHEDULE_AHEAD:
-        errors["send_at"] = "must be within a year"
-    return moment
+def schedule_problem(moment: datetime, now: datetime) -> str | None:
+    """What is wrong with scheduling a campaign for `moment` (UTC) now, or None."""
+    if moment <= now:
+        return "must be in the future"
+    if moment > now + MAX_SCHEDULE_AHEAD:
+        return "must be within a year"
+    return None
 
 
 def stored_spec_fields(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from chalicelib.campaigns.fanout import (
 )
 from chalicelib.campaigns.inline_template import InvalidTemplate, RenderError
 from chalicelib.campaigns.lifecycle import Actor, Audit, StateConflict
+from chalicelib.campaigns.limits import FIELDS, MAX_TEST_RECIPIENTS
 from chalicelib.campaigns.messages import CampaignMessages
 from chalicelib.campaigns.model import EDITABLE, InvalidCampaign, Status
 from chalicelib.campaigns.policy import Skip
@@ -36,7 +37,6 @@ from chalicelib.customers.model import customer_from_item
 from chalicelib.customers.suppression import SuppressionList
 from chalicelib.outbound.delivery import ContactHours
 
-MAX_TEST_RECIPIENTS = 5
 STARTED: frozenset[str] = frozenset({Status.SENDING, Status.PAUSED, Status.COMPLETED, Status.CANCELLED})
 SAMPLE_SIZE = 5
 SAMPLE_FIELDS = ("id", "name", "city", "province", "language", "timezone")
@@ -132,7 +132,7 @@ class CampaignService:
             raise StateConflict(campaign_id, str((current or {}).get("status")), "edit") from None
         if old_send_at and old_send_at != new_send_at:
             self.store.delete_schedule(campaign_id, str(old_send_at))
-        changed = sorted(k for k in data if k in model.FIELDS) if isinstance(data, Mapping) else []
+        changed = sorted(k for k in data if k in FIELDS) if isinstance(data, Mapping) else []
         self.audit.record(actor.name, "campaign.update", campaign_id, now, fields=",".join(changed))
         return model.public_campaign(item, self.store.segments(campaign_id))
 
@@ -204,17 +204,19 @@ class CampaignService:
             return {"decision": "defer", "until": model.stamp(opening)}
         return {"decision": "send"}
 
-    def test_send(self, campaign_id: str, data: Any, actor: Actor) -> dict[str, Any]:
+    def test_send(self, campaign_id: str, customer_ids: list[str] | None, actor: Actor) -> dict[str, Any]:
         """Send now to staff's own numbers only: customers marked `test_recipient`, never a real customer.
 
         No contact hours or cap apply (a test at 04:00 reaches only staff), but
         never past consent or suppression. With no `customer_ids`, every test
-        recipient (at most five) gets it.
+        recipient (at most five) gets it. `customer_ids` is the request's, validated
+        by `schemas.TestSendRequest` (one to five distinct ids); whether each is a
+        known test recipient is checked here.
         """
         campaign = self._campaign(campaign_id)
         if campaign.get("status") == Status.CANCELLED:
             raise StateConflict(campaign_id, Status.CANCELLED.value, "test-send")
-        ids = _test_ids(data)
+        ids = customer_ids
         if ids is None:
             found = {str(item["id"]): item for item in self.customers.test_recipients(MAX_TEST_RECIPIENTS)}
             ids = sorted(found)
@@ -298,19 +300,3 @@ class CampaignService:
                 exact = False
                 break
         return {"count": count, "with_consent": with_consent, "exact": exact, "scanned": scanned, "sample": sample}
-
-
-def _test_ids(data: Any) -> list[str] | None:
-    raw = data.get("customer_ids") if isinstance(data, Mapping) else None
-    if raw is None:
-        return None
-    if not isinstance(raw, list) or not raw:
-        raise InvalidCampaign({"customer_ids": f"is required: a list of 1 to {MAX_TEST_RECIPIENTS} customer ids"})
-    if len(raw) > MAX_TEST_RECIPIENTS:
-        raise InvalidCampaign({"customer_ids": f"at most {MAX_TEST_RECIPIENTS} customers per test send"})
-    bad = {f"customer_ids[{i}]": "must be a customer id" for i, v in enumerate(raw) if not isinstance(v, str) or not v}
-    if bad:
-        raise InvalidCampaign(bad)
-    if len(set(raw)) != len(raw):
-        raise InvalidCampaign({"customer_ids": "must not repeat a customer"})
-    return list(raw)

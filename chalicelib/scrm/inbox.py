@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr
 
@@ -22,7 +22,10 @@ from chalicelib.scrm import conversation, metrics, store, times
 from chalicelib.scrm.analysis import CATEGORIES
 from chalicelib.scrm.config import ScrmConfig
 from chalicelib.scrm.messenger import COMMENT_PREFIX
-from chalicelib.scrm.replies import MAX_TEXT, CannedReplies
+from chalicelib.scrm.replies import CannedReplies
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.scrm.schemas import ReplyRequest
 
 WINDOW = timedelta(hours=24)
 SAVE_ATTEMPTS = 5
@@ -213,7 +216,7 @@ class Inbox:
     def reply(
         self,
         conversation_id: str,
-        body: Mapping[str, Any],
+        body: ReplyRequest,
         agent: str,
         idempotency_key: str | None,
         replies: CannedReplies,
@@ -276,18 +279,14 @@ class Inbox:
                 current = self.get(conversation_id)
         raise Conflict("The conversation kept changing; try again")
 
-    def _reply_text(self, body: Mapping[str, Any], replies: CannedReplies) -> str:
-        text = body.get("text")
-        if text is None and body.get("reply_id"):
-            canned = replies.get(str(body["reply_id"]))
-            if canned is None:
-                raise ValidationFailed({"reply_id": "no such standard reply"})
-            text = canned["text"]
-        if not isinstance(text, str) or not text.strip():
-            raise ValidationFailed({"text": "required: the reply to send"})
-        if len(text) > MAX_TEXT:
-            raise ValidationFailed({"text": f"at most {MAX_TEXT} characters"})
-        return text.strip()
+    def _reply_text(self, body: ReplyRequest, replies: CannedReplies) -> str:
+        """The text to send: the request's (its shape checked by `schemas.ReplyRequest`), or the standard reply's."""
+        if body.text is not None:
+            return body.text
+        canned = replies.get(str(body.reply_id))
+        if canned is None:
+            raise ValidationFailed({"reply_id": "no such standard reply"})
+        return str(canned["text"]).strip()
 
     def _recipient(self, item: Mapping[str, Any]) -> str:
         channel = item.get("channel")

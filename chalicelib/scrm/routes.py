@@ -129,7 +129,6 @@ def get_conversation(conversation_id: str) -> Response:
 @api(
     summary="Answer the sender on their channel",
     body="ReplyRequest",
-    checked_by="chalicelib.scrm.inbox.Inbox.reply",
     headers="IdempotencyKey",
     responses={202: "ReplySent"},
     errors=(409, 422),
@@ -137,10 +136,13 @@ def get_conversation(conversation_id: str) -> Response:
 def reply_to_conversation(conversation_id: str) -> Response:
     request = bp.current_request
     staff = require(request, Permission.SCRM)
+    from chalicelib.scrm.schemas import ReplyRequest
+
     deps = wired(bp).scrm
 
+    body = read_body(request, ReplyRequest)
     result = deps.inbox().reply(
-        conversation_id, json_object(request), staff.name, request.headers.get("Idempotency-Key"), deps.replies()
+        conversation_id, body, staff.name, request.headers.get("Idempotency-Key"), deps.replies()
     )
     _audit(staff.name, "conversation.reply", conversation_id, message_id=result.get("message_id"))
     return json_response(result, status=202)

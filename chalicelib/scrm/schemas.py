@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from chalicelib.core.api_models import Cursor, EventLimit, Limit, Text, one_of
@@ -121,13 +121,35 @@ class ConversationDetail(Conversation):
     next: str | None
 
 
+def _reply_id(value: Any) -> str | None:
+    if not value:
+        return None  # left out, null or empty: the reply is its `text`
+    if not isinstance(value, str):
+        raise PydanticCustomError("reply_id", "must be the id of a standard reply")
+    return value
+
+
+def _reply_text(value: Any, info: ValidationInfo) -> str | None:
+    if value is None and info.data.get("reply_id"):
+        return None  # the standard reply's text, looked up by the inbox
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("text", "required: the reply to send")
+    if len(value) > MAX_REPLY_TEXT:
+        raise PydanticCustomError("text", f"at most {MAX_REPLY_TEXT} characters")
+    return value.strip()
+
+
 class ReplyRequest(BaseModel):
-    """An agent's answer: `text`, or the id of a standard reply (`reply_id`)."""
+    """An agent's answer: `text`, or the id of a standard reply (`reply_id`); `text` wins when both are given."""
 
     model_config = ConfigDict(extra="allow")
 
-    text: str | None = Field(default=None, max_length=MAX_REPLY_TEXT)
-    reply_id: str | None = None
+    reply_id: Annotated[str | None, BeforeValidator(_reply_id)] = Field(
+        default=None, description="a standard reply's id (GET /scrm/replies), sent as its text"
+    )
+    text: Annotated[str | None, Field(min_length=1, max_length=MAX_REPLY_TEXT), BeforeValidator(_reply_text)] = Field(
+        default=None, validate_default=True, description="required unless `reply_id` is given"
+    )
 
 
 class IdempotencyKey(BaseModel):
