@@ -1,7 +1,9 @@
 """The customer record: validation, normalisation and the DynamoDB item shape.
 
 One function, `validate_customer`, decides what a customer may look like, for
-the API and the CSV import alike, so both store the same bytes for the same
+the API and the CSV import alike (its field checks are the pydantic model
+`chalicelib.customers.validation.CustomerBody`, which the OpenAPI document
+shows as the request), so both store the same bytes for the same
 person: "0812-3456-7890" and "+62 812 3456 7890" become one E.164 number,
 "Jabar" becomes "Jawa Barat", and re-importing a file changes nothing
 (`content_hash`). Every bad field is reported at once, by name, so a user
