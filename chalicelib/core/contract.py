@@ -14,7 +14,7 @@ handler validates with the same class through `read_body` / `read_query`:
 a pydantic error is Sapa's 400 with `fields` naming each field by its dotted
 location.
 
-A body a hand-written validator still checks (a customer, a holiday
+A body a hand-written validator still checks (a holiday
 override: their error messages are part of the API) is declared with
 `checked_by=` the validator's name: the model documents it, the validator
 decides.

@@ -88,11 +88,20 @@ PYDANTIC_MESSAGES = {"missing": "required", "extra_forbidden": "unknown field"}
 """Pydantic's wording for the two commonest problems, in the words Sapa's other validators use."""
 
 
+NAME_PART_MAX = 50
+"""A client's key longer than this is shortened where an error names it (error bodies end up in logs)."""
+
+
+def _name_part(part: Any) -> str:
+    text = str(part)
+    return text if len(text) <= NAME_PART_MAX else text[: NAME_PART_MAX - 3] + "..."
+
+
 def pydantic_fields(error: Any) -> dict[str, str]:
     """Flatten a pydantic ValidationError into {"a.b": "problem"}."""
     fields: dict[str, str] = {}
     for item in error.errors(include_url=False, include_input=False):
-        name = ".".join(str(part) for part in item.get("loc", ())) or "body"
+        name = ".".join(_name_part(part) for part in item.get("loc", ())) or "body"
         message = PYDANTIC_MESSAGES.get(str(item.get("type")), str(item.get("msg", "invalid")))
         fields.setdefault(name, message.removeprefix("Value error, "))
     return fields

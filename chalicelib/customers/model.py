@@ -1,7 +1,9 @@
 """The customer record: validation, normalisation and the DynamoDB item shape.
 
 One function, `validate_customer`, decides what a customer may look like, for
-the API and the CSV import alike, so both store the same bytes for the same
+the API and the CSV import alike (its field checks are the pydantic model
+`chalicelib.customers.validation.CustomerBody`, which the OpenAPI document
+shows as the request), so both store the same bytes for the same
 person: "0812-3456-7890" and "+62 812 3456 7890" become one E.164 number,
 "Jabar" becomes "Jawa Barat", and re-importing a file changes nothing
 (`content_hash`). Every bad field is reported at once, by name, so a user
@@ -29,73 +31,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
-import re
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from chalicelib.customers import regions
-
-FIELDS: tuple[str, ...] = (
-    "external_id",
-    "name",
-    "phone",
-    "email",
-    "birth_date",
-    "province",
-    "city",
-    "timezone",
-    "language",
-    "attributes",
-    "consents",
-    "test_recipient",
-)
-"""Fields a client writes, in public-JSON order."""
-
-READ_ONLY: frozenset[str] = frozenset({"id", "created_at", "updated_at", "consents_withdrawn"})
-"""Fields a client may echo back (GET then PUT) but never sets; silently ignored on input."""
-
-CHANNELS: tuple[str, ...] = ("whatsapp", "email")
-PURPOSES: tuple[str, ...] = ("greetings", "promotions")
-LANGUAGES: tuple[str, ...] = ("id", "en")
-DEFAULT_LANGUAGE = "id"
-
-EXTERNAL_ID_MAX = 64
-NAME_MAX = 120
-PLACE_MAX = 100
-MAX_ATTRIBUTES = 50
-ATTRIBUTE_STRING_MAX = 500
-ATTRIBUTE_LIST_MAX = 100
-MIN_BIRTH_YEAR = 1900
-
-KNOWN_STRING_ATTRIBUTES: frozenset[str] = frozenset(
-    {"vehicle_brand", "vehicle_model", "contract_status", "branch", "religion"}
-)
-"""Attributes segments rely on being plain strings (a list here would never match "= Toyota")."""
-DATE_ATTRIBUTES: frozenset[str] = frozenset({"contract_start"})
-"""Attributes that stay "YYYY-MM-DD" strings but must be real dates (segments compare them as text)."""
-
-RESERVED_ATTRIBUTE_KEYS: frozenset[str] = frozenset(
-    {*FIELDS, *READ_ONLY, "consent_whatsapp", "consent_email", "birthday_key", "test_recipient_key"}
-)
-"""Top-level names: an attribute "phone" would be a second, unvalidated copy of personal data."""
-
-PHONE_ERROR = "not a valid Indonesian or international phone number"
-DATE_ERROR = "must be a date YYYY-MM-DD"
-
-_EXTERNAL_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-_ATTRIBUTE_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Separators people type in phone numbers; letters are refused so "0812-CALL-ME"
-# and Excel's "6.28123E+12" are not turned into some other valid number.
-_PHONE_CHARS = re.compile(r"[0-9+\-().\s]+")
-_WHITESPACE = re.compile(r"\s+")
-# The latest Indonesian clock (WIT, UTC+9): a baby born today in Jayapura is not "in the future".
-_LATEST_ZONE = timezone(timedelta(hours=9))
+from chalicelib.customers.fields import CHANNELS, DEFAULT_LANGUAGE, FIELDS, LATEST_ZONE
+from chalicelib.customers.fields import DATE_ERROR as DATE_ERROR  # re-exported: callers name the messages here
+from chalicelib.customers.fields import PHONE_ERROR as PHONE_ERROR
 
 
 class InvalidCustomer(ValueError):
@@ -107,14 +53,6 @@ class InvalidCustomer(ValueError):
     def __init__(self, fields: Mapping[str, str]) -> None:
         self.fields: dict[str, str] = dict(fields)
         super().__init__("; ".join(f"{name}: {problem}" for name, problem in self.fields.items()))
-
-
-class _Bad(Exception):
-    """One field's problem, collected by `validate_customer` into InvalidCustomer."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def customer_id_for(external_id: str) -> str:
@@ -208,87 +146,63 @@ class CustomerInput:
 def validate_customer(data: Mapping[str, Any], *, partial: bool = False, today: date | None = None) -> CustomerInput:
     """Validate and normalise a customer, raising InvalidCustomer naming every bad field.
 
-    `partial=True` checks only the fields present (a PATCH body, or a PUT whose
-    external_id is in the path): nothing is required, defaults are not filled
-    in, and cross-field checks run only when both sides are present. To store
-    a patch, use `merge_update`, which re-validates the merged record in full.
-    `today` is for tests; by default it is today's date on the latest
-    Indonesian clock.
+    The checks are `chalicelib.customers.validation.CustomerBody`'s (pydantic,
+    imported here so a cold start does not pay for it). `partial=True` checks
+    only the fields present (a PATCH body, or a PUT whose external_id is in
+    the path): nothing is required, defaults are not filled in, and cross-field
+    checks run only when both sides are present. To store a patch, use
+    `merge_update`, which re-validates the merged record in full. `today` is
+    for tests; by default it is today's date on the latest Indonesian clock.
     """
+    body_model, validation_error, fields_of = _validation()
     if not isinstance(data, Mapping):
         raise InvalidCustomer({"body": "must be a JSON object"})
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    provided = frozenset(key for key in data if key in FIELDS)
-
-    for key in data:
-        if key not in FIELDS and key not in READ_ONLY:
-            errors[_field_name(key)] = "unknown field"
-
-    def check(name: str, validator: Any, *args: Any) -> None:
-        raw = data.get(name)
-        if _is_empty(raw):
-            if not partial and name in ("external_id", "name"):
-                errors[name] = "is required"
-            return
-        try:
-            values[name] = validator(raw, *args)
-        except _Bad as bad:
-            errors[name] = bad.message
-
-    check("external_id", _external_id)
-    check("name", _text, NAME_MAX)
-    check("phone", _phone)
-    check("email", _email)
-    check("birth_date", _birth_date, today or datetime.now(_LATEST_ZONE).date())
-    check("province", _province)
-    check("city", _text, PLACE_MAX)
-    check("timezone", _timezone)
-    check("language", _language)
-    check("test_recipient", _flag)
+    sent = frozenset(data)
+    context = {"partial": partial, "today": today or datetime.now(LATEST_ZONE).date(), "sent": sent}
     try:
-        values["attributes"] = _attributes(data.get("attributes"))
-    except InvalidCustomer as bad:
-        errors.update(bad.fields)
-    try:
-        values["consents"] = _consents(data.get("consents"))
-    except InvalidCustomer as bad:
-        errors.update(bad.fields)
+        body = body_model.model_validate(data, context=context)
+    except validation_error as error:
+        raise InvalidCustomer(fields_of(error)) from None
 
-    phone = values.get("phone")
-    if "consents" in values:
-        problems = _contact_problems(values["consents"], data, phone, values.get("email"), partial)
-        # A bad phone or email is already reported; "requires a phone number" on top would mislead.
-        contact_of = {"consents.whatsapp": "phone", "consents.email": "email"}
-        errors.update({name: problem for name, problem in problems.items() if contact_of[name] not in errors})
-
-    if errors:
-        raise InvalidCustomer(errors)
-
-    number = phone[0] if phone else None
-    consents_given = frozenset(values.get("consents") or ())
-    if "timezone" not in values and (not partial or "province" in provided):
-        values["timezone"] = regions.resolve_timezone(None, data.get("province"))
+    zone = body.timezone
+    if zone is None and (not partial or "province" in sent):
+        zone = regions.resolve_timezone(None, body.province)
+    consents = body.consents
+    language = body.language
     if not partial:
-        values.setdefault("language", DEFAULT_LANGUAGE)
-        values["consents"] = {channel: values["consents"].get(channel, []) for channel in CHANNELS}
+        language = language or DEFAULT_LANGUAGE
+        consents = {channel: consents.get(channel, []) for channel in CHANNELS}
     return CustomerInput(
-        external_id=values.get("external_id"),
-        name=values.get("name"),
-        phone=number,
-        email=values.get("email"),
-        birth_date=values.get("birth_date"),
-        province=values.get("province"),
-        city=values.get("city"),
-        timezone=values.get("timezone"),
-        language=values.get("language"),
-        attributes=values["attributes"],
-        consents=values["consents"],
-        test_recipient=values.get("test_recipient"),
-        provided=provided,
-        consents_given=consents_given,
+        external_id=body.external_id,
+        name=body.name,
+        phone=str(body.phone) if body.phone is not None else None,
+        email=body.email,
+        birth_date=body.birth_date,
+        province=body.province,
+        city=body.city,
+        timezone=zone,
+        language=language,
+        attributes=body.attributes,
+        consents=consents,
+        test_recipient=body.test_recipient,
+        provided=frozenset(key for key in sent if key in FIELDS),
+        consents_given=frozenset(body.consents),
         partial=partial,
     )
+
+
+@cache
+def _validation() -> tuple[Any, type[Exception], Callable[[Any], dict[str, str]]]:
+    """The model, pydantic's error and its translation: imported on the first validation, not at a cold start.
+
+    Cached so the import validates a row with no per-row import statements.
+    """
+    from pydantic import ValidationError
+
+    from chalicelib.core.errors import pydantic_fields
+    from chalicelib.customers.validation import CustomerBody
+
+    return CustomerBody, ValidationError, pydantic_fields
 
 
 def merge_update(existing: Mapping[str, Any], patch: Mapping[str, Any], *, today: date | None = None) -> CustomerInput:
@@ -347,238 +261,6 @@ def content_hash(item: Mapping[str, Any]) -> str:
     visible = {name: _canonical(public.get(name)) for name in FIELDS}
     text = json.dumps(visible, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# --- field validators: return the normalised value or raise _Bad ----------------------------------
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _string(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _Bad("must be a string")
-    return value.strip()
-
-
-def _field_name(key: Any) -> str:
-    text = str(key)
-    return text if len(text) <= 50 else text[:47] + "..."
-
-
-def _external_id(value: Any) -> str:
-    text = _string(value)
-    if not _EXTERNAL_ID.fullmatch(text):
-        raise _Bad(f"must be 1-{EXTERNAL_ID_MAX} characters of letters, digits, '.', '_' or '-'")
-    return text
-
-
-def _text(value: Any, limit: int) -> str:
-    """Trimmed, NFC, whitespace runs collapsed: WhatsApp template parameters reject newlines and tabs."""
-    text = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", _string(value)))
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
-        raise _Bad("must not contain control characters")
-    if len(text) > limit:
-        raise _Bad(f"must be at most {limit} characters")
-    return text
-
-
-def _phone(value: Any) -> tuple[str, bool]:
-    """(E.164, is_mobile). Region ID by default; "0062..." is read as "+62..."."""
-    import phonenumbers  # here, not at the top: ~30 ms of every cold start otherwise
-
-    text = _string(value)
-    if not _PHONE_CHARS.fullmatch(text):
-        raise _Bad(PHONE_ERROR)
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    try:
-        number = phonenumbers.parse(text, "ID")
-    except phonenumbers.NumberParseException:
-        raise _Bad(PHONE_ERROR) from None
-    if not phonenumbers.is_valid_number(number):
-        raise _Bad(PHONE_ERROR)
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    mobile_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    return e164, phonenumbers.number_type(number) in mobile_types
-
-
-def _email(value: Any) -> str:
-    from email_validator import EmailNotValidError, validate_email  # ~50 ms: only when an e-mail is checked
-
-    text = _string(value)
-    try:
-        result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError as error:
-        reason = str(error)
-        local = text.partition("@")[0]
-        if len(local) > 1 and local in reason:  # keep the address itself out of reports and logs
-            raise _Bad("not a valid email address") from None
-        raise _Bad(f"not a valid email address: {reason}") from None
-    return str(result.normalized)
-
-
-def _date(value: Any) -> date:
-    text = _string(value)
-    if not _DATE.fullmatch(text):
-        raise _Bad(DATE_ERROR)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _Bad(DATE_ERROR) from None
-
-
-def _birth_date(value: Any, today: date) -> str:
-    born = _date(value)
-    if born.year < MIN_BIRTH_YEAR:
-        raise _Bad(f"must be in {MIN_BIRTH_YEAR} or later")
-    if born > today:
-        raise _Bad("must not be in the future")
-    return born.isoformat()
-
-
-def _province(value: Any) -> str:
-    """The official spelling when known (so segments match), otherwise as typed."""
-    text = _text(value, PLACE_MAX)
-    return regions.canonical_province(text) or text
-
-
-def _timezone(value: Any) -> str:
-    zone = regions.normalize_timezone(_string(value))
-    if zone is None:
-        raise _Bad(f"must be one of {', '.join(regions.TIMEZONES)} (or WIB, WITA, WIT)")
-    return zone
-
-
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Bad("must be true or false")
-    return value
-
-
-def _language(value: Any) -> str:
-    text = _string(value).lower()
-    if text not in LANGUAGES:
-        raise _Bad(f"must be one of {', '.join(LANGUAGES)}")
-    return text
-
-
-def _attributes(raw: Any) -> dict[str, Any]:
-    """Segment attributes: scalar or list-of-scalar values; None and "" are dropped as "no value"."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise InvalidCustomer({"attributes": "must be an object"})
-    errors: dict[str, str] = {}
-    result: dict[str, Any] = {}
-    for key, value in raw.items():
-        name = f"attributes.{_field_name(key)}"
-        if not isinstance(key, str) or not _ATTRIBUTE_KEY.fullmatch(key):
-            errors[name] = "key must be a lower-case letter then up to 39 of a-z, 0-9, _"
-            continue
-        if key in RESERVED_ATTRIBUTE_KEYS:
-            errors[name] = "is a customer field, not an attribute"
-            continue
-        try:
-            cleaned = _attribute_value(key, value)
-        except _Bad as bad:
-            errors[name] = bad.message
-            continue
-        if cleaned is not None:
-            result[key] = cleaned
-    if len(result) > MAX_ATTRIBUTES:
-        errors["attributes"] = f"at most {MAX_ATTRIBUTES} keys"
-    if errors:
-        raise InvalidCustomer(errors)
-    return result
-
-
-def _attribute_value(key: str, value: Any) -> Any:
-    if _is_empty(value):
-        return None
-    if key in DATE_ATTRIBUTES:
-        return _date(value).isoformat()
-    if key in KNOWN_STRING_ATTRIBUTES:
-        text = _text(value, ATTRIBUTE_STRING_MAX)
-        # "Paid Off", "paid-off" and "paid_off" are one status to a segment.
-        return re.sub(r"[\s-]+", "_", text.lower()) if key == "contract_status" else text
-    if isinstance(value, list):
-        if len(value) > ATTRIBUTE_LIST_MAX:
-            raise _Bad(f"lists may hold at most {ATTRIBUTE_LIST_MAX} values")
-        items = []
-        for element in value:
-            if element is None or isinstance(element, (list, dict)):
-                raise _Bad("list values must be strings, numbers or booleans")
-            items.append(_scalar(element))
-        return items
-    return _scalar(value)
-
-
-def _scalar(value: Any) -> str | int | float | bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if len(text) > ATTRIBUTE_STRING_MAX:
-            raise _Bad(f"must be at most {ATTRIBUTE_STRING_MAX} characters")
-        return text
-    if isinstance(value, int):
-        if abs(value) >= 10**38:  # DynamoDB's number precision
-            raise _Bad("number is too large")
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise _Bad("must be a finite number")
-        return value
-    raise _Bad("must be a string, number, boolean, null or a list of those")
-
-
-def _consents(raw: Any) -> dict[str, list[str]]:
-    """channel -> sorted, de-duplicated purposes. Only the channels given; the caller fills the rest."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise InvalidCustomer({"consents": "must be an object of channel -> list of purposes"})
-    errors: dict[str, str] = {}
-    result: dict[str, list[str]] = {}
-    for channel, purposes in raw.items():
-        name = f"consents.{_field_name(channel)}"
-        if channel not in CHANNELS:
-            errors[name] = f"unknown channel; expected one of {', '.join(CHANNELS)}"
-            continue
-        if purposes is None:
-            result[channel] = []
-            continue
-        if not isinstance(purposes, (list, tuple, set, frozenset)):
-            errors[name] = "must be a list of purposes"
-            continue
-        if not all(isinstance(p, str) and p.strip().lower() in PURPOSES for p in purposes):
-            errors[name] = f"unknown purpose; expected any of {', '.join(PURPOSES)}"
-            continue
-        result[channel] = sorted({purpose.strip().lower() for purpose in purposes})
-    if errors:
-        raise InvalidCustomer(errors)
-    return result
-
-
-def _contact_problems(
-    consents: Mapping[str, list[str]],
-    data: Mapping[str, Any],
-    phone: tuple[str, bool] | None,
-    email: str | None,
-    partial: bool,
-) -> dict[str, str]:
-    """A consent is only usable with a contact to send to; refuse it rather than store a dead promise."""
-    problems: dict[str, str] = {}
-    if consents.get("whatsapp") and (not partial or "phone" in data):
-        if phone is None:
-            problems["consents.whatsapp"] = "requires a phone number"
-        elif not phone[1]:
-            problems["consents.whatsapp"] = "requires a mobile phone number; WhatsApp cannot reach a landline"
-    if consents.get("email") and (not partial or "email" in data) and email is None:
-        problems["consents.email"] = "requires an email address"
-    return problems
 
 
 # --- item mapping helpers -------------------------------------------------------------------------

@@ -30,7 +30,6 @@ def _invalid(error: Any) -> ValidationFailed:
 @api(
     summary="Create a customer, or update the one with this external_id",
     body="CustomerBody",
-    checked_by="chalicelib.customers.model.validate_customer",
     responses={200: "Customer", 201: "Customer"},
 )
 def create_customer() -> Response:
@@ -94,7 +93,6 @@ def get_customer(customer_id: str) -> Response:
 @api(
     summary="Change the fields sent",
     body="CustomerBody",
-    checked_by="chalicelib.customers.model.validate_customer",
     responses={200: "Customer"},
 )
 def update_customer(customer_id: str) -> Response:
@@ -187,7 +185,7 @@ def record_customer_consent(customer_id: str) -> Response:
 @bp.route("/customers/import", methods=["POST"], authorizer=staff_auth, content_types=["text/csv"])
 @api(
     summary="Import customers from a CSV file (UTF-8, at most 10 MB)",
-    body="a CSV file with a header row of customer fields",
+    body="a CSV file with a header row of customer fields; each row is validated as a CustomerBody",
     body_media="text/csv",
     checked_by="chalicelib.customers.csv_rows.row_to_customer_data",
     responses={200: "ImportReport"},

@@ -11,6 +11,9 @@ from pydantic_core import PydanticCustomError
 from chalicelib.core.api_models import Cursor, Limit
 from chalicelib.customers.consent import PURPOSES
 
+# The request of POST /customers and PUT /customers/{id}: the model that validates it, named here for the document.
+from chalicelib.customers.validation import CustomerBody as CustomerBody
+
 EVIDENCE_MAX = 500
 
 
@@ -38,36 +41,6 @@ class ConsentRecord(BaseModel):
 
 
 # -- what the customers API takes and answers (the document's models) --------------------------------
-
-Consents = dict[Literal["whatsapp", "email"], list[Literal["greetings", "promotions"]]]
-Scalar = str | int | float | bool
-
-
-class CustomerBody(BaseModel):
-    """`POST /customers` (an upsert by `external_id`) and `PUT /customers/{id}` (only the fields sent change).
-
-    `validate_customer` checks it: phone numbers are normalised to E.164, a
-    province sets the time zone, unknown fields are refused by name.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    external_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,64}$", description="required on POST")
-    name: str | None = Field(default=None, max_length=120)
-    phone: str | None = Field(default=None, description="Indonesian (08…, 62…, +62…) or international")
-    email: str | None = None
-    birth_date: str | None = Field(default=None, description="YYYY-MM-DD")
-    province: str | None = None
-    city: str | None = Field(default=None, max_length=100)
-    timezone: str | None = Field(default=None, description="IANA zone; set from the province when omitted")
-    language: Literal["id", "en"] | None = None
-    attributes: dict[str, Scalar | list[Scalar] | None] | None = Field(default=None, max_length=50)
-    consents: Consents | None = None
-    test_recipient: bool | None = None
-    id: str | None = Field(default=None, description="read-only: ignored when echoed back")
-    created_at: str | None = Field(default=None, description="read-only: ignored when echoed back")
-    updated_at: str | None = Field(default=None, description="read-only: ignored when echoed back")
-    consents_withdrawn: Consents | None = Field(default=None, description="read-only: ignored when echoed back")
 
 
 class Customer(BaseModel):

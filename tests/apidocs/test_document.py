@@ -157,3 +157,16 @@ def test_a_call_outcome_is_validated_by_its_model(api) -> None:
 
     assert status == 400
     assert set(body["fields"]) == {"outcome", "notes"}
+
+
+def test_the_customer_bodies_are_checked_by_the_model_the_document_shows(doc) -> None:
+    from chalicelib.customers.validation import CustomerBody
+
+    schema = doc["components"]["schemas"]["CustomerBody"]
+    assert schema["additionalProperties"] is False
+    assert set(schema["properties"]) == set(CustomerBody.model_fields)
+    for path, method in (("/customers", "post"), ("/customers/{customer_id}", "put")):
+        operation = doc["paths"][path][method]
+        body = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": "#/components/schemas/CustomerBody"}
+        assert "x-checked-by" not in operation
