@@ -14,9 +14,9 @@ handler validates with the same class through `read_body` / `read_query`:
 a pydantic error is Sapa's 400 with `fields` naming each field by its dotted
 location.
 
-A body a hand-written validator still checks (a holiday
-override: their error messages are part of the API) is declared with
-`checked_by=` the validator's name: the model documents it, the validator
+A body that is not a JSON object a model can read (the Meta webhook, checked
+by its signature on the raw bytes; a CSV file, by its row parser) is declared
+with `checked_by=` the checker's name: the model documents it, the checker
 decides.
 """
 
