@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
@@ -19,6 +19,9 @@ from botocore.exceptions import ClientError
 from chalicelib.core.dynamo import conditional_failed, put_if_absent, query_all, query_page
 from chalicelib.greetings.holidays_calendar import HolidayOverride
 from chalicelib.greetings.messages import CallTask
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.scrm.leads import LeadCall
 
 CALL_TTL_DAYS = 90
 
@@ -113,6 +116,31 @@ class CallList:
                 "gsi2pk": f"customer#{task.customer_id}",
             },
         )
+
+    def add_lead_call(self, call: LeadCall, now: datetime) -> bool:
+        """A call about a lead the SCRM found; one per person and lead, however often it is replayed."""
+        item: dict[str, Any] = {
+            "pk": f"calls#{call.day.isoformat()}",
+            "sk": f"{call.who}#lead#{call.lead_id}",
+            # "<date>.<who>.<occasion>" like greeting calls; the occasion carries the lead id so
+            # `record_outcome` finds the task again from its id (its sk is "<who>#<occasion>").
+            "id": f"{call.day.isoformat()}.{call.who}.lead#{call.lead_id}",
+            "customer_id": call.customer_id,
+            "lead_id": call.lead_id,
+            "conversation_id": call.conversation_id,
+            "channel": call.channel,
+            "name": call.name,
+            "phone": call.phone,
+            "occasion": "lead",
+            "language": call.language,
+            "script": call.script,
+            "status": "open",
+            "created_at": now.isoformat(),
+            "expires_at": int(now.timestamp()) + CALL_TTL_DAYS * 86400,
+        }
+        if call.customer_id:
+            item["gsi2pk"] = f"customer#{call.customer_id}"
+        return put_if_absent(self.table, {k: v for k, v in item.items() if v is not None})
 
     def page(self, day: date, limit: int, start: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]:
         items, last = query_page(

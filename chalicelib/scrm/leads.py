@@ -1,24 +1,23 @@
 """Leads found in conversations, and the telemarketer's call for each.
 
 A lead item is written in the same transaction as the message that revealed
-it, so it exists exactly once. The call-list task goes into the greetings
-table (the telemarketers' one list) with a conditional put, so replaying the
-action after a crash adds nothing twice.
+it, so it exists exactly once. The call for it goes onto the telemarketers'
+one list, which the greetings context's call list owns (`CallBook`, wired in
+`chalicelib.wiring.scrm`); its put is conditional, so replaying the action
+after a crash adds nothing twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
-
-from botocore.exceptions import ClientError
+from typing import Any, Protocol
 
 from chalicelib.core import rendering
 from chalicelib.scrm import store
 from chalicelib.scrm.config import ScrmConfig
 
-CALL_TTL_DAYS = 90
 CHANNEL_LABELS = {"whatsapp": "WhatsApp", "instagram": "Instagram", "facebook": "Facebook"}
 TOPIC_LABELS: dict[str, dict[str, str]] = {
     "id": {
@@ -83,46 +82,50 @@ def call_script(lead: Mapping[str, Any], config: ScrmConfig) -> str:
     )
 
 
-class CallTasks:
-    """Writes lead calls onto the telemarketers' list in the greetings table."""
+@dataclass(frozen=True)
+class LeadCall:
+    """A telemarketer's call about a lead: who to call, about what, with the script to read."""
 
-    def __init__(self, table: Any, config: ScrmConfig) -> None:
-        self.table = table
+    day: date
+    who: str  # the customer, else the platform sender, else the lead: one call per person and lead
+    lead_id: str
+    customer_id: str | None
+    conversation_id: str | None
+    channel: str | None
+    name: str | None
+    phone: str | None
+    language: str
+    script: str
+
+
+class CallBook(Protocol):
+    """The telemarketers' call list (the greetings context's `CallList`)."""
+
+    def add_lead_call(self, call: LeadCall, now: datetime) -> bool: ...
+
+
+class CallTasks:
+    """Puts a call for each lead on the telemarketers' list."""
+
+    def __init__(self, book: CallBook, config: ScrmConfig) -> None:
+        self.book = book
         self.config = config
 
     def add(self, lead: Mapping[str, Any], day: date, now: datetime) -> bool:
         """One task per lead; False when it is already on the list."""
-        who = str(lead.get("customer_id") or lead.get("sender_id") or lead["id"])
-        item: dict[str, Any] = {
-            "pk": f"calls#{day.isoformat()}",
-            "sk": f"{who}#lead#{lead['id']}",
-            # "<date>.<who>.<occasion>" like greeting calls; the occasion carries the lead id so the
-            # greetings CallList can find the task again from its id (its sk is "<who>#<occasion>").
-            "id": f"{day.isoformat()}.{who}.lead#{lead['id']}",
-            "customer_id": lead.get("customer_id"),
-            "lead_id": lead["id"],
-            "conversation_id": lead.get("conversation_id"),
-            "channel": lead.get("channel"),
-            "name": lead.get("name"),
-            "phone": lead.get("phone"),
-            "occasion": "lead",
-            "language": lead.get("language") or "id",
-            "script": call_script(lead, self.config),
-            "status": "open",
-            "created_at": now.isoformat(),
-            "expires_at": int(now.timestamp()) + CALL_TTL_DAYS * 86400,
-        }
-        if lead.get("customer_id"):
-            item["gsi2pk"] = f"customer#{lead['customer_id']}"
-        try:
-            self.table.put_item(
-                Item={k: v for k, v in item.items() if v is not None}, ConditionExpression="attribute_not_exists(pk)"
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        call = LeadCall(
+            day=day,
+            who=str(lead.get("customer_id") or lead.get("sender_id") or lead["id"]),
+            lead_id=str(lead["id"]),
+            customer_id=lead.get("customer_id"),
+            conversation_id=lead.get("conversation_id"),
+            channel=lead.get("channel"),
+            name=lead.get("name"),
+            phone=lead.get("phone"),
+            language=str(lead.get("language") or "id"),
+            script=call_script(lead, self.config),
+        )
+        return self.book.add_lead_call(call, now)
 
 
 class Leads:

@@ -92,7 +92,7 @@ class ScrmWiring:
                 suppress=suppress,
                 grant=grant,
                 unsuppress=unsuppress,
-                call_tasks=CallTasks(self.root.table("greetings"), config),
+                call_tasks=CallTasks(self.root.greetings.call_list(), config),
                 config=config,
                 clock=self.root.now,
                 payloads=self.payloads,
