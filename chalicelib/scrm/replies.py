@@ -14,10 +14,6 @@ LANGUAGES = ("id", "en")
 PUBLIC_FIELDS = ("id", "title", "text", "language", "topic", "created_by", "created_at")
 
 
-def reply_key(reply_id: str) -> dict[str, str]:
-    return {"pk": f"reply#{reply_id}", "sk": "reply"}
-
-
 def validate(data: Mapping[str, Any]) -> dict[str, Any]:
     """title, text, language (id|en, default id) and an optional topic label: `scrm.schemas.StandardReplyBody`."""
     from chalicelib.core.http import parse_model
@@ -36,33 +32,18 @@ class CannedReplies:
 
     def create(self, data: Mapping[str, Any], by: str, now_iso: str) -> dict[str, Any]:
         fields = validate(data)
-        reply_id = "rp_" + uuid.uuid4().hex[:20]
-        item = {
-            **reply_key(reply_id),
-            "kind": "reply",
-            "id": reply_id,
-            **fields,
-            "created_by": by,
-            "created_at": now_iso,
-            "gsi1pk": "replies",
-            "gsi1sk": f"{fields['title'].casefold()}#{reply_id}",
-        }
-        self.store.put_if_absent(item)
-        return public_reply(item)
+        return public_reply(self.store.add_reply("rp_" + uuid.uuid4().hex[:20], fields, by, now_iso))
 
     def get(self, reply_id: str) -> dict[str, Any] | None:
-        item = self.store.get(reply_key(reply_id), consistent=True)
+        item = self.store.reply(reply_id)
         return public_reply(item) if item else None
 
     def delete(self, reply_id: str) -> bool:
-        return self.store.delete(reply_key(reply_id))
+        return self.store.delete_reply(reply_id)
 
     def page(
         self, limit: int, start: dict[str, Any] | None, language: str | None = None
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """Alphabetical by title."""
-        from boto3.dynamodb.conditions import Attr
-
-        filters = Attr("language").eq(language) if language else None
-        items, last = self.store.query_index("gsi1", "replies", limit=limit, start=start, filters=filters)
+        items, last = self.store.replies_page(limit, start, language)
         return [public_reply(item) for item in items], last

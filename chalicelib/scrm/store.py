@@ -128,6 +128,10 @@ def lead_key(lead_id: str) -> dict[str, str]:
     return {"pk": f"lead#{lead_id}", "sk": "lead"}
 
 
+def reply_key(reply_id: str) -> dict[str, str]:
+    return {"pk": f"reply#{reply_id}", "sk": "reply"}
+
+
 def metrics_pk(day: date) -> str:
     return f"metrics#{day.isoformat()}"
 
@@ -675,6 +679,37 @@ class ScrmStore:
         except ClientError as error:
             if not _conditional_failed(error):
                 raise
+
+    # -- standard replies ------------------------------------------------------
+    def add_reply(self, reply_id: str, fields: Mapping[str, Any], by: str, now_iso: str) -> dict[str, Any]:
+        """A standard reply, listed by title (gsi1 `replies`); returns the item written."""
+        item = {
+            **reply_key(reply_id),
+            "kind": "reply",
+            "id": reply_id,
+            **fields,
+            "created_by": by,
+            "created_at": now_iso,
+            "gsi1pk": "replies",
+            "gsi1sk": f"{str(fields['title']).casefold()}#{reply_id}",
+        }
+        self.put_if_absent(item)
+        return item
+
+    def reply(self, reply_id: str) -> dict[str, Any] | None:
+        return self.get(reply_key(reply_id), consistent=True)
+
+    def delete_reply(self, reply_id: str) -> bool:
+        return self.delete(reply_key(reply_id))
+
+    def replies_page(
+        self, limit: int, start: dict[str, Any] | None, language: str | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Alphabetical by title, in one language if given."""
+        from boto3.dynamodb.conditions import Attr
+
+        filters = Attr("language").eq(language) if language else None
+        return self.query_index("gsi1", "replies", limit=limit, start=start, filters=filters)
 
     # -- leads and metrics -----------------------------------------------------
     def lead(self, lead_id: str) -> dict[str, Any] | None:
