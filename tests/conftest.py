@@ -146,6 +146,26 @@ def client(app: Any) -> Iterator[Any]:
         yield test_client
 
 
+@pytest.fixture
+def local_api_url(app: Any) -> Iterator[str]:
+    """The local API server (what `make run` serves) over this test's moto, on a free port."""
+    import threading
+    from pathlib import Path
+
+    from sapa_cli.local.api_server import create_server
+
+    served_as = type(app)  # the server makes the app's requests per thread; other tests get it back as it was
+    server = create_server(Path(__file__).resolve().parents[1], "127.0.0.1", 0)
+    host, port = server.server.server_address[:2]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.shutdown()
+        server.server.server_close()
+        app.__class__ = served_as
+
+
 @pytest.fixture(autouse=True)
 def _fresh_metrics() -> Iterator[None]:
     """Powertools keeps the metric set globally; each test starts empty."""

@@ -11,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from chalicelib.campaigns.limits import CHANNELS, FIELDS, MAX_TEST_RECIPIENTS, NAME_MAX, READ_ONLY
-from chalicelib.core.api_models import Cursor, Limit, one_of
+from chalicelib.core.api_models import PageQuery, one_of
 from chalicelib.core.errors import PYDANTIC_MESSAGES, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -183,11 +183,7 @@ class Campaign(BaseModel):
     updated_at: str | None = None
 
 
-class CampaignListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    limit: Limit = 50
-    cursor: Cursor = None
+class CampaignListQuery(PageQuery):
     status: StatusFilter = None
 
 

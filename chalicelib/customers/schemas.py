@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from chalicelib.core.api_models import Cursor, Limit
+from chalicelib.core.api_models import PageQuery
 from chalicelib.customers.consent import PURPOSES
 
 # The request of POST /customers and PUT /customers/{id}: the model that validates it, named here for the document.
@@ -72,13 +72,9 @@ def _not_blank(value: Any) -> Any:
     return value
 
 
-class CustomerListQuery(BaseModel):
+class CustomerListQuery(PageQuery):
     """`GET /customers`: a page of everyone, or the customers with one phone number or external id."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    limit: Limit = 50
-    cursor: Cursor = None
     phone: Annotated[str | None, BeforeValidator(_not_blank)] = Field(
         default=None, min_length=1, description="any notation: normalised before the lookup"
     )

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from chalicelib.core.api_models import Cursor, Limit
+from chalicelib.core.api_models import PageQuery
 
 FIRST_YEAR, LAST_YEAR = 1970, 2100
 """The years a greeting date, a holiday or a call list may be in: far dates overflow the calendar arithmetic."""
@@ -216,11 +216,7 @@ class GreetingTotals(BaseModel):
     skipped: dict[str, int]
 
 
-class CallListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    limit: Limit = 50
-    cursor: Cursor = None
+class CallListQuery(PageQuery):
     date: Annotated[Day | None, BeforeValidator(_blank_is_none)] = Field(
         default=None, description="today when left out"
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from chalicelib.core.api_models import Cursor, EventLimit, Limit, Text, one_of
+from chalicelib.core.api_models import Cursor, EventLimit, PageQuery, Text, one_of
 
 MAX_REPLY_TEXT = 4096  # WhatsApp's limit for a text message body
 MAX_REPLY_TITLE = 100
@@ -60,11 +60,7 @@ def _priority(value: Any) -> int | None:
     return int(value)
 
 
-class ConversationQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    limit: Limit = 50
-    cursor: Cursor = None
+class ConversationQuery(PageQuery):
     status: StatusFilter = None
     channel: ChannelFilter = None
     category: CategoryFilter = None
@@ -237,11 +233,7 @@ class StandardReply(BaseModel):
     created_at: str | None
 
 
-class ReplyListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    limit: Limit = 50
-    cursor: Cursor = None
+class ReplyListQuery(PageQuery):
     language: LanguageFilter = None
 
 

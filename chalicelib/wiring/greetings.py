@@ -29,7 +29,7 @@ class GreetingsWiring:
 
     def segment_fields(self) -> tuple[str, ...]:
         """Extra attribute names holiday audiences may use: the campaigns' (SAPA_SEGMENT_FIELDS)."""
-        return tuple(sorted(self.root.settings.options.segment_field_names))
+        return self.root.campaigns.extra_fields()
 
     def inline_audience_limit(self) -> int:
         return self.root.settings.options.inline_audience_limit

@@ -36,7 +36,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.mark.slow
-def test_every_operation_answers_as_the_document_says(app: Any, base_url: str) -> None:
+def test_every_operation_answers_as_the_document_says(app: Any, local_api_url: str) -> None:
     schema = schemathesis.openapi.from_dict(document(app, ROUTE_PERMISSIONS))
     session = requests.Session()
     failures: dict[str, str] = {}
@@ -61,7 +61,7 @@ def test_every_operation_answers_as_the_document_says(app: Any, base_url: str) -
         )
         def holds(case: Any) -> None:
             SCHEMATHESIS["requests"] += 1
-            response = case.call(base_url=base_url, session=session, headers=dict(ADMIN), timeout=30)
+            response = case.call(base_url=local_api_url, session=session, headers=dict(ADMIN), timeout=30)
             SCHEMATHESIS[f"{response.status_code // 100}xx"] += 1
             case.validate_response(response, checks=CHECKS, headers=dict(ADMIN))
 
@@ -76,11 +76,11 @@ def test_every_operation_answers_as_the_document_says(app: Any, base_url: str) -
 
 
 @pytest.mark.slow
-def test_the_checks_catch_an_answer_the_document_does_not_describe(app: Any, base_url: str) -> None:
+def test_the_checks_catch_an_answer_the_document_does_not_describe(app: Any, local_api_url: str) -> None:
     raw = document(app, ROUTE_PERMISSIONS)
     raw["components"]["schemas"]["Health"]["properties"]["version"] = {"type": "integer"}
     case = schemathesis.openapi.from_dict(raw)["/health"]["GET"].Case()
-    response = case.call(base_url=base_url)
+    response = case.call(base_url=local_api_url)
 
     with pytest.raises(FailureGroup) as caught:
         case.validate_response(response, checks=CHECKS)

@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sapa_cli.gateway_responses import UNAUTHORIZED, UNKNOWN_ROUTE
-from sapa_cli.local.api_server import create_server
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def base_url(app: Any) -> Iterator[str]:
-    served_as = type(app)  # the server makes the app's requests per thread; other tests get it back as it was
-    server = create_server(ROOT, "127.0.0.1", 0)
-    host, port = server.server.server_address[:2]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.shutdown()
-        server.server.server_close()
-        app.__class__ = served_as
 
 
 def _call(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, str, Any]:
@@ -42,28 +21,28 @@ def _call(url: str, method: str = "GET", headers: dict[str, str] | None = None) 
         return refused.code, refused.headers["Content-Type"], json.loads(refused.read())
 
 
-def test_it_serves_the_api(base_url: str) -> None:
-    status, _, body = _call(f"{base_url}/health")
+def test_it_serves_the_api(local_api_url: str) -> None:
+    status, _, body = _call(f"{local_api_url}/health")
 
     assert status == 200
     assert body["status"] == "ok"
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer test-admin-token"}], ids=["no token", "token"])
-def test_an_unknown_route_is_the_gateway_404(base_url: str, headers: dict[str, str]) -> None:
-    status, content_type, body = _call(f"{base_url}/campaign/x", headers=headers)
+def test_an_unknown_route_is_the_gateway_404(local_api_url: str, headers: dict[str, str]) -> None:
+    status, content_type, body = _call(f"{local_api_url}/campaign/x", headers=headers)
 
     assert (status, content_type, body) == (404, "application/json", UNKNOWN_ROUTE.body())
 
 
-def test_a_missing_token_is_the_gateway_401(base_url: str) -> None:
-    status, _, body = _call(f"{base_url}/customers")
+def test_a_missing_token_is_the_gateway_401(local_api_url: str) -> None:
+    status, _, body = _call(f"{local_api_url}/customers")
 
     assert (status, body) == (401, UNAUTHORIZED.body())
 
 
-def test_a_wrong_method_on_a_known_path_is_sapas_405(base_url: str) -> None:
-    status, _, body = _call(f"{base_url}/health", method="DELETE")
+def test_a_wrong_method_on_a_known_path_is_sapas_405(local_api_url: str) -> None:
+    status, _, body = _call(f"{local_api_url}/health", method="DELETE")
 
     assert status == 405
     assert body["error"] == "method_not_allowed"
