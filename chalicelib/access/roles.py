@@ -15,6 +15,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     MARKETER = "marketer"
     AGENT = "agent"
+    TELEMARKETER = "telemarketer"
     VIEWER = "viewer"
 
 
@@ -61,6 +62,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             Permission.READ,
         }
     ),
+    # The call desk: the day's call list and the leads to call, nothing else.
+    Role.TELEMARKETER: frozenset({Permission.TELEGREETING, Permission.LEADS}),
     # Supervisors and compliance: figures, campaigns, the customer record; no leads, inbox or audience sample.
     Role.VIEWER: frozenset(
         {Permission.CUSTOMERS_READ, Permission.CAMPAIGNS_READ, Permission.METRICS_READ, Permission.READ}

@@ -35,6 +35,7 @@ from chalicelib.core.runtime import Clock, system_clock
 from chalicelib.core.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover - typing only: a context's wiring is imported when first used
+    from chalicelib.wiring.access import AccessWiring
     from chalicelib.wiring.campaigns import CampaignsWiring
     from chalicelib.wiring.customers import CustomersWiring
     from chalicelib.wiring.greetings import GreetingsWiring
@@ -102,6 +103,12 @@ class Container:
         return int(described["Table"].get("ItemCount") or 0)
 
     # -- the contexts ----------------------------------------------------------------------------------------------
+    @cached_property
+    def access(self) -> AccessWiring:
+        from chalicelib.wiring.access import AccessWiring
+
+        return AccessWiring(self)
+
     @cached_property
     def customers(self) -> CustomersWiring:
         from chalicelib.wiring.customers import CustomersWiring
