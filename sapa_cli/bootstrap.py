@@ -25,6 +25,8 @@ DEFAULT_SENDER = "halo@sapa.example"
 class BootstrapReport:
     created: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
+    staff_pool: dict[str, str] = field(default_factory=dict)
+    """SAPA_COGNITO_USER_POOL_ID and SAPA_COGNITO_CLIENT_ID, for the processes the local stack starts."""
 
 
 def _exists(error: ClientError, *codes: str) -> bool:
@@ -111,6 +113,42 @@ def _email(aws: AwsClients, settings: Settings, report: BootstrapReport) -> None
     report.created.append(f"ses-configuration-set:{config_set}")
 
 
+def _staff_pool(aws: AwsClients, settings: Settings, report: BootstrapReport) -> None:
+    """The staff's Cognito user pool, its console app client and one group per role (as the template has)."""
+    from chalicelib.access.cognito import ACCESS_TOKEN_MINUTES, CLIENT_FLOWS, CLIENT_NAME, PASSWORD_POLICY, POOL_NAME
+    from chalicelib.access.roles import Role
+
+    cognito = aws.client("cognito-idp")
+    pool_name = POOL_NAME.format(stage=settings.stage)
+    pools = [p for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == pool_name]
+    if pools:
+        report.existing.append(f"user-pool:{pool_name}")
+        pool_id = pools[0]["Id"]
+        clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+        client_id = next(c["ClientId"] for c in clients if c["ClientName"] == CLIENT_NAME.format(stage=settings.stage))
+        report.staff_pool = {"SAPA_COGNITO_USER_POOL_ID": pool_id, "SAPA_COGNITO_CLIENT_ID": client_id}
+        return
+    pool_id = cognito.create_user_pool(
+        PoolName=pool_name,
+        Policies={"PasswordPolicy": PASSWORD_POLICY},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
+    )["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=CLIENT_NAME.format(stage=settings.stage),
+        GenerateSecret=False,
+        ExplicitAuthFlows=CLIENT_FLOWS,
+        AccessTokenValidity=ACCESS_TOKEN_MINUTES,
+        TokenValidityUnits={"AccessToken": "minutes"},
+        PreventUserExistenceErrors="ENABLED",
+    )["UserPoolClient"]["ClientId"]
+    report.staff_pool = {"SAPA_COGNITO_USER_POOL_ID": pool_id, "SAPA_COGNITO_CLIENT_ID": client_id}
+    for role in Role:
+        cognito.create_group(UserPoolId=pool_id, GroupName=role.value, Description=f"Sapa role {role.value}")
+    report.created.append(f"user-pool:{pool_name}")
+
+
 def bootstrap(settings: Settings, aws: AwsClients) -> BootstrapReport:
     report = BootstrapReport()
     for table in resources.TABLES:
@@ -131,4 +169,5 @@ def bootstrap(settings: Settings, aws: AwsClients) -> BootstrapReport:
             raise
         report.existing.append(f"bucket:{settings.payload_bucket}")
     _email(aws, settings, report)
+    _staff_pool(aws, settings, report)
     return report

@@ -129,42 +129,74 @@ def local(with_seed: bool | None, customers: int, fresh: bool) -> None:
 
 @main.group()
 def staff() -> None:
-    """Staff tokens: add, list, revoke."""
+    """Staff: console users (Cognito, with --email) and API keys for machine clients (without)."""
 
 
-def _staff_store() -> Any:
-    from chalicelib.access.tokens import StaffStore
+def _directory() -> Any:
     from chalicelib.core.aws import AwsClients
-    from chalicelib.core.settings import Settings
+    from chalicelib.wiring.container import Container
 
     connect()
-    return StaffStore(AwsClients().table(Settings.from_env().table_name("access")))
+    return Container(AwsClients()).access.directory()
+
+
+ROLES = ["admin", "marketer", "agent", "telemarketer", "viewer"]
 
 
 @staff.command("add")
-@click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "marketer", "agent", "viewer"]))
-def staff_add(name: str, role: str) -> None:
-    """Create a staff member; the token is printed once, on the last line."""
-    from datetime import UTC, datetime
-
-    from chalicelib.access.roles import Role
+@click.option("--name", required=True, help="The handle audit entries and assignments use: a-z, 0-9, . _ -")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--email", default=None, help="A console user signing in with this e-mail; without it, an API key.")
+@click.option("--password", default=None, help="A permanent password (scripts); otherwise a temporary one is printed.")
+def staff_add(name: str, role: str, email: str | None, password: str | None) -> None:
+    """Create a console user (--email) or an API key; the secret is printed once, on the last line."""
+    from chalicelib.access.cognito import PasswordRejected
+    from chalicelib.access.directory import InvalidStaff
     from chalicelib.access.tokens import StaffExists
 
+    if password is not None and email is None:
+        raise click.UsageError("--password is for console users: give --email too")
+    directory = _directory()
     try:
-        token = _staff_store().add(name, Role(role), datetime.now(UTC))
+        added = directory.add_user(name, email, role, password) if email else directory.add_api_key(name, role)
     except StaffExists:
-        click.echo(f"sapa: staff member {name!r} already exists; revoke first to issue a new token", err=True)
+        click.echo(f"sapa: staff member {name!r} already exists; revoke first to add again", err=True)
         sys.exit(1)
-    _audit("staff.added", name, role=role)
-    click.echo(f"{name} ({role}) added. The token is shown once; store it now:")
-    click.echo(token)
+    except (InvalidStaff, PasswordRejected, ValueError) as error:
+        click.echo(f"sapa: {error}", err=True)
+        sys.exit(1)
+    _audit("staff.added", name, role=role, kind=added.kind)
+    if added.kind == "api_key":
+        click.echo(f"{name} ({role}) added. The API key is shown once; store it now:")
+        click.echo(added.secret)
+    elif added.secret is None:
+        click.echo(f"{name} ({role}) added; signs in at /console/login with the password given.")
+    else:
+        click.echo(f"{name} ({role}) added. Temporary password (a new one is asked at the first sign-in):")
+        click.echo(added.secret)
 
 
 @staff.command("list")
 def staff_list() -> None:
-    for member in _staff_store().list():
-        click.echo(f"{member['name']}\t{member['role']}\t{member['created_at']}")
+    for member in _directory().list():
+        kind = "console" if member["kind"] == "cognito" else "api-key"
+        click.echo(f"{member['name']}\t{member['role']}\t{kind}\t{member.get('email') or '-'}\t{member['created_at']}")
+
+
+@staff.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+def staff_set_role(name: str, role: str) -> None:
+    """Change a role; the person's console sessions end and earlier tokens stop working."""
+    from chalicelib.access.tokens import UnknownStaff
+
+    try:
+        _directory().set_role(name, role)
+    except UnknownStaff:
+        click.echo(f"sapa: no staff member {name!r}", err=True)
+        sys.exit(1)
+    _audit("staff.role_changed", name, role=role)
+    click.echo(f"{name} is now {role}")
 
 
 @staff.command("revoke")
@@ -173,7 +205,7 @@ def staff_revoke(name: str) -> None:
     from chalicelib.access.tokens import UnknownStaff
 
     try:
-        _staff_store().revoke(name)
+        _directory().revoke(name)
     except UnknownStaff:
         click.echo(f"sapa: no staff member {name!r}", err=True)
         sys.exit(1)

@@ -115,7 +115,7 @@ def aws(settings: Settings) -> Iterator[AwsClients]:
     with mock_aws():
         clients = AwsClients()
         recorder.attach(clients.session.events)
-        bootstrap(settings, clients)
+        os.environ.update(bootstrap(settings, clients).staff_pool)  # as the local stack does
         # The app's handlers get this test's container: moto's AWS and the test's clock (`clock` pins it).
         sapa_app.app.container = Container(clients, clock=clocks.now)
         yield clients

@@ -1,6 +1,7 @@
 """Staff authentication at the gateway, authorisation by role in each route.
 
-The authorizer resolves the bearer token to a staff member and hands name and
+The authorizer resolves the bearer token (an API key, or an access token
+from Sapa's Cognito user pool) to a staff member and hands name and
 role to the route in the request context. A missing header is refused by the
 gateway (401); an unknown token reaches the route as `anonymous`, which
 `require` answers with 401, and a known token with the wrong role with 403.
@@ -10,30 +11,54 @@ Keeping the role check in the route makes 401 and 403 behave the same under
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalice.app import AuthRequest, AuthResponse, Blueprint, Request
 
 from chalicelib.access.roles import Permission, allows
-from chalicelib.access.tokens import Staff, StaffStore, matches_admin_token
+from chalicelib.access.tokens import COGNITO, Staff, StaffStore, matches_admin_token
 from chalicelib.core.composition import wired
 from chalicelib.core.errors import Forbidden, Unauthorized
 
 bp = Blueprint(__name__)
 
 ANONYMOUS = "anonymous"
+MAX_TOKEN = 8192
+"""Longer than any Cognito access token or API key: refused before any parsing."""
 
 
-def resolve_token(header: str | None, store: StaffStore, admin_token: str | None) -> Staff | None:
+def resolve_token(
+    header: str | None,
+    store: StaffStore,
+    admin_token: str | None,
+    verifier: Callable[[], Any] | None = None,
+) -> Staff | None:
+    """The staff member behind a bearer token: an API key, or a Cognito access token `verifier` checks."""
     if not header:
         return None
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN:
         return None
     if matches_admin_token(token, admin_token):
         return Staff(name="local-admin", role="admin")
+    if verifier is not None and token.count(".") == 2:
+        return _cognito_staff(token, store, verifier)
     return store.resolve(token)
+
+
+def _cognito_staff(token: str, store: StaffStore, verifier: Callable[[], Any]) -> Staff | None:
+    from chalicelib.access.jwt_tokens import InvalidToken  # PyJWT is imported only when a JWT arrives
+
+    try:
+        verified = verifier().verify(token)
+    except InvalidToken:
+        return None
+    record = store.get(verified.username)
+    if record is None or record.kind != COGNITO or verified.issued_at < record.valid_after:
+        return None  # revoked, re-roled since the token was issued, or never a Sapa staff member
+    return Staff(name=record.name, role=record.role)
 
 
 REVOCATION_SECONDS = 5
@@ -45,8 +70,8 @@ def staff_auth(auth_request: AuthRequest) -> AuthResponse:
     container = wired(bp)
     config = container.settings
     admin_token = config.optional_secret("SAPA_ADMIN_TOKEN") if config.is_local else None
-    store = StaffStore(container.table("access"))
-    staff = resolve_token(auth_request.token, store, admin_token)
+    access = container.access
+    staff = resolve_token(auth_request.token, access.staff(), admin_token, lambda: access.token_verifier)
     if staff is None:
         return AuthResponse(routes=["*"], principal_id=ANONYMOUS, context={"name": ANONYMOUS, "role": ""})
     return AuthResponse(routes=["*"], principal_id=staff.name, context={"name": staff.name, "role": staff.role})

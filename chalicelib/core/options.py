@@ -203,6 +203,22 @@ class Options(BaseModel):
         alias="META_GRAPH_API_VERSION",
     )
 
+    cognito_user_pool_id: str | None = _setting(
+        None,
+        "The staff's Cognito user pool (the template sets it; the local stage finds its own by name)",
+        alias="SAPA_COGNITO_USER_POOL_ID",
+        rule=REQUIRED_ELSEWHERE,
+    )
+    cognito_client_id: str | None = _setting(
+        None,
+        "The console's app client in that pool (the template sets it)",
+        alias="SAPA_COGNITO_CLIENT_ID",
+        rule=REQUIRED_ELSEWHERE,
+    )
+    console_session_hours: float = _setting(
+        8.0, "How long a console sign-in lasts", alias="SAPA_CONSOLE_SESSION_HOURS", gt=0, le=24
+    )
+
     @field_validator("scrm_bot", mode="before")
     @classmethod
     def _on_off(cls, value: Any) -> Any:

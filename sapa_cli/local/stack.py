@@ -240,7 +240,10 @@ class LocalStack:
 
         settings = Settings.from_env(self.env)
         aws = AwsClients()
-        bootstrap(settings, aws)
+        pool = bootstrap(settings, aws).staff_pool
+        self.env.update(pool)  # the API and the workers find the staff's user pool by id, as deployed
+        os.environ.update(pool)
+        settings = Settings.from_env(self.env)
         log(f"[sapa] resources ready on http://127.0.0.1:{self.ports.aws}")
         self.state = state = LocalState(self.directory / "state", settings, aws)
         if fresh:
