@@ -10,6 +10,7 @@ from chalicelib import health_routes, query_params
 from chalicelib.access import authorizer
 from chalicelib.apidocs import routes as apidocs_routes
 from chalicelib.campaigns import routes as campaign_routes
+from chalicelib.console import routes as console_routes
 from chalicelib.core import contract, middleware, settings
 from chalicelib.customers import routes as customer_routes
 from chalicelib.customers import unsubscribe_routes
@@ -39,3 +40,4 @@ app.register_blueprint(greeting_routes.bp)
 app.register_blueprint(campaign_routes.bp)
 app.register_blueprint(scrm_routes.bp)
 app.register_blueprint(apidocs_routes.bp)
+app.register_blueprint(console_routes.bp)

@@ -29,6 +29,12 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
 
 
 def unknown(method: str, path: str, params: Mapping[str, str] | None) -> list[str]:
-    """The query parameters of this request its route does not read, sorted."""
+    """The query parameters of this request its route does not read, sorted.
+
+    The console's pages are not API routes: each reads its own query (filters, `next`, `lang`) through
+    a pydantic model and ignores what it does not know, as a browser's links and forms expect.
+    """
+    if path == "/console" or path.startswith("/console/"):
+        return []
     allowed = ALLOWED.get((method, path), frozenset())
     return sorted(name for name in (params or {}) if name not in allowed)

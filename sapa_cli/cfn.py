@@ -338,6 +338,15 @@ def role_policy(settings: StageSettings, function: str, consumes: str | None = N
                 ],
             }
         )
+    if need.staff_pool:
+        statements.append(
+            {
+                "Sid": "StaffPool",
+                "Effect": "Allow",
+                "Action": sorted(f"cognito-idp:{action}" for action in need.staff_pool.split()),
+                "Resource": {"Fn::GetAtt": [STAFF_POOL, "Arn"]},
+            }
+        )
     if need.secrets:
         statements.append(
             {
@@ -428,6 +437,50 @@ def gateway_response_id(answer: GatewayAnswer) -> str:
     return "GatewayResponse" + "".join(part.title() for part in answer.response_type.split("_"))
 
 
+STAFF_POOL = "StaffUserPool"
+STAFF_POOL_CLIENT = "StaffConsoleClient"
+
+
+def _staff_pool(stage: str) -> Template:
+    """The staff's Cognito user pool (admins create users; no self sign-up), the console's client, a group per role."""
+    from chalicelib.access.cognito import ACCESS_TOKEN_MINUTES, CLIENT_FLOWS, CLIENT_NAME, PASSWORD_POLICY, POOL_NAME
+    from chalicelib.access.roles import Role
+
+    template: Template = {
+        STAFF_POOL: {
+            "Type": "AWS::Cognito::UserPool",
+            "DeletionPolicy": "Retain",
+            "Properties": {
+                "UserPoolName": POOL_NAME.format(stage=stage),
+                "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+                "Policies": {"PasswordPolicy": PASSWORD_POLICY},
+                "Schema": [{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
+                "UserPoolAddOns": {"AdvancedSecurityMode": "OFF"},
+                "AccountRecoverySetting": {"RecoveryMechanisms": [{"Name": "admin_only", "Priority": 1}]},
+            },
+        },
+        STAFF_POOL_CLIENT: {
+            "Type": "AWS::Cognito::UserPoolClient",
+            "Properties": {
+                "UserPoolId": {"Ref": STAFF_POOL},
+                "ClientName": CLIENT_NAME.format(stage=stage),
+                "GenerateSecret": False,
+                "ExplicitAuthFlows": CLIENT_FLOWS,
+                "AccessTokenValidity": ACCESS_TOKEN_MINUTES,
+                "TokenValidityUnits": {"AccessToken": "minutes"},
+                "PreventUserExistenceErrors": "ENABLED",
+                "EnableTokenRevocation": True,
+            },
+        },
+    }
+    for role in Role:
+        template[f"StaffGroup{role.value.title()}"] = {
+            "Type": "AWS::Cognito::UserPoolGroup",
+            "Properties": {"UserPoolId": {"Ref": STAFF_POOL}, "GroupName": role.value},
+        }
+    return template
+
+
 def merge_template(settings: StageSettings, app: Chalice) -> Template:
     stage = settings.stage
     template_resources: Template = {
@@ -443,6 +496,7 @@ def merge_template(settings: StageSettings, app: Chalice) -> Template:
     for bucket in resources.BUCKETS:
         template_resources[logical_id("Bucket", bucket.logical)] = _bucket(stage, bucket)
     template_resources.update(_email_events(stage))
+    template_resources.update(_staff_pool(stage))
     for answer in ANSWERS:
         template_resources[gateway_response_id(answer)] = gateway_response(answer)
 
@@ -451,7 +505,14 @@ def merge_template(settings: StageSettings, app: Chalice) -> Template:
         entry = template_resources.setdefault(function_id(name), {})
         properties = entry.setdefault("Properties", {})
         properties["FunctionName"] = function_name(stage, name)
-        properties["Environment"] = {"Variables": {"SAPA_PAYLOAD_BUCKET": bucket_ref, **settings.environment()}}
+        properties["Environment"] = {
+            "Variables": {
+                "SAPA_PAYLOAD_BUCKET": bucket_ref,
+                "SAPA_COGNITO_USER_POOL_ID": {"Ref": STAFF_POOL},
+                "SAPA_COGNITO_CLIENT_ID": {"Ref": STAFF_POOL_CLIENT},
+                **settings.environment(),
+            }
+        }
         template_resources[role_id(name)] = {"Properties": role_policy(settings, name, consumed_queue(app, name))}
     for resource_id, override in _event_source_overrides(app).items():
         entry = template_resources.setdefault(resource_id, {})

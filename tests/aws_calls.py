@@ -129,6 +129,12 @@ class CallRecorder:
         elif service == "ssm":
             for name in params.get("Names") or [params.get("Name")]:
                 yield f"ssm:{operation}", f"arn:{PARTITION}:ssm:{REGION}:{ACCOUNT}:parameter{name}", None
+        elif service == "cognito-idp" and params.get("UserPoolId"):
+            yield (
+                f"cognito-idp:{operation}",
+                f"arn:{PARTITION}:cognito-idp:{REGION}:{ACCOUNT}:userpool/{params['UserPoolId']}",
+                None,
+            )
         else:
             yield f"{service}:{operation}", "*", None
 

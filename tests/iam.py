@@ -72,6 +72,8 @@ class Resolver:
             return f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{properties['QueueName']}"
         if kind == "AWS::S3::Bucket":
             return f"arn:{PARTITION}:s3:::{self.ref(resource_id)}"
+        if kind == "AWS::Cognito::UserPool":  # its id is Cognito's to choose: any pool of the account here
+            return f"arn:{PARTITION}:cognito-idp:{REGION}:{ACCOUNT}:userpool/*"
         raise KeyError(f"no Arn for {resource_id} ({kind})")
 
 

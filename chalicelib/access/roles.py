@@ -131,6 +131,21 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
 }
 
 
+CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
+    ("GET", "/console"): PUBLIC,
+    ("GET", "/console/login"): PUBLIC,
+    ("POST", "/console/login"): PUBLIC,
+    ("GET", "/console/password"): PUBLIC,
+    ("POST", "/console/password"): PUBLIC,
+    ("POST", "/console/logout"): PUBLIC,
+    ("POST", "/console/preferences"): PUBLIC,
+    ("GET", "/console/static/{name}"): PUBLIC,
+}
+"""The console's pages: no gateway authorizer (the session cookie signs them in, `console.pages.page`); the
+permission each page's role needs, or PUBLIC for the sign-in pages, the assets and those any signed-in person
+may open (the home page, signing out, preferences)."""
+
+
 def allows(role: str, permission: Permission) -> bool:
     try:
         return permission in MATRIX[Role(role)]

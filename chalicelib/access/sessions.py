@@ -108,3 +108,49 @@ def _session(item: dict[str, Any]) -> Session:
         created_at=datetime.fromisoformat(str(item["created_at"])),
         expires_at=datetime.fromisoformat(str(item["expires_at"])),
     )
+
+
+CHALLENGE_LIFETIME = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Challenge:
+    username: str
+    cognito_session: str
+    email: str
+    next: str
+
+
+class SignInChallenges:
+    """A first sign-in waiting for its new password: Cognito's session string kept server-side for five minutes."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def open(self, challenge: Challenge, now: datetime) -> str:
+        challenge_id = secrets.token_urlsafe(32)
+        self.table.put_item(
+            Item={
+                "pk": f"challenge#{_hash(challenge_id)}",
+                "sk": "challenge",
+                "username": challenge.username,
+                "cognito_session": challenge.cognito_session,
+                "email": challenge.email,
+                "next": challenge.next,
+                "expires_at": (now + CHALLENGE_LIFETIME).isoformat(),
+                "ttl": int((now + CHALLENGE_LIFETIME).timestamp()),
+            }
+        )
+        return challenge_id
+
+    def get(self, challenge_id: str | None, now: datetime) -> Challenge | None:
+        if not challenge_id or len(challenge_id) > 100:
+            return None
+        item = self.table.get_item(Key={"pk": f"challenge#{_hash(challenge_id)}", "sk": "challenge"}).get("Item")
+        if not item or datetime.fromisoformat(str(item["expires_at"])) <= now:
+            return None
+        return Challenge(str(item["username"]), str(item["cognito_session"]), str(item["email"]), str(item["next"]))
+
+    def close(self, challenge_id: str | None) -> None:
+        if challenge_id and len(challenge_id) <= 100:
+            self.table.delete_item(Key={"pk": f"challenge#{_hash(challenge_id)}", "sk": "challenge"})

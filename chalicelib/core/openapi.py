@@ -33,10 +33,19 @@ ERROR_STATUSES = {
 }
 
 
+CONSOLE_PREFIX = "/console"
+"""The staff console's HTML pages are not part of the API (the README describes them)."""
+
+
 def operations(app: Chalice) -> list[tuple[str, str, RouteEntry]]:
-    """(path, method, route) for every route of the app, in path order."""
+    """(path, method, route) for every API route of the app, in path order."""
     return sorted(
-        ((path, method, entry) for path, methods in app.routes.items() for method, entry in methods.items()),
+        (
+            (path, method, entry)
+            for path, methods in app.routes.items()
+            if path != CONSOLE_PREFIX and not path.startswith(CONSOLE_PREFIX + "/")
+            for method, entry in methods.items()
+        ),
         key=lambda item: (item[0], item[1]),
     )
 

@@ -42,7 +42,9 @@ QUEUE_USES = ("send", "url", "depth", "visibility")
 PAYLOAD_USES = ("put", "get", "delete")
 
 AUDIT_PARTITION = "audit"  # chalicelib.access.audit.PARTITION: append-only for every role
-TOKEN_PARTITIONS = ("token#*",)  # what the authorizer resolves a bearer token from
+TOKEN_PARTITIONS = ("token#*",)  # what the authorizer resolves an API key from
+STAFF_PARTITIONS = ("staff#*",)  # the staff directory: a Cognito token's role and when it was last re-issued
+CONSOLE_PARTITIONS = ("session#*", "challenge#*", "signin#*")  # console sessions, first sign-ins, throttling
 # Re-subscribing removes a suppression entry; the consent history beside it ("customer#...") is never deleted.
 SUPPRESSION_PARTITIONS = ("suppressed#*",)
 
@@ -74,6 +76,7 @@ class Needs:
     payloads: str = ""  # the large-payload bucket: "put", "get"
     email: bool = False  # SES SendEmail from the stage's sender, in its configuration set
     secrets: tuple[str, ...] = ()  # SSM parameters /sapa/<stage>/<NAME>
+    staff_pool: str = ""  # Cognito actions on the staff user pool: "AdminInitiateAuth ListUsers"
 
 
 T = TableAccess
@@ -91,6 +94,8 @@ FUNCTIONS: dict[str, Needs] = {
             T("consent", "get batch-get query put describe"),
             T("consent", "delete", partitions=SUPPRESSION_PARTITIONS),
             T("access", "put query", partitions=(AUDIT_PARTITION,)),
+            T("access", "get put update delete", partitions=CONSOLE_PARTITIONS),
+            T("access", "get", partitions=STAFF_PARTITIONS),
             T("access", "describe"),
             T("messages", "get batch-get put update query:customer-index query:parked-index query:open-index describe"),
             T("campaigns", "get query put update delete query:gsi1 describe"),
@@ -105,10 +110,13 @@ FUNCTIONS: dict[str, Needs] = {
         queues={"outbound": "send depth", "fanout": "send", "inbound": "send", "email-events": "url"},
         payloads="put",
         secrets=("META_APP_SECRET", "META_VERIFY_TOKEN", "SAPA_SIGNING_SECRET", "SAPA_HASH_SALT"),
+        # The console signs staff in server-side and signs them out of every device.
+        staff_pool="ListUsers AdminInitiateAuth AdminRespondToAuthChallenge AdminListGroupsForUser "
+        "AdminUserGlobalSignOut",
     ),
     "staff_auth": Needs(
-        "Resolves a bearer token's hash to a staff member: one GetItem on a token item, nothing else",
-        tables=(T("access", "get", partitions=TOKEN_PARTITIONS),),
+        "Resolves an API key's hash, or a verified Cognito token's user, to a staff member: one GetItem",
+        tables=(T("access", "get", partitions=TOKEN_PARTITIONS + STAFF_PARTITIONS),),
     ),
     "send_outbound": Needs(
         "The sender: claims a message, re-reads consent, halt and pause, calls WhatsApp or SES, marks the outcome",

@@ -110,7 +110,9 @@ TABLES: tuple[Table, ...] = (
         hash_key="pk",
         range_key="sk",
         indexes=(Index("gsi1", "gsi1pk", "gsi1sk"),),
-        purpose="Staff tokens (hashed) and the audit log",
+        # Console sessions, sign-in challenges and failure counts expire by themselves.
+        ttl_attribute="ttl",
+        purpose="The staff directory, API keys (hashed), console sessions (hashed), sign-in throttling, the audit log",
     ),
     Table(
         "messages",

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.access.cognito import CLIENT_NAME, POOL_NAME, CognitoStaff
 from chalicelib.access.directory import StaffDirectory
 from chalicelib.access.roster import StaffRoster
-from chalicelib.access.sessions import SessionStore
+from chalicelib.access.sessions import SessionStore, SignInChallenges
+from chalicelib.access.throttle import SignInThrottle
 from chalicelib.access.tokens import StaffStore
 from chalicelib.core.settings import ConfigurationError
 
@@ -33,6 +34,12 @@ class AccessWiring:
 
     def sessions(self) -> SessionStore:
         return SessionStore(self.root.table("access"))
+
+    def challenges(self) -> SignInChallenges:
+        return SignInChallenges(self.root.table("access"))
+
+    def throttle(self) -> SignInThrottle:
+        return SignInThrottle(self.root.table("access"), self.root.now)
 
     def roster(self) -> StaffRoster:
         def members() -> Iterator[tuple[str, str]]:

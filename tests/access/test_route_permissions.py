@@ -9,7 +9,7 @@ import pytest
 
 import app as sapa_app
 from chalicelib.access.authorizer import REVOCATION_SECONDS
-from chalicelib.access.roles import MATRIX, PUBLIC, ROUTE_PERMISSIONS, Role
+from chalicelib.access.roles import CONSOLE_ROUTES, MATRIX, PUBLIC, ROUTE_PERMISSIONS, Role
 
 PARAMETERS = {
     "customer_id": "cus_nobody",
@@ -35,12 +35,21 @@ STAFF_ROUTES = sorted(route for route, permission in ROUTE_PERMISSIONS.items() i
 
 
 def test_every_route_of_the_app_has_a_permission_in_the_matrix_and_no_other() -> None:
-    assert _app_routes() == set(ROUTE_PERMISSIONS)
+    assert _app_routes() == set(ROUTE_PERMISSIONS) | set(CONSOLE_ROUTES)
+    assert not set(ROUTE_PERMISSIONS) & set(CONSOLE_ROUTES)
+
+
+def test_the_console_pages_live_under_console_and_sign_in_by_cookie_not_the_gateway() -> None:
+    for method, path in CONSOLE_ROUTES:
+        assert path == "/console" or path.startswith("/console/"), path
+        assert sapa_app.app.routes[path][method].authorizer is None, (method, path)
 
 
 def test_only_the_public_routes_go_without_the_staff_authorizer() -> None:
     for path, methods in sapa_app.app.routes.items():
         for method, entry in methods.items():
+            if (method, path) in CONSOLE_ROUTES:
+                continue
             public = ROUTE_PERMISSIONS[(method, path)] is PUBLIC
             assert (entry.authorizer is None) == public, (method, path)
 

@@ -60,13 +60,14 @@ def test_every_function_has_a_declaration_and_every_declaration_a_function(sapa_
     assert permissions.problems() == []
 
 
-def test_the_authorizer_may_read_token_items_and_nothing_else(template: dict[str, Any], policies) -> None:
+def test_the_authorizer_may_read_api_key_and_staff_items_and_nothing_else(template: dict[str, Any], policies) -> None:
     authorizer = policies["staff_auth"]
     grants = [s for s in _statements(template, "staff_auth") if s["Effect"] == "Allow" and s["Sid"] != "Logs"]
 
-    assert [s["Sid"] for s in grants] == ["Tracing", "TableAccessToken"]
+    assert [s["Sid"] for s in grants] == ["Tracing", "TableAccessTokenStaff"]
     assert authorizer.allows(Call("staff_auth", "dynamodb:GetItem", _table("access"), ("token#abc",)))
-    assert not authorizer.allows(Call("staff_auth", "dynamodb:GetItem", _table("access"), ("staff#sari",)))
+    assert authorizer.allows(Call("staff_auth", "dynamodb:GetItem", _table("access"), ("staff#sari",)))
+    assert not authorizer.allows(Call("staff_auth", "dynamodb:GetItem", _table("access"), ("session#abc",)))
     assert not authorizer.allows(Call("staff_auth", "dynamodb:Query", _table("access"), ("audit",)))
     for table in resources.TABLES:
         for action in ITEM_ACTIONS[2:]:

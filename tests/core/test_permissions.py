@@ -16,16 +16,22 @@ in its own Lambda process. Then:
 from __future__ import annotations
 
 import json
+import re
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
 from moto import mock_aws
 
+from chalicelib.access.cognito import CognitoStaff
+from chalicelib.access.directory import StaffDirectory
 from chalicelib.access.roles import Role
+from chalicelib.access.sessions import SessionStore
 from chalicelib.access.tokens import StaffStore
 from chalicelib.core import permissions, resources
 from chalicelib.core.aws import AwsClients
@@ -82,6 +88,7 @@ class Lambdas:
         self.ssm = ssm
         self.http = Client(app, stage_name=STAGE)
         self.headers: dict[str, str] = {}
+        self.cookies: dict[str, str] = {}
 
     def cold(self) -> None:
         """Forget what another function's invocation cached in this process: each call gets a new container."""
@@ -136,6 +143,29 @@ class Lambdas:
             handled += len(messages)
         return handled
 
+    def page(self, method: str, path: str, fields: dict[str, str] | None = None) -> Any:
+        """A browser on the console: its cookies kept, forms posted from the console's own origin."""
+        self.cold()
+        headers = {"Host": "sapa.bank-contoh.co.id", "Origin": PUBLIC_URL}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if fields is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        body = urllib.parse.urlencode(fields) if fields is not None else None
+        response = getattr(self.http.http, method.lower())(path, body=body, headers=headers)
+        raw = response.headers.get("Set-Cookie")
+        for value in raw if isinstance(raw, list) else ([raw] if raw else []):
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(value)
+            for name, morsel in jar.items():
+                self.cookies[name] = morsel.value
+        return response
+
+    def csrf(self, path: str) -> str:
+        found = re.search(r'name="csrf" value="([^"]+)"', self.page("GET", path).body.decode())
+        assert found, path
+        return found.group(1)
+
     def fire(self, schedule: str) -> Any:
         self.cold()
         context = LocalLambdaContext(f"sapa-{STAGE}-{schedule}", 60)
@@ -171,7 +201,9 @@ def deployed(monkeypatch: pytest.MonkeyPatch, whatsapp: Any) -> Iterator[Tour]:
         recorder.attach(handlers.session.events)
         clients = AwsClients()
         settings = Settings.from_env()
-        bootstrap(settings, clients)
+        report = bootstrap(settings, clients)
+        for name, value in report.staff_pool.items():  # the template passes the pool's ids to every function
+            monkeypatch.setenv(name, value)
         for name, value in SECRETS.items():
             clients.client("ssm").put_parameter(Name=f"/sapa/{STAGE}/{name}", Value=value, Type="SecureString")
         ssm = SSMProvider(boto3_client=handlers.client("ssm"))
@@ -431,6 +463,35 @@ def run_the_tour(tour: Tour) -> None:
     lam.ok("DELETE", f"/customers/{called['id']}")  # erasure takes their call task off the list too
     lam.ok("GET", "/audit")
 
+    # The console: a wrong password (counted), a first sign-in with its new password, a page, sign-out.
+    email = "rina@bank-contoh.co.id"
+    access = tour.aws.table(resources.table_name(STAGE, "access"))
+    temporary = (
+        StaffDirectory(
+            StaffStore(access),
+            lambda: CognitoStaff(tour.aws.client("cognito-idp"), *_pool_ids()),
+            SessionStore(access),
+            lam.clock,
+        )
+        .add_user("rina", email, "agent")
+        .secret
+    )
+    assert temporary
+    token = lam.csrf("/console/login")
+    assert lam.page("POST", "/console/login", {"csrf": token, "email": email, "password": "salah"}).status_code == 401
+    assert lam.page("POST", "/console/login", {"csrf": token, "email": email, "password": temporary}).status_code == 303
+    new = "Baru-Sekali-Tur-2026!"
+    answer = lam.page("POST", "/console/password", {"csrf": token, "password": new, "confirm": new})
+    assert answer.status_code == 303, answer.body
+    assert lam.page("GET", "/console").status_code == 200
+    assert lam.page("POST", "/console/logout", {"csrf": lam.csrf("/console")}).status_code == 303
+
+
+def _pool_ids() -> tuple[str, str]:
+    import os
+
+    return os.environ["SAPA_COGNITO_USER_POOL_ID"], os.environ["SAPA_COGNITO_CLIENT_ID"]
+
 
 _TOURED: dict[str, Any] = {}
 
@@ -527,6 +588,8 @@ def _declared(function: str, need: permissions.Needs) -> Iterator[tuple[str, Cal
     for name in need.secrets:
         parameter = f"arn:{PARTITION}:ssm:{REGION}:{ACCOUNT}:parameter/sapa/{STAGE}/{name}"
         yield f"secret {name}", _made("ssm:GetParameter", parameter)
+    for action in need.staff_pool.split():
+        yield f"staff pool {action}", lambda c, action=action: c.action == f"cognito-idp:{action}"
 
 
 def _made(action: str, resource: str, partitions: tuple[str, ...] = ()) -> Callable[[Call], bool]:

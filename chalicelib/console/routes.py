@@ -1,0 +1,68 @@
+"""The console's routes. Only this module is imported when the app starts: each handler imports its page.
+
+Console pages have no gateway authorizer: they authenticate with the session
+cookie (`console.pages.page`), and API Gateway passes the cookie through.
+"""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+bp = Blueprint(__name__)
+FORM = ["application/x-www-form-urlencoded"]
+
+
+@bp.route("/console", methods=["GET"])
+def console_home() -> Response:
+    from chalicelib.console import signin
+
+    return signin.home(bp)
+
+
+@bp.route("/console/login", methods=["GET"])
+def console_login_form() -> Response:
+    from chalicelib.console import signin
+
+    return signin.login_form(bp)
+
+
+@bp.route("/console/login", methods=["POST"], content_types=FORM)
+def console_login() -> Response:
+    from chalicelib.console import signin
+
+    return signin.login(bp)
+
+
+@bp.route("/console/password", methods=["GET"])
+def console_password_form() -> Response:
+    from chalicelib.console import signin
+
+    return signin.password_form(bp)
+
+
+@bp.route("/console/password", methods=["POST"], content_types=FORM)
+def console_new_password() -> Response:
+    from chalicelib.console import signin
+
+    return signin.new_password(bp)
+
+
+@bp.route("/console/logout", methods=["POST"], content_types=FORM)
+def console_logout() -> Response:
+    from chalicelib.console import signin
+
+    return signin.logout(bp)
+
+
+@bp.route("/console/preferences", methods=["POST"], content_types=FORM)
+def console_preferences() -> Response:
+    from chalicelib.console import signin
+
+    return signin.preferences(bp)
+
+
+@bp.route("/console/static/{name}", methods=["GET"])
+def console_static(name: str) -> Response:
+    from chalicelib.console import assets
+
+    return assets.serve(name, bp.current_app.container.settings.is_local)
