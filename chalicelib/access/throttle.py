@@ -26,7 +26,8 @@ def _key(email: str) -> dict[str, str]:
 def wait_after(failures: int) -> timedelta:
     if failures < FREE_ATTEMPTS:
         return timedelta(0)
-    return min(FIRST_WAIT * (2 ** (failures - FREE_ATTEMPTS)), LONGEST_WAIT)
+    doublings = min(failures - FREE_ATTEMPTS, 10)  # 30 s x 2^5 already passes the longest wait
+    return min(FIRST_WAIT * (2**doublings), LONGEST_WAIT)
 
 
 class SignInThrottle:

@@ -75,6 +75,57 @@ def test_staff_commands_find_the_running_local_stack_by_themselves(running_stack
     assert os.environ["AWS_ENDPOINT_URL"] == running_stack.endpoint
 
 
+def test_a_console_user_added_by_the_cli_signs_in_and_the_api_verifies_their_token_over_http(
+    running_stack: LocalAws,
+) -> None:
+    from chalicelib.access.authorizer import resolve_token
+    from chalicelib.access.cognito import NewPasswordRequired
+    from chalicelib.wiring.container import Container
+
+    added = _sapa("staff", "add", "--name", "dewi-cli", "--role", "agent", "--email", "dewi.cli@sapa.example")
+    temporary = added.stdout.strip().splitlines()[-1]
+    access = Container(running_stack.aws).access
+    first = access.cognito().sign_in("dewi.cli@sapa.example", temporary)
+    assert isinstance(first, NewPasswordRequired)
+    signed_in = access.cognito().complete_new_password("dewi-cli", first.session, "Baru-Sekali-2026!")
+    listed = _sapa("staff", "list")
+
+    staff = resolve_token(f"Bearer {signed_in.access_token}", access.staff(), None, lambda: access.token_verifier)
+
+    assert added.exit_code == 0, added.output
+    assert "dewi-cli\tagent\tconsole\tdewi.cli@sapa.example" in listed.stdout
+    assert staff is not None and (staff.name, staff.role) == ("dewi-cli", "agent")
+
+
+def test_set_role_and_revoke_work_on_console_users_too(running_stack: LocalAws) -> None:
+    from chalicelib.access.cognito import WrongCredentials
+    from chalicelib.wiring.container import Container
+
+    _sapa(
+        "staff",
+        "add",
+        "--name",
+        "sari-cli",
+        "--role",
+        "agent",
+        "--email",
+        "sari.cli@sapa.example",
+        "--password",
+        "Rahasia-Sapa-2026!",
+    )
+    access = Container(running_stack.aws).access
+
+    moved = _sapa("staff", "set-role", "sari-cli", "viewer")
+    groups = access.cognito().groups("sari-cli")
+    revoked = _sapa("staff", "revoke", "sari-cli")
+
+    assert moved.exit_code == 0 and groups == ["viewer"]
+    assert revoked.exit_code == 0
+    assert "sari-cli" not in _sapa("staff", "list").stdout
+    with pytest.raises(WrongCredentials):
+        access.cognito().sign_in("sari.cli@sapa.example", "Rahasia-Sapa-2026!")
+
+
 @pytest.mark.parametrize(
     "args",
     [
