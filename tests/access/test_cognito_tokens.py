@@ -14,8 +14,8 @@ from chalicelib.access.jwt_tokens import CognitoTokenVerifier, VerifiedToken, co
 from chalicelib.access.roles import Role
 from chalicelib.access.tokens import StaffStore
 from tests import wired
-from tests.console.conftest import PASSWORD
 from tests.conftest import WEEKDAY_MORNING
+from tests.console.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -82,7 +82,8 @@ def test_a_token_issued_before_a_role_change_no_longer_works(aws, settings) -> N
 
     assert resolve_token("Bearer a.b.c", store, None, lambda: before) is None
     staff = resolve_token("Bearer a.b.c", store, None, lambda: after)
-    assert staff is not None and staff.role == "viewer"
+    assert staff is not None
+    assert staff.role == "viewer"
 
 
 def test_an_api_key_cannot_pass_for_a_cognito_user(aws, settings) -> None:

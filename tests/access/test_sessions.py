@@ -30,7 +30,8 @@ def test_the_table_keeps_only_a_hash_of_the_cookie(table) -> None:
 
     items = table.scan()["Items"]
 
-    assert items and all(cookie not in str(item) for item in items)
+    assert items
+    assert all(cookie not in str(item) for item in items)
 
 
 def test_an_unknown_empty_or_oversized_cookie_names_no_session(table) -> None:
@@ -49,7 +50,8 @@ def test_each_session_has_its_own_csrf_token(table) -> None:
     _, first = sessions.open("rina", "agent", NOW)
     _, second = sessions.open("rina", "agent", NOW)
 
-    assert first.csrf != second.csrf and len(first.csrf) >= 40
+    assert first.csrf != second.csrf
+    assert len(first.csrf) >= 40
 
 
 def test_closing_all_of_a_persons_sessions_leaves_the_others(table) -> None:
@@ -60,7 +62,8 @@ def test_closing_all_of_a_persons_sessions_leaves_the_others(table) -> None:
 
     sessions.close_all("rina")
 
-    assert sessions.get(laptop, NOW) is None and sessions.get(phone, NOW) is None
+    assert sessions.get(laptop, NOW) is None
+    assert sessions.get(phone, NOW) is None
     assert sessions.get(other, NOW) is not None
 
 

@@ -94,7 +94,8 @@ def test_a_console_user_added_by_the_cli_signs_in_and_the_api_verifies_their_tok
 
     assert added.exit_code == 0, added.output
     assert "dewi-cli\tagent\tconsole\tdewi.cli@sapa.example" in listed.stdout
-    assert staff is not None and (staff.name, staff.role) == ("dewi-cli", "agent")
+    assert staff is not None
+    assert (staff.name, staff.role) == ("dewi-cli", "agent")
 
 
 def test_set_role_and_revoke_work_on_console_users_too(running_stack: LocalAws) -> None:
@@ -119,7 +120,8 @@ def test_set_role_and_revoke_work_on_console_users_too(running_stack: LocalAws) 
     groups = access.cognito().groups("sari-cli")
     revoked = _sapa("staff", "revoke", "sari-cli")
 
-    assert moved.exit_code == 0 and groups == ["viewer"]
+    assert moved.exit_code == 0
+    assert groups == ["viewer"]
     assert revoked.exit_code == 0
     assert "sari-cli" not in _sapa("staff", "list").stdout
     with pytest.raises(WrongCredentials):
