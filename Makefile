@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 STAGE  ?= dev
 
-.PHONY: install run test test-fast lint package bench clean
+.PHONY: install run test test-fast lint chromium screenshots package bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,23 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: lint
+# The console's browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's Chromium for the console's browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is missing; install it with: sudo apt-get install -y chromium" >&2; exit 1; \
+	  fi; }
+
+test: lint chromium
 	$(BIN)/pytest
+
+# The README's console pictures, taken by the browser tests.
+screenshots: install chromium
+	SAPA_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/console/browser
 
 test-fast: lint
 	$(BIN)/pytest -m "not slow"

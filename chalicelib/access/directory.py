@@ -80,6 +80,16 @@ class StaffDirectory:
             raise
         return Added(name, COGNITO, secret)
 
+    def recreate_user(self, name: str, password: str | None = None) -> str | None:
+        """A directory user missing from the pool (the local stack's pool is new at each start), created again.
+
+        Returns the temporary password, or None with a permanent `password`; StaffUserExists if the pool has them.
+        """
+        record = self.store.get(name)
+        if record is None or record.kind != COGNITO or not record.email:
+            raise UnknownStaff(name)
+        return self._cognito().create(name, record.email, name, record.role, password)
+
     def add_api_key(self, name: str, role: str) -> Added:
         name, checked = checked_name(name), checked_role(role)
         return Added(name, "api_key", self.store.add(name, checked, self.clock()))

@@ -257,6 +257,10 @@ class LocalStack:
             from sapa_cli.seed import seed_demo
 
             log(f"[sapa] {seed_demo(settings, aws, customers)}")
+        from chalicelib.wiring.container import Container
+        from sapa_cli.local.console_users import ensure_console_users
+
+        ensure_console_users(Container(aws).access.directory(), demo=seed, log=log)
         every = float(self.env.get("SAPA_STATE_SAVE_SECONDS") or DEFAULT_SAVE_SECONDS)
         self.saver = PeriodicSave(state, every, log=log)
         self.saver.start()
