@@ -57,7 +57,7 @@ class EvilSite(BaseHTTPRequestHandler):
 
     target = ""
 
-    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+    def do_GET(self) -> None:
         page = (
             f'<form id="f" method="post" action="{self.target}/console/logout">'
             '<input name="csrf" value="guessed"></form><script>document.getElementById("f").submit()</script>'
