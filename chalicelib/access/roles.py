@@ -140,6 +140,7 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/console/logout"): PUBLIC,
     ("POST", "/console/preferences"): PUBLIC,
     ("GET", "/console/static/{name}"): PUBLIC,
+    ("GET", "/console/leads"): Permission.LEADS,
 }
 """The console's pages: no gateway authorizer (the session cookie signs them in, `console.pages.page`); the
 permission each page's role needs, or PUBLIC for the sign-in pages, the assets and those any signed-in person

@@ -62,6 +62,21 @@ INDONESIAN: dict[str, str] = {
     "Back to the console": "Kembali ke konsol",
     "Welcome, %(name)s": "Selamat datang, %(name)s",
     "What your role may open:": "Yang boleh Anda buka:",
+    # leads
+    "People who asked about a new loan or product in a conversation, newest first.": (
+        "Orang yang menanyakan pinjaman atau produk baru dalam percakapan, terbaru di atas."
+    ),
+    "Found": "Ditemukan",
+    "Name": "Nama",
+    "Phone": "Telepon",
+    "Channel": "Kanal",
+    "Topics": "Topik",
+    "What they wrote": "Yang mereka tulis",
+    "Status": "Status",
+    "Conversation": "Percakapan",
+    "Customer": "Pelanggan",
+    "Older leads": "Prospek lebih lama",
+    "No leads yet.": "Belum ada prospek.",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"id": INDONESIAN, "en": {}}

@@ -61,6 +61,13 @@ def console_preferences() -> Response:
     return signin.preferences(bp)
 
 
+@bp.route("/console/leads", methods=["GET"])
+def console_leads() -> Response:
+    from chalicelib.console import leads
+
+    return leads.leads_page(bp)
+
+
 @bp.route("/console/static/{name}", methods=["GET"])
 def console_static(name: str) -> Response:
     from chalicelib.console import assets

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.scrm.conftest import deliver, make_customer, post_webhook  # noqa: F401 - the inbox's fixtures, shared
+
 PASSWORD = "Rahasia-Sapa-2026!"
 
 
