@@ -11,8 +11,8 @@ from chalice.app import Response
 
 from chalicelib.access.roles import Permission
 from chalicelib.console.pages import Visit, page
-from chalicelib.core.http import decode_cursor, encode_cursor
 from chalicelib.core.errors import ValidationFailed
+from chalicelib.core.http import decode_cursor, encode_cursor
 from chalicelib.scrm.leads import CHANNEL_LABELS, TOPIC_LABELS, public_lead
 
 PAGE_SIZE = 50
