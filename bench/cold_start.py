@@ -76,6 +76,8 @@ def deployed_env(stage: str, ssm_endpoint: str) -> dict[str, str]:
             "SAPA_PUBLIC_URL": f"https://sapa-{stage}.bank-contoh.co.id",
             "SAPA_EMAIL_SENDER": f"halo@{stage}.bank-contoh.co.id",
             "SAPA_PAYLOAD_BUCKET": f"sapa-{stage}-payloads",
+            "SAPA_COGNITO_USER_POOL_ID": "ap-southeast-3_AbCdEf123",  # the template's Refs to the staff pool
+            "SAPA_COGNITO_CLIENT_ID": "4k2j3h4g5f6d7s8a9p0o1i2u3y",
             "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",  # a deployed stage names its number
             "AWS_LAMBDA_FUNCTION_NAME": f"sapa-{stage}-{FUNCTION}",
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/sapa-{stage}-{FUNCTION}",

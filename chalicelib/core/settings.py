@@ -47,6 +47,8 @@ LOCAL_EMAIL_SENDER = "halo@sapa.example"
 LOCAL_PHONE_NUMBER_ID = "100000000000001"  # the WhatsApp sandbox's
 EXAMPLE_VALUES = frozenset({"https://sapa.example", "http://sapa.example", "halo@sapa.example"})
 REQUIRED_OUTSIDE_LOCAL = ("SAPA_PUBLIC_URL", "SAPA_EMAIL_SENDER")
+STAFF_POOL_IDS = ("SAPA_COGNITO_USER_POOL_ID", "SAPA_COGNITO_CLIENT_ID")
+"""Set by the template on every function (Refs to the staff pool); checked at the cold start of those that sign in."""
 """Settings every deployed stage must set: unsubscribe links and the From address go to real people."""
 OPTIONAL_SECRETS = frozenset({"META_PAGE_ACCESS_TOKEN"})
 """Secrets a function may run without (replies on Instagram and Messenger fail, with an alert, until it is set)."""
@@ -139,12 +141,12 @@ class Settings:
             "in .chalice/config.json); the example value is not accepted"
         )
 
-    def problems(self, secrets: tuple[str, ...] = (), ssm: Any | None = None) -> list[str]:
-        """Everything missing for this stage to run a function that needs `secrets`; empty in the local stage."""
+    def problems(self, secrets: tuple[str, ...] = (), ssm: Any | None = None, staff_pool: bool = False) -> list[str]:
+        """Everything missing for this stage to run a function that needs `secrets` (and the staff pool's ids)."""
         if self.is_local:
             return []
         found: list[str] = []
-        for name in REQUIRED_OUTSIDE_LOCAL:
+        for name in REQUIRED_OUTSIDE_LOCAL + (STAFF_POOL_IDS if staff_pool else ()):
             try:
                 self._required(name, getattr(self.options, Options.variables()[name]), None)
             except ConfigurationError as error:
@@ -170,7 +172,10 @@ class Settings:
 
         function = self.environ.get("AWS_LAMBDA_FUNCTION_NAME", "").removeprefix(f"{resources.prefix(self.stage)}-")
         needs = permissions.FUNCTIONS.get(function)
-        found = self.problems(needs.secrets if needs else (), ssm())
+        signs_in = needs is not None and (
+            bool(needs.staff_pool) or any("staff#*" in access.partitions for access in needs.tables)
+        )  # the console signs in; the authorizer verifies Cognito tokens
+        found = self.problems(needs.secrets if needs else (), ssm(), staff_pool=signs_in)
         if found:
             raise ConfigurationError("Sapa cannot start: " + "; ".join(found))
 

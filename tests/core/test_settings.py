@@ -14,6 +14,8 @@ DEPLOYED = {
     "SAPA_EMAIL_SENDER": "halo@contoh-finance.co.id",
     "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
     "AWS_LAMBDA_FUNCTION_NAME": "sapa-prod-api_handler",  # the API needs these four secrets
+    "SAPA_COGNITO_USER_POOL_ID": "ap-southeast-3_AbCdEf123",  # the template's Refs to the staff pool
+    "SAPA_COGNITO_CLIENT_ID": "4k2j3h4g5f6d7s8a9p0o1i2u3y",
 }
 SECRETS = {"META_APP_SECRET": "a", "META_VERIFY_TOKEN": "b", "SAPA_SIGNING_SECRET": "c", "SAPA_HASH_SALT": "d"}
 
@@ -96,6 +98,21 @@ def test_each_function_checks_only_the_secrets_its_role_may_read() -> None:
 
     assert "META_PAGE_ACCESS_TOKEN" not in str(raised.value)  # optional: only social replies need it
     assert ssm.calls == [["/sapa/prod/WHATSAPP_ACCESS_TOKEN"]]
+
+
+def test_the_functions_that_sign_staff_in_stop_at_their_cold_start_without_the_staff_pool() -> None:
+    without_pool = {k: v for k, v in DEPLOYED.items() if not k.startswith("SAPA_COGNITO_")}
+    ssm = FakeSsm(set(f"/sapa/prod/{name}" for name in SECRETS))
+
+    for function in ("api_handler", "staff_auth"):
+        with pytest.raises(ConfigurationError) as raised:
+            Settings.from_env({**without_pool, "AWS_LAMBDA_FUNCTION_NAME": f"sapa-prod-{function}"}).check_start(
+                lambda: ssm
+            )
+        assert "SAPA_COGNITO_USER_POOL_ID" in str(raised.value)
+        assert "SAPA_COGNITO_CLIENT_ID" in str(raised.value)
+    sender = {**without_pool, "AWS_LAMBDA_FUNCTION_NAME": "sapa-prod-record_email_event"}
+    Settings.from_env(sender).check_start(lambda: ssm)  # never signs anyone in
 
 
 def test_outside_lambda_the_start_check_does_nothing() -> None:
