@@ -102,7 +102,7 @@ def test_each_function_checks_only_the_secrets_its_role_may_read() -> None:
 
 def test_the_functions_that_sign_staff_in_stop_at_their_cold_start_without_the_staff_pool() -> None:
     without_pool = {k: v for k, v in DEPLOYED.items() if not k.startswith("SAPA_COGNITO_")}
-    ssm = FakeSsm(set(f"/sapa/prod/{name}" for name in SECRETS))
+    ssm = FakeSsm({f"/sapa/prod/{name}" for name in SECRETS})
 
     for function in ("api_handler", "staff_auth"):
         with pytest.raises(ConfigurationError) as raised:
