@@ -11,10 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 PAGED = frozenset({"limit", "cursor"})
+SEARCH = frozenset(
+    {"q", "phone", "external_id", "email", "province", "zone", "consent", "city", "vehicle", "attribute"}
+)
+"""A customer search's parameters (`customers.schemas.CustomerFilterQuery`)."""
 
 ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/webhooks/meta"): frozenset({"hub.mode", "hub.verify_token", "hub.challenge"}),
-    ("GET", "/customers"): PAGED | {"phone", "external_id"},
+    ("GET", "/customers"): PAGED | SEARCH,
+    ("GET", "/customers/export.csv"): SEARCH | {"cursor"},
     ("GET", "/customers/{customer_id}/messages"): PAGED,
     ("GET", "/audit"): PAGED,
     ("GET", "/campaigns"): PAGED | {"status"},

@@ -88,8 +88,8 @@ FUNCTIONS: dict[str, Needs] = {
         tables=(
             T(
                 "customers",
-                "get batch-get put delete scan query:phone-index query:birthday-index query:test-recipient-index "
-                "describe",
+                "get batch-get put delete scan query:phone-index query:email-index query:birthday-index "
+                "query:test-recipient-index describe",
             ),
             T("consent", "get batch-get query put describe"),
             T("consent", "delete", partitions=SUPPRESSION_PARTITIONS),
@@ -106,6 +106,7 @@ FUNCTIONS: dict[str, Needs] = {
             T("settings", "get put delete describe"),
             T("idempotency", "describe"),
             T("ratelimits", "describe"),
+            T("imports", "describe"),
         ),
         queues={"outbound": "send depth", "fanout": "send", "inbound": "send", "email-events": "url"},
         payloads="put",

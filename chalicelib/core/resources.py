@@ -91,6 +91,8 @@ TABLES: tuple[Table, ...] = (
         indexes=(
             Index("external_id-index", "external_id", projection="KEYS_ONLY"),
             Index("phone-index", "phone", projection="KEYS_ONLY"),
+            # Staff find a customer by their address in any case: "email_key" is it lower-cased (sparse).
+            Index("email-index", "email_key", projection="KEYS_ONLY"),
             # "MM-DD#Asia/Jakarta": the hourly birthday run reads exactly the
             # customers it greets, one zone and one day at a time.
             Index("birthday-index", "birthday_key", "id"),
@@ -98,6 +100,12 @@ TABLES: tuple[Table, ...] = (
             Index("test-recipient-index", "test_recipient_key", "id", projection="KEYS_ONLY"),
         ),
         purpose="Customer records and their current consents",
+    ),
+    Table(
+        "imports",
+        hash_key="id",
+        ttl_attribute="expires_at",
+        purpose="Customer import jobs: their progress and which chunks are done (counts only, no personal data)",
     ),
     Table(
         "consent",

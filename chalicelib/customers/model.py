@@ -126,6 +126,8 @@ class CustomerInput:
             "name": self.name,
             "phone": self.phone,
             "email": self.email,
+            # The e-mail index's key: staff type an address in whatever case the customer wrote it.
+            "email_key": self.email.lower() if self.email else None,
             "birth_date": self.birth_date,
             "birthday_key": self.birthday_key,
             "province": self.province,

@@ -71,6 +71,11 @@ class CustomerRepository:
     def by_phone(self, phone: str) -> list[dict[str, Any]]:
         return list(self.get_many(self.ids_by_phone(phone)).values())
 
+    def by_email(self, email: str) -> list[dict[str, Any]]:
+        """Customers with this address, in any case, from the sparse e-mail index."""
+        result = self.table.query(IndexName="email-index", KeyConditionExpression=Key("email_key").eq(email.lower()))
+        return list(self.get_many(str(item["id"]) for item in result["Items"]).values())
+
     def get_many(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """BatchGetItem in chunks of 100, retrying unprocessed keys."""
         wanted = list(dict.fromkeys(ids))

@@ -48,33 +48,34 @@ def create_customer() -> Response:
 
 @bp.route("/customers", methods=["GET"], authorizer=staff_auth)
 @api(
-    summary="List customers, or find them by phone or external id",
+    summary="Find customers: part of a name, a phone number, an external id or an e-mail, and filters",
     query="CustomerListQuery",
     responses={200: "Page[Customer]"},
 )
 def list_customers() -> Response:
+    """Exact keys are index look-ups; a name or the filters page through the table (a page may be short)."""
     require(bp.current_request, Permission.CUSTOMERS_READ)
-    from chalicelib.customers.model import InvalidCustomer, customer_from_item, validate_customer
+    from chalicelib.core.contract import read_query
+    from chalicelib.customers.model import customer_from_item
+    from chalicelib.customers.schemas import CustomerListQuery
 
-    deps = wired(bp).customers
-
-    params = query(bp.current_request)
-    repository = deps.repository()
-    # CustomerListQuery (validated before this runs) refuses a blank phone or external_id.
-    if "phone" in params:
-        try:
-            phone = validate_customer({"phone": params["phone"]}, partial=True).phone
-        except InvalidCustomer as error:
-            raise _invalid(error) from None
-        if not phone:
-            raise ValidationFailed({"phone": "not a phone number"})
-        items = repository.by_phone(phone)
-        return json_response(page([customer_from_item(i) for i in items], None, bp.current_request))
-    if "external_id" in params:
-        found = repository.by_external_id(params["external_id"])
-        return json_response(page([customer_from_item(found)] if found else [], None, bp.current_request))
-    items, last = repository.page(limit_param(params), decode_cursor(params, bp.current_request))
+    wanted = read_query(bp.current_request, CustomerListQuery)
+    filters = search_filters(wanted)
+    items, last = (
+        wired(bp)
+        .customers.search()
+        .page(filters, wanted.limit, decode_cursor(query(bp.current_request), bp.current_request))
+    )
     return json_response(page([customer_from_item(i) for i in items], last, bp.current_request))
+
+
+def search_filters(wanted: Any) -> Any:
+    """The query's filters, or a 400 naming a phone or e-mail that is not one."""
+    try:
+        return wanted.filters()
+    except ValueError as error:
+        field, problem = error.args
+        raise ValidationFailed({field: problem}) from None
 
 
 @bp.route("/customers/{customer_id}", methods=["GET"], authorizer=staff_auth)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -13,6 +13,9 @@ from chalicelib.customers.consent import PURPOSES
 
 # The request of POST /customers and PUT /customers/{id}: the model that validates it, named here for the document.
 from chalicelib.customers.validation import CustomerBody as CustomerBody
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.customers.search import CustomerFilters
 
 EVIDENCE_MAX = 500
 
@@ -72,13 +75,126 @@ def _not_blank(value: Any) -> Any:
     return value
 
 
-class CustomerListQuery(PageQuery):
-    """`GET /customers`: a page of everyone, or the customers with one phone number or external id."""
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
 
+
+def _zone(value: Any) -> Any:
+    from chalicelib.customers.regions import normalize_timezone
+
+    if value is None or not isinstance(value, str):
+        return value
+    zone = normalize_timezone(value)
+    if zone is None:
+        raise PydanticCustomError("zone", "must be WIB, WITA or WIT (or Asia/Jakarta, Asia/Makassar, Asia/Jayapura)")
+    return zone
+
+
+def _consent(value: Any) -> Any:
+    if value is None or not isinstance(value, str):
+        return value
+    channel, _, purpose = value.strip().lower().partition(":")
+    if channel not in ("whatsapp", "email") or purpose not in PURPOSES:
+        raise PydanticCustomError(
+            "consent", "must be <channel>:<purpose>, channel whatsapp or email, purpose greetings or promotions"
+        )
+    return f"{channel}:{purpose}"
+
+
+def _attribute(value: Any) -> Any:
+    if value is None or not isinstance(value, str):
+        return value
+    key, colon, wanted = value.partition(":")
+    if not colon or not key.strip() or not wanted.strip():
+        raise PydanticCustomError("attribute", "must be <key>:<value>, e.g. branch:Makassar")
+    return f"{key.strip()}:{wanted.strip()}"
+
+
+SearchText = Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidator(_blank_is_none)]
+ZoneFilter = Annotated[
+    str | None,
+    BeforeValidator(_zone),
+    BeforeValidator(_blank_is_none),
+    Field(default=None, description="WIB, WITA, WIT or the IANA zone"),
+]
+ConsentFilter = Annotated[
+    str | None,
+    BeforeValidator(_consent),
+    BeforeValidator(_blank_is_none),
+    Field(default=None, description="<channel>:<purpose> the customer consented to, e.g. whatsapp:promotions"),
+]
+AttributeFilter = Annotated[
+    Annotated[str, Field(max_length=600)] | None,
+    BeforeValidator(_attribute),
+    BeforeValidator(_blank_is_none),
+    Field(default=None, description="<key>:<value> of one attribute, e.g. branch:Makassar"),
+]
+
+
+class CustomerFilterQuery(BaseModel):
+    """What narrows a customer search: one box (`q`) and the filters, all combined with AND."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: SearchText = Field(
+        default=None,
+        description="part of a name (any case), or exactly a phone number in any notation, an external id "
+        "or an e-mail address",
+    )
     phone: Annotated[str | None, BeforeValidator(_not_blank)] = Field(
         default=None, min_length=1, description="any notation: normalised before the lookup"
     )
     external_id: Annotated[str | None, BeforeValidator(_not_blank)] = Field(default=None, min_length=1)
+    email: Annotated[Annotated[str, Field(max_length=320)] | None, BeforeValidator(_not_blank)] = None
+    province: SearchText = Field(default=None, description="any accepted spelling (Jabar, Jawa Barat)")
+    zone: ZoneFilter = None
+    consent: ConsentFilter = None
+    city: SearchText = None
+    vehicle: SearchText = Field(default=None, description="part of the vehicle brand or model, e.g. avanza")
+    attribute: AttributeFilter = None
+
+    def filters(self) -> CustomerFilters:
+        """The search in the record's terms; a phone or e-mail that is not one is a ValueError naming the field."""
+        from chalicelib.customers.regions import canonical_province
+        from chalicelib.customers.search import CustomerFilters, normalised
+
+        phone = normalised("phone", self.phone) if self.phone else None
+        if self.phone and not phone:
+            raise ValueError("phone", "not a valid Indonesian or international phone number")
+        email = normalised("email", self.email) if self.email else None
+        if self.email and not email:
+            raise ValueError("email", "not a valid email address")
+
+        def pair(value: str | None) -> tuple[str, str] | None:
+            if not value:
+                return None
+            first, _, second = value.partition(":")
+            return first, second
+
+        return CustomerFilters(
+            q=self.q,
+            phone=phone,
+            external_id=self.external_id,
+            email=email,
+            province=(canonical_province(self.province) or self.province) if self.province else None,
+            zone=self.zone,
+            consent=pair(self.consent),
+            city=self.city,
+            vehicle=self.vehicle,
+            attribute=pair(self.attribute),
+        )
+
+
+class CustomerListQuery(PageQuery, CustomerFilterQuery):
+    """`GET /customers`: a page of everyone, or of the customers the search and filters match."""
+
+
+class CustomerExportQuery(CustomerFilterQuery):
+    """`GET /customers/export.csv`: the same search; `cursor` goes on from where a cut-off export stopped."""
+
+    cursor: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None, description="the Sapa-Export-Next header of the previous export"
+    )
 
 
 class Erased(BaseModel):

@@ -13,6 +13,7 @@ from chalicelib.customers.suppression import SuppressionList
 from chalicelib.outbound.message_log import MessageLog
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.customers.search import CustomerSearch
     from chalicelib.wiring.container import Container
 
 
@@ -37,6 +38,11 @@ class CustomersWiring:
 
     def message_log(self) -> MessageLog:
         return MessageLog(self.root.table("messages"))
+
+    def search(self) -> CustomerSearch:
+        from chalicelib.customers.search import CustomerSearch
+
+        return CustomerSearch(self.repository())
 
     def customer_service(self) -> CustomerService:
         """Erasure reaches the other contexts' copies through the erasers named here."""

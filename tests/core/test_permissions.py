@@ -253,6 +253,8 @@ def run_the_tour(tour: Tour) -> None:
     lam.ok("POST", "/customers/import", csv, {"Content-Type": "text/csv"})
     lam.ok("GET", "/customers?limit=10")
     lam.ok("GET", f"/customers?phone={alice['phone']}")
+    lam.ok("GET", f"/customers?q={alice['email']}")  # the e-mail index
+    lam.ok("GET", "/customers?q=budi&zone=WIB&limit=5")
     lam.ok("GET", f"/customers/{alice['id']}")
     lam.ok("GET", f"/customers/{alice['id']}/consents")
     lam.ok(
