@@ -141,6 +141,12 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/console/preferences"): PUBLIC,
     ("GET", "/console/static/{name}"): PUBLIC,
     ("GET", "/console/leads"): Permission.LEADS,
+    ("GET", "/console/customers"): Permission.CUSTOMERS_READ,
+    ("GET", "/console/customers/{customer_id}"): Permission.CUSTOMERS_READ,
+    ("POST", "/console/customers/{customer_id}"): Permission.CUSTOMERS_WRITE,
+    ("POST", "/console/customers/{customer_id}/consents"): Permission.CUSTOMERS_WRITE,
+    ("GET", "/console/customers/{customer_id}/erase"): Permission.CUSTOMERS_WRITE,
+    ("POST", "/console/customers/{customer_id}/erase"): Permission.CUSTOMERS_WRITE,
 }
 """The console's pages: no gateway authorizer (the session cookie signs them in, `console.pages.page`); the
 permission each page's role needs, or PUBLIC for the sign-in pages, the assets and those any signed-in person

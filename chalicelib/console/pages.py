@@ -277,7 +277,17 @@ def page(permission: Permission | None = None, *, signed_in: bool = True) -> Cal
                         translate("The request was refused"),
                         translate("The form is out of date or came from another site. Reload the page and try again."),
                     )
-            return handler(visit, **params)
+            try:
+                return handler(visit, **params)
+            except Exception:  # a page never shows a stack trace or the API's JSON: it says sorry, in HTML
+                from chalicelib.core.observability import logger
+
+                logger.exception("console page failed", extra={"path": visit.request.path})
+                return visit.refuse(
+                    500,
+                    translate("Something went wrong"),
+                    translate("Sapa could not show this page. Try again; if it keeps failing, tell an administrator."),
+                )
 
         return run
 

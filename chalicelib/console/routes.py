@@ -68,6 +68,48 @@ def console_leads() -> Response:
     return leads.leads_page(bp)
 
 
+@bp.route("/console/customers", methods=["GET"])
+def console_customers() -> Response:
+    from chalicelib.console import customers
+
+    return customers.customers_page(bp)
+
+
+@bp.route("/console/customers/{customer_id}", methods=["GET"])
+def console_customer(customer_id: str) -> Response:
+    from chalicelib.console import customers
+
+    return customers.customer_page(bp, customer_id=customer_id)
+
+
+@bp.route("/console/customers/{customer_id}", methods=["POST"], content_types=FORM)
+def console_edit_customer(customer_id: str) -> Response:
+    from chalicelib.console import customers
+
+    return customers.edit_customer(bp, customer_id=customer_id)
+
+
+@bp.route("/console/customers/{customer_id}/consents", methods=["POST"], content_types=FORM)
+def console_record_consent(customer_id: str) -> Response:
+    from chalicelib.console import customers
+
+    return customers.record_consent(bp, customer_id=customer_id)
+
+
+@bp.route("/console/customers/{customer_id}/erase", methods=["GET"])
+def console_erase_confirm(customer_id: str) -> Response:
+    from chalicelib.console import customers
+
+    return customers.erase_confirm(bp, customer_id=customer_id)
+
+
+@bp.route("/console/customers/{customer_id}/erase", methods=["POST"], content_types=FORM)
+def console_erase_customer(customer_id: str) -> Response:
+    from chalicelib.console import customers
+
+    return customers.erase(bp, customer_id=customer_id)
+
+
 @bp.route("/console/static/{name}", methods=["GET"])
 def console_static(name: str) -> Response:
     from chalicelib.console import assets

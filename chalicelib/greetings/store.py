@@ -148,6 +148,18 @@ class CallList:
         )
         return [public_task(i) for i in items], last
 
+    def for_customer(self, customer_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """A customer's call tasks (greeting and lead calls), newest first: gsi2 holds their keys, as erasure uses."""
+        answer = self.table.query(
+            IndexName="gsi2", KeyConditionExpression=Key("gsi2pk").eq(f"customer#{customer_id}"), Limit=limit
+        )
+        tasks = []
+        for key in answer["Items"]:
+            item = self.table.get_item(Key={"pk": key["pk"], "sk": key["sk"]}).get("Item")
+            if item:
+                tasks.append(public_task(item))
+        return sorted(tasks, key=lambda task: str(task.get("created_at") or ""), reverse=True)
+
     def record_outcome(
         self, value: str, outcome: str, notes: str | None, by: str, now: datetime
     ) -> dict[str, Any] | None:

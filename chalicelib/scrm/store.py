@@ -629,6 +629,11 @@ class ScrmStore:
                 return items
             kwargs["ExclusiveStartKey"] = result["LastEvaluatedKey"]
 
+    def owned_by(self, customer_id: str, kind: str, limit: int = 50) -> list[dict[str, Any]]:
+        """A customer's conversations or leads (`kind` "conversation" or "lead"), newest first, from gsi2."""
+        items, _ = self.query_index("gsi2", f"customer#{customer_id}", prefix=f"{kind}#", forward=False, limit=limit)
+        return items
+
     # -- threads and identities ------------------------------------------------
     def thread(self, channel: str, party: str) -> str | None:
         item = self.get(thread_key(channel, party))
