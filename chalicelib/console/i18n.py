@@ -84,9 +84,14 @@ INDONESIAN: dict[str, str] = {
     # customers
     "What": "Apa",
     "all": "semua",
-    "Consent is not edited here: record the customer's word above.": "Persetujuan tidak diubah di sini: catat pernyataan pelanggan di atas.",
+    "Consent is not edited here: record the customer's word above.": (
+        "Persetujuan tidak diubah di sini: catat pernyataan pelanggan di atas."
+    ),
     "Record the customer's word": "Catat pernyataan pelanggan",
-    "The customer's right to erasure (UU PDP): personal data and message texts go everywhere Sapa keeps them.": "Hak pelanggan atas penghapusan (UU PDP): data pribadi dan teks pesan dihapus di semua tempat Sapa menyimpannya.",
+    ("The customer's right to erasure (UU PDP): personal data and message texts go everywhere Sapa keeps them."): (
+        "Hak pelanggan atas penghapusan (UU PDP): data pribadi dan teks pesan dihapus di semua tempat "
+        "Sapa menyimpannya."
+    ),
     "Birth date": "Tanggal lahir",
     "Call tasks": "Tugas telepon",
     "Conversations, leads and calls": "Percakapan, prospek, dan telepon",
@@ -115,8 +120,12 @@ INDONESIAN: dict[str, str] = {
     "withdrawn by the customer": "ditarik oleh pelanggan",
     "withdrawn": "ditarik",
     "withdraws consent": "menarik persetujuan",
-    "the customer's name, phone, e-mail, birth date and attributes": "nama, telepon, email, tanggal lahir, dan atribut pelanggan",
-    "%(count)s consent records (a salted hash stays so a re-import arrives without consent)": "%(count)s catatan persetujuan (hash bergaram disimpan agar impor ulang masuk tanpa persetujuan)",
+    "the customer's name, phone, e-mail, birth date and attributes": (
+        "nama, telepon, email, tanggal lahir, dan atribut pelanggan"
+    ),
+    "%(count)s consent records (a salted hash stays so a re-import arrives without consent)": (
+        "%(count)s catatan persetujuan (hash bergaram disimpan agar impor ulang masuk tanpa persetujuan)"
+    ),
     "%(count)s conversations with their messages": "%(count)s percakapan beserta pesannya",
     "%(count)s leads and %(calls)s call tasks": "%(count)s prospek dan %(calls)s tugas telepon",
     "Cancel": "Batal",
@@ -141,14 +150,19 @@ INDONESIAN: dict[str, str] = {
     "Search": "Cari",
     "Vehicle": "Kendaraan",
     "Zone": "Zona",
-    "Name the evidence (a signed form's number, a call recording's id).": "Sebutkan buktinya (nomor formulir bertanda tangan, ID rekaman telepon).",
+    "Name the evidence (a signed form's number, a call recording's id).": (
+        "Sebutkan buktinya (nomor formulir bertanda tangan, ID rekaman telepon)."
+    ),
     "Choose WhatsApp or e-mail.": "Pilih WhatsApp atau email.",
     "Choose greetings or promotions.": "Pilih ucapan atau promosi.",
     "Say whether the customer gave or withdrew consent.": "Nyatakan apakah pelanggan memberi atau menarik persetujuan.",
     "There is no such customer.": "Pelanggan ini tidak ada.",
     "The consent is recorded.": "Persetujuan telah dicatat.",
     "The changes are saved.": "Perubahan telah disimpan.",
-    "The customer's personal data and message texts are erased; a salted hash keeps a re-import from restoring them.": "Data pribadi dan teks pesan pelanggan telah dihapus; hash bergaram mencegah impor ulang memulihkannya.",
+    (
+        "The customer's personal data and message texts are erased; a salted hash keeps a re-import from "
+        "restoring them."
+    ): ("Data pribadi dan teks pesan pelanggan telah dihapus; hash bergaram mencegah impor ulang memulihkannya."),
     # the record's own words (channels, purposes, fields), shown translated
     "whatsapp": "WhatsApp",
     "email": "Email",

@@ -279,7 +279,7 @@ def page(permission: Permission | None = None, *, signed_in: bool = True) -> Cal
                     )
             try:
                 return handler(visit, **params)
-            except Exception:  # a page never shows a stack trace or the API's JSON: it says sorry, in HTML
+            except Exception:  # noqa: BLE001 - a page never shows a stack trace or JSON: it says sorry, in HTML
                 from chalicelib.core.observability import logger
 
                 logger.exception("console page failed", extra={"path": visit.request.path})
