@@ -110,10 +110,12 @@ class Tab:
     base: str
     dialogs: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
+    confirms: list[str] = field(default_factory=list)
 
     def answer(self, dialog: Any) -> None:
         """A confirmation the console asks (data-confirm) is accepted; anything else is recorded: it ran script."""
         if dialog.type == "confirm":
+            self.confirms.append(dialog.message)
             dialog.accept()
         else:
             self.dialogs.append(f"{dialog.type}: {dialog.message}")
