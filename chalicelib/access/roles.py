@@ -115,6 +115,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/leads"): Permission.LEADS,
     ("GET", "/scrm/conversations"): Permission.SCRM,
     ("GET", "/scrm/conversations/{conversation_id}"): Permission.SCRM,
+    ("GET", "/scrm/inbox/summary"): Permission.SCRM,
     ("POST", "/scrm/conversations/{conversation_id}/reply"): Permission.SCRM,
     ("POST", "/scrm/conversations/{conversation_id}/assign"): Permission.SCRM,
     ("POST", "/scrm/conversations/{conversation_id}/link"): Permission.SCRM,

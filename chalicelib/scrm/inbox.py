@@ -19,7 +19,7 @@ from chalicelib.core.errors import Conflict, NotFound, Unprocessable, Validation
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
 from chalicelib.scrm import conversation, metrics, store, times
-from chalicelib.scrm.analysis import CATEGORIES
+from chalicelib.scrm.analysis import CATEGORIES, SENTIMENTS, TOPICS
 from chalicelib.scrm.config import ScrmConfig
 from chalicelib.scrm.messenger import COMMENT_PREFIX
 from chalicelib.scrm.replies import CannedReplies
@@ -32,6 +32,7 @@ SAVE_ATTEMPTS = 5
 MAX_AGENT_NAME = 100
 MAX_EVENTS = 200
 FILTER_PAGE = 50  # items read per round trip when a filter may drop some
+UNASSIGNED = "none"  # ?assignee=none: the team queue, conversations nobody holds
 
 
 class TemplateRequired(Conflict):
@@ -51,12 +52,15 @@ def _key(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_filters(params: Mapping[str, str]) -> dict[str, Any]:
+    """The inbox's filters from a query string; a value outside its list is a 400 naming the field."""
     filters: dict[str, Any] = {}
     problems: dict[str, str] = {}
     checks = (
         ("status", conversation.STATUSES),
         ("channel", conversation.CHANNELS),
         ("category", CATEGORIES),
+        ("sentiment", SENTIMENTS),
+        ("topic", TOPICS),
     )
     for name, allowed in checks:
         value = params.get(name)
@@ -73,7 +77,17 @@ def parse_filters(params: Mapping[str, str]) -> dict[str, Any]:
             problems["priority"] = "must be 1 (most urgent) to 4"
         filters["priority"] = priority
     if params.get("assignee"):
+        if len(params["assignee"]) > MAX_AGENT_NAME:
+            problems["assignee"] = f"at most {MAX_AGENT_NAME} characters"
         filters["assignee"] = params["assignee"]
+    past_sla = params.get("past_sla")
+    if past_sla:
+        if past_sla not in ("true", "false"):
+            problems["past_sla"] = "must be true or false"
+        elif past_sla == "true":
+            filters["past_sla"] = True
+            if filters.get("status", "open") != "open":
+                problems["past_sla"] = "only open conversations can be past the SLA"
     if problems:
         raise ValidationFailed(problems)
     return filters
@@ -148,8 +162,18 @@ class Inbox:
     def page(
         self, filters: Mapping[str, Any], limit: int, cursor: Mapping[str, Any] | None
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """Open first (most urgent, longest waiting first), then answered, then resolved (newest first)."""
+        """Open first (most urgent, longest waiting first), then answered, then resolved (newest first).
+
+        gsi1 already holds the inbox in this order: one partition per status (`inbox#<status>`), sorted by
+        "<priority>#<waiting since>#<id>", so the list is a Query per status, never a scan, and a priority
+        filter is a key prefix. The other filters (channel, category, sentiment, topic, assignee, past SLA)
+        are FilterExpressions on that Query: they read the partition in pages until the page is full. The
+        open partition is the team's working queue (hundreds, not millions), and an index per filter would
+        cost a write on every inbound message for a list one agent reads.
+        """
         statuses = [filters["status"]] if filters.get("status") else list(conversation.STATUSES)
+        if filters.get("past_sla"):
+            statuses = ["open"]
         if cursor:
             if cursor.get("status") not in statuses:
                 raise ValidationFailed({"cursor": "is not a cursor this API returned"})
@@ -182,17 +206,51 @@ class Inbox:
                 start = last
         return found, None
 
-    @staticmethod
-    def _filters(filters: Mapping[str, Any], status: str) -> Any:
-        condition = None
-        for name in ("channel", "category", "assignee"):
-            if filters.get(name):
-                clause = Attr(name).eq(filters[name])
-                condition = clause if condition is None else condition & clause
+    def _filters(self, filters: Mapping[str, Any], status: str) -> Any:
+        clauses = [Attr(name).eq(filters[name]) for name in ("channel", "category", "sentiment") if filters.get(name)]
+        if filters.get("topic"):
+            clauses.append(Attr("topics").contains(filters["topic"]))
+        if filters.get("assignee") == UNASSIGNED:
+            clauses.append(Attr("assignee").not_exists())
+        elif filters.get("assignee"):
+            clauses.append(Attr("assignee").eq(filters["assignee"]))
+        if filters.get("past_sla"):
+            cutoff = times.iso(self.clock() - timedelta(hours=self.config.sla_hours))
+            clauses.append(Attr("waiting_since").lt(cutoff))
         if filters.get("priority") and status == "resolved":
-            clause = Attr("priority").eq(filters["priority"])
+            clauses.append(Attr("priority").eq(filters["priority"]))
+        condition = None
+        for clause in clauses:
             condition = clause if condition is None else condition & clause
         return condition
+
+    def summary(self, agent: str) -> dict[str, Any]:
+        """What the console polls: the open queue's counts and the newest inbound message's time.
+
+        One Query over the open partition of gsi1 reading four attributes (the open queue is the team's
+        working set, not the table), and one GetItem of the pulse item the worker moves forward.
+        """
+        cutoff = times.iso(self.clock() - timedelta(hours=self.config.sla_hours))
+        counts = {"open": 0, "unassigned": 0, "mine": 0, "past_sla": 0}
+        start = None
+        while True:
+            items, start = self.store.query_index(
+                "gsi1",
+                "inbox#open",
+                limit=500,
+                start=start,
+                projection=("assignee", "waiting_since", "is_test", "last_inbound_at"),
+            )
+            for item in items:
+                counts["open"] += 1
+                holder = item.get("assignee")
+                counts["unassigned"] += not holder
+                counts["mine"] += holder == agent
+                waiting = item.get("waiting_since")
+                counts["past_sla"] += bool(item.get("last_inbound_at") and waiting and str(waiting) < cutoff)
+            if not start:
+                break
+        return {**counts, "newest_inbound_at": self.store.newest_inbound_at(), "sla_hours": self.config.sla_hours}
 
     def get(self, conversation_id: str) -> dict[str, Any]:
         item = self.store.conversation(conversation_id)

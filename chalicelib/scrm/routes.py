@@ -109,6 +109,15 @@ def list_conversations() -> Response:
     return json_response(page(items, last, bp.current_request))
 
 
+@bp.route("/scrm/inbox/summary", methods=["GET"], authorizer=staff_auth)
+@api(summary="What the console polls: the open queue's counts and the newest message", responses={200: "InboxSummary"})
+def inbox_summary() -> Response:
+    staff = require(bp.current_request, Permission.SCRM)
+    deps = wired(bp).scrm
+
+    return json_response(deps.inbox().summary(staff.name))
+
+
 @bp.route("/scrm/conversations/{conversation_id}", methods=["GET"], authorizer=staff_auth)
 @api(summary="A conversation and its events", query="ConversationPageQuery", responses={200: "ConversationDetail"})
 def get_conversation(conversation_id: str) -> Response:

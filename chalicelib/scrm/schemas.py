@@ -17,6 +17,10 @@ MAX_AGENT_NAME = 100
 StatusFilter = one_of("open", "answered", "resolved")
 ChannelFilter = one_of("whatsapp", "instagram", "facebook")
 CategoryFilter = one_of("complaint", "question", "lead", "praise", "other")
+SentimentFilter = one_of("negative", "neutral", "positive")
+TopicFilter = one_of(
+    "installment", "due_date", "bpkb", "stnk_tax", "insurance", "early_payoff", "promo", "app", "other"
+)
 LanguageFilter = one_of("id", "en")
 
 
@@ -67,7 +71,12 @@ class ConversationQuery(PageQuery):
     priority: Annotated[int | None, Field(ge=1, le=4), BeforeValidator(_priority)] = Field(
         default=None, description="1 is the most urgent"
     )
-    assignee: Text = None
+    sentiment: SentimentFilter = None
+    topic: TopicFilter = None
+    assignee: Text = Field(default=None, description="an agent's name, or `none` for the team queue (unassigned)")
+    past_sla: one_of("true", "false") = Field(  # type: ignore[valid-type]
+        default=None, description="true: only open conversations waiting longer than the SLA"
+    )
 
 
 class ConversationPageQuery(BaseModel):
@@ -110,6 +119,17 @@ class Conversation(BaseModel):
     resolution_seconds: float | None = None
     event_count: int | None = None
     is_test: bool | None = None
+
+
+class InboxSummary(BaseModel):
+    """The open queue at a glance: `mine` counts the caller's conversations."""
+
+    open: int
+    unassigned: int
+    mine: int
+    past_sla: int
+    newest_inbound_at: str | None
+    sla_hours: float
 
 
 class ConversationDetail(Conversation):

@@ -15,6 +15,7 @@ lead#<id>                       lead             a lead found in a conversation 
 metrics#<day>                   volume#<shard>   daily counters (sharded: no hot item)    -
 metrics#<day>                   frt#<conv id>    first-response sample (seconds, by)      -
 metrics#<day>                   res#<conv id>    resolution sample (seconds)              -
+pulse#inbox                     pulse            newest inbound message time (the console polls) -
 
 <owner> is customer#<id>, or sender#<channel>#<party hash> for a sender not yet
 known as a customer (re-keyed when an agent links them). gsi1sk of a
@@ -92,6 +93,9 @@ def short_hash(value: str, length: int = 32) -> str:
 
 
 # -- keys -------------------------------------------------------------------------
+
+
+PULSE_KEY = {"pk": "pulse#inbox", "sk": "pulse"}
 
 
 def conversation_key(conversation_id: str) -> dict[str, str]:
@@ -601,6 +605,7 @@ class ScrmStore:
         limit: int = 100,
         start: dict[str, Any] | None = None,
         filters: Any = None,
+        projection: tuple[str, ...] = (),
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         condition = Key(f"{index}pk").eq(partition)
         if prefix:
@@ -613,10 +618,35 @@ class ScrmStore:
         }
         if filters is not None:
             kwargs["FilterExpression"] = filters
+        if projection:
+            kwargs["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(projection)))
+            kwargs["ExpressionAttributeNames"] = {f"#p{i}": name for i, name in enumerate(projection)}
         if start:
             kwargs["ExclusiveStartKey"] = start
         result = self.table.query(**kwargs)
         return result["Items"], result.get("LastEvaluatedKey")
+
+    # -- the inbox's pulse -------------------------------------------------------
+    def note_inbound(self, at_iso: str) -> None:
+        """The newest inbound message's time, moved forward only (a late retry never moves it back).
+
+        Written after the event's transaction, not in it: one item in every transaction would make
+        concurrent workers' transactions conflict with each other.
+        """
+        try:
+            self.table.update_item(
+                Key=PULSE_KEY,
+                UpdateExpression="SET newest_inbound_at = :at",
+                ConditionExpression="attribute_not_exists(newest_inbound_at) OR newest_inbound_at < :at",
+                ExpressionAttributeValues={":at": at_iso},
+            )
+        except ClientError as error:
+            if not _conditional_failed(error):
+                raise
+
+    def newest_inbound_at(self) -> str | None:
+        item = self.get(PULSE_KEY, consistent=False)
+        return str(item["newest_inbound_at"]) if item and item.get("newest_inbound_at") else None
 
     def partition(self, pk: str) -> list[dict[str, Any]]:
         """Every item under one pk (a day of metrics), all pages."""

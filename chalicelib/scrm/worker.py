@@ -123,6 +123,8 @@ class InboundWorker:
             return self._replay(event, self.c.store.seen(event.dedupe_key))
         self._act(planned.actions)
         self.c.store.mark_acted(event.dedupe_key, times.iso(self.c.clock()))
+        if not inbound.out and inbound.facts.actionable:
+            self.c.store.note_inbound(times.iso(inbound.at))
         self._report(inbound, planned)
         return "out" if inbound.out else inbound.decision.action
 

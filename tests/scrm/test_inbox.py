@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests import clocks
@@ -222,3 +224,40 @@ def test_an_invalid_standard_reply_is_400(api, body: dict) -> None:
 
 def test_viewers_cannot_touch_standard_replies(api, staff_token) -> None:
     assert api("POST", "/scrm/replies", {"title": "t", "text": "x"}, staff_token("viewer"))[0] == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "channels"),
+    [
+        ("?sentiment=negative", {"whatsapp"}),
+        ("?sentiment=positive", {"facebook"}),
+        ("?topic=bpkb", {"instagram"}),
+        ("?assignee=none", {"whatsapp", "instagram", "facebook"}),
+        ("?past_sla=false", {"whatsapp", "instagram", "facebook"}),
+    ],
+)
+def test_the_inbox_filters_by_sentiment_topic_and_the_team_queue(three, inbox, query: str, channels: set) -> None:
+    assert {c["channel"] for c in inbox(query)} == channels
+
+
+@pytest.mark.parametrize("query", ["?sentiment=angry", "?topic=weather", "?past_sla=maybe", "?colour=red"])
+def test_a_bad_new_filter_is_400(api, query: str) -> None:
+    assert api("GET", f"/scrm/conversations{query}", headers=ADMIN)[0] == 400
+
+
+def test_past_sla_lists_open_conversations_waiting_longer_than_the_sla(clock, three, inbox) -> None:
+    assert inbox("?past_sla=true") == []
+
+    clock.advance(timedelta(hours=5))
+
+    assert {c["channel"] for c in inbox("?past_sla=true")} == {"whatsapp"}
+
+
+def test_the_summary_counts_the_open_queue_and_knows_the_newest_message(clock, three, api) -> None:
+    status, summary = api("GET", "/scrm/inbox/summary", headers=ADMIN)
+
+    assert status == 200, summary
+    assert (summary["open"], summary["unassigned"], summary["mine"], summary["past_sla"]) == (1, 1, 0, 0)
+    assert summary["newest_inbound_at"]
+    clock.advance(timedelta(hours=5))
+    assert api("GET", "/scrm/inbox/summary", headers=ADMIN)[1]["past_sla"] == 1
