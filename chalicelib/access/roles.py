@@ -121,6 +121,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/scrm/conversations/{conversation_id}/link"): Permission.SCRM,
     ("POST", "/scrm/conversations/{conversation_id}/resolve"): Permission.SCRM,
     ("GET", "/scrm/replies"): Permission.SCRM,
+    ("GET", "/scrm/templates"): Permission.SCRM,
     ("POST", "/scrm/replies"): Permission.SCRM,
     ("DELETE", "/scrm/replies/{reply_id}"): Permission.SCRM,
     ("GET", "/scrm/metrics"): Permission.METRICS_READ,

@@ -18,7 +18,7 @@ from boto3.dynamodb.conditions import Attr
 from chalicelib.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
-from chalicelib.scrm import conversation, metrics, store, times
+from chalicelib.scrm import conversation, metrics, store, templates, times
 from chalicelib.scrm.analysis import CATEGORIES, SENTIMENTS, TOPICS
 from chalicelib.scrm.config import ScrmConfig
 from chalicelib.scrm.messenger import COMMENT_PREFIX
@@ -121,7 +121,13 @@ def public_event(item: Mapping[str, Any], delivery: Mapping[str, Any] | None = N
     return data
 
 
-def _agent_reply(current: Mapping[str, Any], text: str, recipient: str, idempotency_key: str | None) -> Envelope:
+def _agent_reply(
+    current: Mapping[str, Any],
+    text: str,
+    recipient: str,
+    idempotency_key: str | None,
+    template: dict[str, Any] | None = None,
+) -> Envelope:
     """An agent's reply on the conversation's channel; the same Idempotency-Key gives the same message id."""
     conversation_id, channel = str(current["id"]), str(current["channel"])
     ref = f"{conversation_id}:{idempotency_key or uuid.uuid4().hex}"
@@ -138,6 +144,7 @@ def _agent_reply(current: Mapping[str, Any], text: str, recipient: str, idempote
         reply_to=current.get("reply_to") if channel == "whatsapp" else None,
         conversation_id=conversation_id,
         language=str(current.get("language") or "id"),
+        whatsapp_template=template,
     )
 
 
@@ -279,12 +286,19 @@ class Inbox:
         idempotency_key: str | None,
         replies: CannedReplies,
     ) -> dict[str, Any]:
-        text = self._reply_text(body, replies)
         now = self.clock()
         current = self.get(conversation_id)
+        template = self._template(body, current) if body.template and body.text is None else None
+        text = template.render(body.parameters) if template else self._reply_text(body, replies)
         recipient = self._recipient(current)
-        self._check_window(current, now)
-        envelope = _agent_reply(current, text, recipient, idempotency_key)
+        if template is None:
+            self._check_window(current, now)
+        reference = (
+            {"name": template.name, "language": template.language, "params": list(body.parameters)}
+            if template
+            else None
+        )
+        envelope = _agent_reply(current, text, recipient, idempotency_key, reference)
         earlier = self.message_log.get(envelope.message_id)
         if earlier is not None and earlier.get("text") is not None and earlier["text"] != text:
             raise Unprocessable(
@@ -336,6 +350,19 @@ class Inbox:
             except store.TransactionCancelled:
                 current = self.get(conversation_id)
         raise Conflict("The conversation kept changing; try again")
+
+    @staticmethod
+    def _template(body: ReplyRequest, current: Mapping[str, Any]) -> templates.Template:
+        """The approved template the agent picked, with as many parameters as its body has."""
+        if current.get("channel") != "whatsapp":
+            raise ValidationFailed({"template": "templates are for WhatsApp conversations only"})
+        template = templates.find(str(body.template))
+        if template is None:
+            raise ValidationFailed({"template": "no such approved template (GET /scrm/templates lists them)"})
+        wanted, given = len(template.parameters), len(body.parameters)
+        if given != wanted:
+            raise ValidationFailed({"parameters": f"{template.name} takes {wanted} parameter(s), not {given}"})
+        return template
 
     def _reply_text(self, body: ReplyRequest, replies: CannedReplies) -> str:
         """The text to send: the request's (its shape checked by `schemas.ReplyRequest`), or the standard reply's."""

@@ -206,6 +206,16 @@ def link_conversation(conversation_id: str) -> Response:
     return json_response(linked)
 
 
+@bp.route("/scrm/templates", methods=["GET"], authorizer=staff_auth)
+@api(summary="The approved WhatsApp templates, with their parameters", responses={200: "TemplateList"})
+def list_templates() -> Response:
+    """What an agent may send when WhatsApp's 24-hour window is closed (Meta approves each one)."""
+    require(bp.current_request, Permission.SCRM)
+    from chalicelib.scrm import templates
+
+    return json_response({"items": [t.public() for t in templates.approved()]})
+
+
 # -- standard replies -----------------------------------------------------------------------------
 
 

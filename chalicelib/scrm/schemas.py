@@ -13,6 +13,9 @@ from chalicelib.core.api_models import Cursor, EventLimit, PageQuery, Text, one_
 MAX_REPLY_TEXT = 4096  # WhatsApp's limit for a text message body
 MAX_REPLY_TITLE = 100
 MAX_AGENT_NAME = 100
+MAX_TEMPLATE_NAME = 512
+MAX_TEMPLATE_PARAMETERS = 10
+MAX_PARAMETER_TEXT = 1024
 
 StatusFilter = one_of("open", "answered", "resolved")
 ChannelFilter = one_of("whatsapp", "instagram", "facebook")
@@ -145,9 +148,28 @@ def _reply_id(value: Any) -> str | None:
     return value
 
 
+def _template_name(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > MAX_TEMPLATE_NAME:
+        raise PydanticCustomError("template", "must be the name of an approved template (GET /scrm/templates)")
+    return value
+
+
+def _parameters(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_TEMPLATE_PARAMETERS:
+        raise PydanticCustomError("parameters", f"must be a list of at most {MAX_TEMPLATE_PARAMETERS} texts")
+    for item in value:
+        if not isinstance(item, str) or not item.strip() or len(item) > MAX_PARAMETER_TEXT:
+            raise PydanticCustomError("parameters", f"each parameter is a text of 1 to {MAX_PARAMETER_TEXT} characters")
+    return [item.strip() for item in value]
+
+
 def _reply_text(value: Any, info: ValidationInfo) -> str | None:
-    if value is None and info.data.get("reply_id"):
-        return None  # the standard reply's text, looked up by the inbox
+    if value is None and (info.data.get("reply_id") or info.data.get("template")):
+        return None  # the standard reply's text or the template's, looked up by the inbox
     if not isinstance(value, str) or not value.strip():
         raise PydanticCustomError("text", "required: the reply to send")
     if len(value) > MAX_REPLY_TEXT:
@@ -156,16 +178,38 @@ def _reply_text(value: Any, info: ValidationInfo) -> str | None:
 
 
 class ReplyRequest(BaseModel):
-    """An agent's answer: `text`, or the id of a standard reply (`reply_id`); `text` wins when both are given."""
+    """An agent's answer: `text`, the id of a standard reply (`reply_id`), or an approved WhatsApp `template`
+    with its `parameters` (the only kind WhatsApp allows outside the 24-hour window); `text` wins over
+    `reply_id` when both are given."""
 
     model_config = ConfigDict(extra="allow")
 
     reply_id: Annotated[str | None, BeforeValidator(_reply_id)] = Field(
         default=None, description="a standard reply's id (GET /scrm/replies), sent as its text"
     )
+    template: Annotated[str | None, BeforeValidator(_template_name)] = Field(
+        default=None, description="an approved WhatsApp template's name (GET /scrm/templates)"
+    )
+    parameters: Annotated[list[str], BeforeValidator(_parameters)] = Field(
+        default_factory=list, description="the template's body parameters, in order"
+    )
     text: Annotated[str | None, Field(min_length=1, max_length=MAX_REPLY_TEXT), BeforeValidator(_reply_text)] = Field(
         default=None, validate_default=True, description="required unless `reply_id` is given"
     )
+
+
+class WhatsAppTemplate(BaseModel):
+    """An approved WhatsApp template: `parameters` names what each {{n}} of its body stands for."""
+
+    name: str
+    language: str
+    occasion: str
+    parameters: list[str]
+    body: str | None
+
+
+class TemplateList(BaseModel):
+    items: list[WhatsAppTemplate]
 
 
 class IdempotencyKey(BaseModel):

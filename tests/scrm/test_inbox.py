@@ -261,3 +261,44 @@ def test_the_summary_counts_the_open_queue_and_knows_the_newest_message(clock, t
     assert summary["newest_inbound_at"]
     clock.advance(timedelta(hours=5))
     assert api("GET", "/scrm/inbox/summary", headers=ADMIN)[1]["past_sla"] == 1
+
+
+def test_the_approved_templates_are_listed_with_their_parameters(api) -> None:
+    status, body = api("GET", "/scrm/templates", headers=ADMIN)
+
+    assert status == 200
+    by_name = {t["name"]: t for t in body["items"]}
+    assert by_name["sapa_tindak_lanjut"]["parameters"] == ["nama", "topik"]
+    assert by_name["sapa_ulang_tahun"]["occasion"] == "birthday"  # the greetings' templates, from the same file
+
+
+def test_outside_the_window_an_approved_template_goes_out_instead(deliver, inbox, api, runner, whatsapp) -> None:
+    deliver(wa_text(COMPLAINT, at=clocks.now().timestamp() - 25 * 3600))
+    [conversation] = inbox()
+    path = f"/scrm/conversations/{conversation['id']}/reply"
+    body = {"template": "sapa_tindak_lanjut", "parameters": ["Budi", "denda"]}
+    headers = {**ADMIN, "Idempotency-Key": "tpl-1"}
+
+    first = api("POST", path, body, headers)
+    again = api("POST", path, body, headers)
+    runner.drain("send_outbound")
+
+    assert first[0] == 202, first[1]
+    assert first[1]["message_id"] == again[1]["message_id"]
+    [sent] = [m for m in whatsapp.messages() if m["type"] == "template"]
+    assert (sent["template"], sent["params"], sent["to"]) == ("sapa_tindak_lanjut", ["Budi", "denda"], "6281234567890")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"template": "sapa_tindak_lanjut", "parameters": ["Budi"]}, "parameters"),
+        ({"template": "no_such_template", "parameters": []}, "template"),
+        ({"template": "sapa_tindak_lanjut", "parameters": "Budi"}, "parameters"),
+    ],
+)
+def test_a_template_reply_is_checked_against_the_template(three, api, body: dict, field: str) -> None:
+    status, answer = api("POST", f"/scrm/conversations/{three['whatsapp']['id']}/reply", body, ADMIN)
+
+    assert status == 400, answer
+    assert field in answer["fields"]
