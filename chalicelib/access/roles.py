@@ -120,6 +120,8 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/scrm/conversations/{conversation_id}/assign"): Permission.SCRM,
     ("POST", "/scrm/conversations/{conversation_id}/link"): Permission.SCRM,
     ("POST", "/scrm/conversations/{conversation_id}/resolve"): Permission.SCRM,
+    ("POST", "/scrm/conversations/{conversation_id}/reopen"): Permission.SCRM,
+    ("POST", "/scrm/conversations/{conversation_id}/lead"): Permission.SCRM,
     ("GET", "/scrm/replies"): Permission.SCRM,
     ("GET", "/scrm/templates"): Permission.SCRM,
     ("POST", "/scrm/replies"): Permission.SCRM,

@@ -15,16 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr
 
-from chalicelib.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from chalicelib.core.errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
-from chalicelib.scrm import conversation, metrics, store, templates, times
+from chalicelib.scrm import conversation, leads, metrics, store, templates, times
 from chalicelib.scrm.analysis import CATEGORIES, SENTIMENTS, TOPICS
 from chalicelib.scrm.config import ScrmConfig
 from chalicelib.scrm.messenger import COMMENT_PREFIX
 from chalicelib.scrm.replies import CannedReplies
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.access.roster import Roster
     from chalicelib.scrm.schemas import ReplyRequest
 
 WINDOW = timedelta(hours=24)
@@ -157,7 +158,11 @@ class Inbox:
         customers: Any,
         config: ScrmConfig,
         clock: Callable[[], datetime],
+        roster: Roster | None = None,
+        call_tasks: leads.CallTasks | None = None,
     ) -> None:
+        self.roster = roster
+        self.call_tasks = call_tasks
         self.store = scrm
         self.dispatch = dispatch
         self.message_log = message_log
@@ -403,11 +408,63 @@ class Inbox:
             )
         raise WindowClosed("Outside the 24-hour messaging window: the customer has to write first")
 
-    def assign(self, conversation_id: str, agent: Any, by: str) -> dict[str, Any]:
+    def assign(self, conversation_id: str, agent: Any, by: str, supervisor: bool = False) -> dict[str, Any]:
+        """To an agent on the roster; taking a conversation another agent holds is a supervisor's call."""
         if not isinstance(agent, str) or not agent.strip() or len(agent) > MAX_AGENT_NAME:
             raise ValidationFailed({"agent": f"required name of at most {MAX_AGENT_NAME} characters"})
+        agent = agent.strip()
+        known = self.roster.agents() if self.roster is not None else [agent]
+        if agent not in known:
+            raise ValidationFailed({"agent": f"no agent named {agent!r}: assign to someone who works the inbox"})
         now_iso = times.iso(self.clock())
-        return self._save(conversation_id, lambda item: conversation.assigned(item, agent=agent.strip(), at=now_iso))
+
+        def give(item: dict[str, Any]) -> dict[str, Any]:
+            holder = item.get("assignee")
+            if holder and holder not in (agent, by) and not supervisor:
+                raise Forbidden(f"{holder} holds this conversation: only a supervisor may reassign it")
+            return conversation.assigned(item, agent=agent, at=now_iso)
+
+        return self._save(conversation_id, give)
+
+    def reopen(self, conversation_id: str, by: str) -> dict[str, Any]:
+        """A resolved conversation is owed something after all: back in the open queue, waiting from now."""
+        now_iso = times.iso(self.clock())
+
+        def reopen(item: dict[str, Any]) -> dict[str, Any]:
+            if item.get("status") != "resolved":
+                raise Conflict("Only a resolved conversation can be reopened")
+            return conversation.reopened(item, at=now_iso, by=by)
+
+        return self._save(conversation_id, reopen)
+
+    def mark_lead(self, conversation_id: str, by: str) -> dict[str, Any]:
+        """The conversation's customer is a lead: one lead per conversation, and its call on today's list."""
+        current = self.get(conversation_id)
+        now = self.clock()
+        now_iso = times.iso(now)
+        customer = self.customers.get(str(current["customer_id"])) if current.get("customer_id") else None
+        entry = store.LeadEntry(
+            lead_id=leads.lead_id_for(f"agent:{conversation_id}"),
+            conversation_id=conversation_id,
+            customer_id=current.get("customer_id"),
+            channel=str(current["channel"]),
+            sender_id=current.get("sender_id"),
+            name=(customer or {}).get("name") or current.get("sender_name"),
+            phone=(customer or {}).get("phone") or current.get("sender_phone"),
+            topics=tuple(current.get("topics") or ()),
+            language=str(current.get("language") or "id"),
+            text=current.get("preview"),
+            at=now_iso,
+            owner=str(current["owner"]),
+        )
+        created = self.store.add_lead(entry)
+        lead = self.store.lead(entry.lead_id) or {}
+        if created and self.call_tasks is not None:
+            self.call_tasks.add(lead, times.local_day(now, self.config.utc_offset_hours), now)
+        self._save(
+            conversation_id, lambda item: {**item, "lead_id": entry.lead_id, "version": int(item["version"]) + 1}
+        )
+        return {**leads.public_lead(lead), "created": created, "marked_by": by}
 
     def resolve(self, conversation_id: str, by: str) -> dict[str, Any]:
         now = self.clock()

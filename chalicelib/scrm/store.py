@@ -742,6 +742,10 @@ class ScrmStore:
         return self.query_index("gsi1", "replies", limit=limit, start=start, filters=filters)
 
     # -- leads and metrics -----------------------------------------------------
+    def add_lead(self, entry: LeadEntry) -> bool:
+        """A lead an agent marked: False when this lead exists already."""
+        return self.put_if_absent(_lead_item(entry))
+
     def lead(self, lead_id: str) -> dict[str, Any] | None:
         return self.get(lead_key(lead_id), consistent=True)
 

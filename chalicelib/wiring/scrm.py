@@ -101,15 +101,18 @@ class ScrmWiring:
 
     def inbox(self) -> Inbox:
         from chalicelib.scrm.inbox import Inbox
+        from chalicelib.scrm.leads import CallTasks
 
-        outbound = self.root.outbound
+        outbound, config = self.root.outbound, self.config()
         return Inbox(
             self.scrm_store(),
             dispatch=lambda envelopes: outbound.dispatcher().dispatch(envelopes),
             message_log=self.root.customers.message_log(),
             customers=self.root.customers.repository(),
-            config=self.config(),
+            config=config,
             clock=self.root.now,
+            roster=self.root.access.roster(),
+            call_tasks=CallTasks(self.root.greetings.call_list(), config),
         )
 
     def replies(self) -> CannedReplies:

@@ -241,6 +241,8 @@ def run_the_tour(tour: Tour) -> None:
     lam = tour.lambdas
     whatsapp = tour.whatsapp
     sqs = tour.aws.sqs
+    # The inbox's agent: assignments name someone on the roster.
+    StaffStore(tour.aws.table(resources.table_name(STAGE, "access"))).add("sari", Role.AGENT, lam.clock())
 
     # The API: health, customers, import, consent, the audit log.
     assert lam.api("GET", "/health")[0] == 200
@@ -446,6 +448,10 @@ def run_the_tour(tour: Tour) -> None:
     lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/reply", {"text": "Kami bantu cek ya"})
     lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/assign", {"agent": "sari"})
     lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/resolve")
+    lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/reopen")
+    lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/lead")
+    lam.ok("GET", "/scrm/inbox/summary")
+    lam.ok("GET", "/scrm/templates")
     lam.ok("POST", f"/scrm/conversations/{instagram_conversation['id']}/link", {"customer_id": carol["id"]})
     reply = lam.ok("POST", "/scrm/replies", {"title": "Cek bayar", "text": "Mohon kirim bukti bayar ya."})
     lam.ok("GET", "/scrm/replies")

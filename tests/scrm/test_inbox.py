@@ -173,7 +173,8 @@ def test_a_reply_needs_text(three, api) -> None:
     assert "text" in body["fields"]
 
 
-def test_assigning_and_filtering_by_assignee(three, api, inbox) -> None:
+def test_assigning_and_filtering_by_assignee(three, api, inbox, roster_agent) -> None:
+    roster_agent("sari")
     conversation_id = three["whatsapp"]["id"]
 
     status, body = api("POST", f"/scrm/conversations/{conversation_id}/assign", {"agent": "sari"}, ADMIN)
@@ -302,3 +303,47 @@ def test_a_template_reply_is_checked_against_the_template(three, api, body: dict
 
     assert status == 400, answer
     assert field in answer["fields"]
+
+
+def test_assigning_to_someone_not_on_the_roster_is_400_naming_the_problem(three, api) -> None:
+    status, body = api("POST", f"/scrm/conversations/{three['whatsapp']['id']}/assign", {"agent": "siapa"}, ADMIN)
+
+    assert status == 400
+    assert "no agent named 'siapa'" in body["fields"]["agent"]
+
+
+def test_an_agent_takes_a_conversation_but_only_a_supervisor_takes_it_from_another(
+    three, api, roster_agent, staff_token
+) -> None:
+    roster_agent("sari")
+    agent = staff_token("agent")  # "agent-user", on the roster by their role
+    path = f"/scrm/conversations/{three['whatsapp']['id']}/assign"
+
+    assert api("POST", path, {"agent": "agent-user"}, agent)[1]["assignee"] == "agent-user"
+    assert api("POST", path, {"agent": "sari"}, agent)[0] == 200  # the holder hands it over
+    status, body = api("POST", path, {"agent": "agent-user"}, agent)
+    assert status == 403, body
+    assert api("POST", path, {"agent": "agent-user"}, ADMIN)[1]["assignee"] == "agent-user"
+
+
+def test_a_resolved_conversation_reopens_into_the_open_queue(three, api, inbox) -> None:
+    path = f"/scrm/conversations/{three['facebook']['id']}"
+
+    assert api("POST", f"{path}/reopen", None, ADMIN)[0] == 409
+    api("POST", f"{path}/resolve", None, ADMIN)
+    status, body = api("POST", f"{path}/reopen", None, ADMIN)
+
+    assert (status, body["status"]) == (200, "open")
+    assert three["facebook"]["id"] in [c["id"] for c in inbox("?status=open")]
+
+
+def test_marking_a_lead_puts_one_call_on_the_list(three, api) -> None:
+    path = f"/scrm/conversations/{three['whatsapp']['id']}/lead"
+
+    first = api("POST", path, None, ADMIN)
+    again = api("POST", path, None, ADMIN)
+
+    assert (first[0], first[1]["created"], again[1]["created"]) == (200, True, False)
+    assert first[1]["conversation_id"] == three["whatsapp"]["id"]
+    leads = api("GET", "/leads", None, ADMIN)[1]["items"]
+    assert [lead["id"] for lead in leads].count(first[1]["id"]) == 1
