@@ -202,6 +202,11 @@ FUNCTIONS: dict[str, Needs] = {
             T("messages", "get put update query:provider-index"),
             T("campaigns", "update"),
             T("scrm", "get put update"),
+            # Routing: each agent's open load (the open queue of gsi1), the roster and who is on duty,
+            # and the assignment's audit record.
+            T("scrm", "query:gsi1"),
+            T("access", "query:gsi1", partitions=(ROSTER_PARTITION, ON_DUTY_PARTITION)),
+            T("access", "put", partitions=(AUDIT_PARTITION,)),
             T("greetings", "put"),
         ),
         queues={"outbound": "send"},

@@ -16,6 +16,7 @@ metrics#<day>                   volume#<shard>   daily counters (sharded: no hot
 metrics#<day>                   frt#<conv id>    first-response sample (seconds, by)      -
 metrics#<day>                   res#<conv id>    resolution sample (seconds)              -
 pulse#inbox                     pulse            newest inbound message time (the console polls) -
+routing#inbox                   routing          the round robin's last agent                -
 
 <owner> is customer#<id>, or sender#<channel>#<party hash> for a sender not yet
 known as a customer (re-keyed when an agent links them). gsi1sk of a
@@ -96,6 +97,7 @@ def short_hash(value: str, length: int = 32) -> str:
 
 
 PULSE_KEY = {"pk": "pulse#inbox", "sk": "pulse"}
+ROUTING_KEY = {"pk": "routing#inbox", "sk": "routing"}
 
 
 def conversation_key(conversation_id: str) -> dict[str, str]:
@@ -647,6 +649,30 @@ class ScrmStore:
     def newest_inbound_at(self) -> str | None:
         item = self.get(PULSE_KEY, consistent=False)
         return str(item["newest_inbound_at"]) if item and item.get("newest_inbound_at") else None
+
+    # -- routing ---------------------------------------------------------------
+    def last_routed(self) -> str | None:
+        item = self.get(ROUTING_KEY)
+        return str(item["last_agent"]) if item and item.get("last_agent") else None
+
+    def take_turn(self, expected: str | None, agent: str, now_iso: str) -> bool:
+        """Move the round robin from `expected` to `agent`; False when another worker moved it first."""
+        condition = "attribute_not_exists(last_agent)" if expected is None else "last_agent = :old"
+        values: dict[str, Any] = {":new": agent, ":now": now_iso, ":one": 1}
+        if expected is not None:
+            values[":old"] = expected
+        try:
+            self.table.update_item(
+                Key=ROUTING_KEY,
+                UpdateExpression="SET last_agent = :new, updated_at = :now ADD turns :one",
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
 
     def partition(self, pk: str) -> list[dict[str, Any]]:
         """Every item under one pk (a day of metrics), all pages."""

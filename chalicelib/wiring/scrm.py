@@ -96,7 +96,20 @@ class ScrmWiring:
                 config=config,
                 clock=self.root.now,
                 payloads=self.payloads,
+                route=lambda conversation_id: self.router().route(conversation_id),
             )
+        )
+
+    def router(self) -> Any:
+        from chalicelib.scrm.routing import Router
+
+        audit = self.root.customers.audit()
+        return Router(
+            self.scrm_store(),
+            self.root.access.roster(),
+            self.config().max_open_per_agent,
+            self.root.now,
+            lambda actor, action, target, now, **details: audit.record(actor, action, target, now, **details),
         )
 
     def inbox(self) -> Inbox:

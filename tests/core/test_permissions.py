@@ -242,7 +242,8 @@ def run_the_tour(tour: Tour) -> None:
     whatsapp = tour.whatsapp
     sqs = tour.aws.sqs
     # The inbox's agent: assignments name someone on the roster.
-    StaffStore(tour.aws.table(resources.table_name(STAGE, "access"))).add("sari", Role.AGENT, lam.clock())
+    access_table = tour.aws.table(resources.table_name(STAGE, "access"))
+    StaffStore(access_table).add("sari", Role.AGENT, lam.clock())
 
     # The API: health, customers, import, consent, the audit log.
     assert lam.api("GET", "/health")[0] == 200
@@ -432,6 +433,9 @@ def run_the_tour(tour: Tour) -> None:
     lam.webhook(wa_text("STOP", phone=phone))
     lam.webhook(wa_text("MULAI", phone=phone))
     lam.webhook(dm("instagram", "Halo min, cicilan saya berapa ya?"))
+    # A complaint needs a person: routing gives it to the agent on duty (and audits it).
+    SessionStore(access_table).open("sari", "agent", lam.clock())
+    lam.webhook(wa_text("Saya kecewa sekali, sudah bayar angsuran tapi masih ditagih denda!", phone="6281299990000"))
     sent = next(
         m
         for m in lam.ok("GET", f"/customers/{alice['id']}/messages")["items"]
