@@ -144,6 +144,15 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/console/logout"): PUBLIC,
     ("POST", "/console/preferences"): PUBLIC,
     ("GET", "/console/static/{name}"): PUBLIC,
+    ("GET", "/console/inbox"): Permission.SCRM,
+    ("GET", "/console/inbox/rows"): Permission.SCRM,
+    ("GET", "/console/inbox/{conversation_id}"): Permission.SCRM,
+    ("POST", "/console/inbox/{conversation_id}/reply"): Permission.SCRM,
+    ("POST", "/console/inbox/{conversation_id}/assign"): Permission.SCRM,
+    ("POST", "/console/inbox/{conversation_id}/resolve"): Permission.SCRM,
+    ("POST", "/console/inbox/{conversation_id}/reopen"): Permission.SCRM,
+    ("POST", "/console/inbox/{conversation_id}/lead"): Permission.SCRM,
+    ("POST", "/console/inbox/{conversation_id}/link"): Permission.SCRM,
 }
 """The console's pages: no gateway authorizer (the session cookie signs them in, `console.pages.page`); the
 permission each page's role needs, or PUBLIC for the sign-in pages, the assets and those any signed-in person

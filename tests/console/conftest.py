@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.scrm.conftest import deliver, post_webhook  # noqa: F401 - the webhook helpers, for the inbox's tests
+
 PASSWORD = "Rahasia-Sapa-2026!"
 
 
