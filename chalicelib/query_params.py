@@ -26,7 +26,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/holidays"): frozenset({"year"}),
     ("GET", "/telegreeting"): PAGED | {"date"},
     ("GET", "/leads"): PAGED,
-    ("GET", "/scrm/conversations"): PAGED | {"status", "channel", "category", "priority", "assignee"},
+    ("GET", "/scrm/conversations"): PAGED
+    | {"status", "channel", "category", "sentiment", "topic", "priority", "assignee", "past_sla"},
     ("GET", "/scrm/conversations/{conversation_id}"): PAGED,
     ("GET", "/scrm/replies"): PAGED | {"language"},
     ("GET", "/scrm/metrics"): frozenset({"from", "to", "sla_hours"}),

@@ -229,6 +229,21 @@ def staff_token(aws, settings) -> Callable[[str], dict[str, str]]:
 
 
 @pytest.fixture
+def roster_agent(aws, settings) -> Callable[[str], str]:
+    """Puts an agent on the roster (a staff member with the agent role): roster_agent("sari")."""
+    from chalicelib.access.roles import Role
+    from chalicelib.access.tokens import StaffStore
+
+    store = StaffStore(aws.table(settings.table_name("access")))
+
+    def add(name: str) -> str:
+        store.add(name, Role.AGENT, clocks.now())
+        return name
+
+    return add
+
+
+@pytest.fixture
 def api(client) -> Callable[..., tuple[int, Any]]:
     """Call the API and decode the JSON answer: api("POST", "/customers", body, headers)."""
 

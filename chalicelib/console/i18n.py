@@ -195,6 +195,58 @@ INDONESIAN: dict[str, str] = {
     "status:read": "dibaca",
     "status:skipped": "dilewati",
     "status:cancelled": "dibatalkan",
+    # the inbox
+    "All": "Semua",
+    "Anyone": "Siapa saja",
+    "Assign to": "Tugaskan ke",
+    "Assign": "Tugaskan",
+    "Assignee": "Petugas",
+    "Back to the inbox": "Kembali ke kotak masuk",
+    "Category": "Kategori",
+    "Consents": "Persetujuan",
+    "Filter": "Saring",
+    "Last campaigns": "Kampanye terakhir",
+    "Link to %(name)s": "Tautkan ke %(name)s",
+    "Mark as a lead": "Tandai sebagai prospek",
+    "Message": "Pesan",
+    "Mine": "Milik saya",
+    "No conversations here.": "Tidak ada percakapan di sini.",
+    "None": "Tidak ada",
+    "Open": "Terbuka",
+    "Open: %(open)s · unassigned: %(unassigned)s · mine: %(mine)s · past SLA: %(late)s": (
+        "Terbuka: %(open)s · belum ditugaskan: %(unassigned)s · milik saya: %(mine)s · lewat SLA: %(late)s"
+    ),
+    "Parameters, one per line": "Parameter, satu per baris",
+    "Past SLA": "Lewat SLA",
+    "Phone or external id": "Telepon atau ID eksternal",
+    "Reopen": "Buka kembali",
+    "Reply": "Balas",
+    "Resolve": "Selesaikan",
+    "Satisfaction: %(score)s of 5": "Kepuasan: %(score)s dari 5",
+    "Send reply": "Kirim balasan",
+    "Send template": "Kirim templat",
+    "Sentiment": "Sentimen",
+    "Standard reply": "Balasan standar",
+    "Template": "Templat",
+    "The bot": "Bot",
+    "Topic": "Topik",
+    "This sender is not linked to a customer.": "Pengirim ini belum ditautkan ke pelanggan.",
+    "Unassigned": "Belum ditugaskan",
+    "Unknown sender": "Pengirim tidak dikenal",
+    "Waited": "Menunggu",
+    "WhatsApp's 24-hour window is closed: send one of the approved templates instead.": (
+        "Jendela 24 jam WhatsApp sudah tertutup: kirim salah satu templat yang disetujui."
+    ),
+    "Resolve this conversation and ask the customer how we did?": (
+        "Selesaikan percakapan ini dan tanyakan penilaian pelanggan?"
+    ),
+    "There is no such conversation.": "Percakapan itu tidak ada.",
+    "Reply sent": "Balasan terkirim",
+    "Assigned": "Sudah ditugaskan",
+    "Resolved": "Sudah diselesaikan",
+    "Reopened": "Dibuka kembali",
+    "Marked as a lead": "Ditandai sebagai prospek",
+    "Linked to the customer": "Sudah ditautkan ke pelanggan",
 }
 
 ENGLISH: dict[str, str] = {

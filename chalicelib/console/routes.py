@@ -110,6 +110,69 @@ def console_erase_customer(customer_id: str) -> Response:
     return customers.erase(bp, customer_id=customer_id)
 
 
+@bp.route("/console/inbox", methods=["GET"])
+def console_inbox() -> Response:
+    from chalicelib.console import inbox
+
+    return inbox.queue_page(bp)
+
+
+@bp.route("/console/inbox/rows", methods=["GET"])
+def console_inbox_rows() -> Response:
+    from chalicelib.console import inbox
+
+    return inbox.queue_rows(bp)
+
+
+@bp.route("/console/inbox/{conversation_id}", methods=["GET"])
+def console_conversation(conversation_id: str) -> Response:
+    from chalicelib.console import inbox
+
+    return inbox.conversation_page(bp, conversation_id=conversation_id)
+
+
+@bp.route("/console/inbox/{conversation_id}/reply", methods=["POST"], content_types=FORM)
+def console_conversation_reply(conversation_id: str) -> Response:
+    from chalicelib.console import inbox
+
+    return inbox.reply(bp, conversation_id=conversation_id)
+
+
+@bp.route("/console/inbox/{conversation_id}/assign", methods=["POST"], content_types=FORM)
+def console_conversation_assign(conversation_id: str) -> Response:
+    from chalicelib.console import inbox
+
+    return inbox.assign(bp, conversation_id=conversation_id)
+
+
+@bp.route("/console/inbox/{conversation_id}/resolve", methods=["POST"], content_types=FORM)
+def console_conversation_resolve(conversation_id: str) -> Response:
+    from chalicelib.console import inbox
+
+    return inbox.resolve(bp, conversation_id=conversation_id)
+
+
+@bp.route("/console/inbox/{conversation_id}/reopen", methods=["POST"], content_types=FORM)
+def console_conversation_reopen(conversation_id: str) -> Response:
+    from chalicelib.console import inbox
+
+    return inbox.reopen(bp, conversation_id=conversation_id)
+
+
+@bp.route("/console/inbox/{conversation_id}/lead", methods=["POST"], content_types=FORM)
+def console_conversation_lead(conversation_id: str) -> Response:
+    from chalicelib.console import inbox
+
+    return inbox.lead(bp, conversation_id=conversation_id)
+
+
+@bp.route("/console/inbox/{conversation_id}/link", methods=["POST"], content_types=FORM)
+def console_conversation_link(conversation_id: str) -> Response:
+    from chalicelib.console import inbox
+
+    return inbox.link(bp, conversation_id=conversation_id)
+
+
 @bp.route("/console/static/{name}", methods=["GET"])
 def console_static(name: str) -> Response:
     from chalicelib.console import assets

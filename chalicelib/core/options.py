@@ -180,6 +180,12 @@ class Options(BaseModel):
     scrm_sla_hours: float = _setting(
         4.0, "Hours an agent has to answer a conversation", alias="SAPA_SCRM_SLA_HOURS", gt=0
     )
+    inbox_max_open_per_agent: int = _setting(
+        20,
+        "Open conversations an agent may hold before routing passes them by",
+        alias="SAPA_INBOX_MAX_OPEN_PER_AGENT",
+        ge=1,
+    )
     scrm_utc_offset_hours: float = _setting(
         7.0, "The reporting day's UTC offset (WIB)", alias="SAPA_SCRM_UTC_OFFSET_HOURS", ge=-12, le=14
     )

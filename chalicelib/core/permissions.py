@@ -45,6 +45,8 @@ AUDIT_PARTITION = "audit"  # chalicelib.access.audit.PARTITION: append-only for 
 TOKEN_PARTITIONS = ("token#*",)  # what the authorizer resolves an API key from
 STAFF_PARTITIONS = ("staff#*",)  # the staff directory: a Cognito token's role and when it was last re-issued
 CONSOLE_PARTITIONS = ("session#*", "challenge#*", "signin#*")  # console sessions, first sign-ins, throttling
+ROSTER_PARTITION = "staff"  # gsi1 of the staff directory: every staff member and their role
+ON_DUTY_PARTITION = "session"  # gsi1 of the console sessions: who is signed in now
 # Re-subscribing removes a suppression entry; the consent history beside it ("customer#...") is never deleted.
 SUPPRESSION_PARTITIONS = ("suppressed#*",)
 
@@ -96,6 +98,8 @@ FUNCTIONS: dict[str, Needs] = {
             T("access", "put query", partitions=(AUDIT_PARTITION,)),
             T("access", "get put update delete", partitions=CONSOLE_PARTITIONS),
             T("access", "get", partitions=STAFF_PARTITIONS),
+            # The roster: who may take a conversation (an assignment must name one of them).
+            T("access", "query:gsi1", partitions=(ROSTER_PARTITION,)),
             T("access", "describe"),
             T("messages", "get batch-get put update query:customer-index query:parked-index query:open-index describe"),
             T("campaigns", "get query put update delete query:gsi1 describe"),
@@ -199,6 +203,11 @@ FUNCTIONS: dict[str, Needs] = {
             T("messages", "get put update query:provider-index"),
             T("campaigns", "update"),
             T("scrm", "get put update"),
+            # Routing: each agent's open load (the open queue of gsi1), the roster and who is on duty,
+            # and the assignment's audit record.
+            T("scrm", "query:gsi1"),
+            T("access", "query:gsi1", partitions=(ROSTER_PARTITION, ON_DUTY_PARTITION)),
+            T("access", "put", partitions=(AUDIT_PARTITION,)),
             T("greetings", "put"),
         ),
         queues={"outbound": "send"},

@@ -131,7 +131,8 @@ def contact_for(envelope: Envelope, customer: Mapping[str, Any] | None) -> str |
 
 
 def provider_message(envelope: Envelope, contact: str) -> Any:
-    """The adapter's message for this envelope: a template outside service replies."""
+    """The adapter's message for this envelope: its approved template when it names one (a greeting, a
+    promotion, or an agent's reply outside WhatsApp's 24-hour window), else its text."""
     if envelope.channel == "email":
         return OutboundEmail(
             to=contact,
@@ -142,7 +143,7 @@ def provider_message(envelope: Envelope, contact: str) -> Any:
             message_id=envelope.message_id,
         )
     template = envelope.whatsapp_template
-    if envelope.channel == "whatsapp" and template and envelope.purpose != "service":
+    if envelope.channel == "whatsapp" and template:
         return OutboundWhatsApp(
             to=contact,
             template_name=str(template["name"]),

@@ -24,6 +24,7 @@ class ScrmConfig:
     website: str = "https://sapa.example"
     max_inline_bytes: int = DEFAULTS.sqs_max_message_bytes
     app_id: str | None = None  # our Meta app id: echoes of our own sends carry it
+    max_open_per_agent: int = DEFAULTS.inbox_max_open_per_agent
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ScrmConfig:
@@ -38,6 +39,7 @@ class ScrmConfig:
             website=options.company_website or settings.public_url,
             max_inline_bytes=options.sqs_max_message_bytes,
             app_id=options.meta_app_id,
+            max_open_per_agent=options.inbox_max_open_per_agent,
         )
 
     def template_context(self) -> dict[str, str]:

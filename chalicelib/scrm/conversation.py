@@ -194,6 +194,19 @@ def assigned(conversation: Mapping[str, Any], *, agent: str, at: str) -> dict[st
     return item
 
 
+def reopened(conversation: Mapping[str, Any], *, at: str, by: str) -> dict[str, Any]:
+    """Back in the open queue: a person owes the customer an answer again, counted from now."""
+    item = dict(conversation)
+    item["version"] = int(item.get("version", 0)) + 1
+    item["status"] = "open"
+    item["needs_agent"] = True
+    item["waiting_since"] = at
+    item["reopened_at"] = at
+    item["reopened_by"] = by
+    item.pop("resolved_at", None)
+    return item
+
+
 PUBLIC_FIELDS = (
     "id",
     "channel",
@@ -223,6 +236,10 @@ PUBLIC_FIELDS = (
     "resolution_seconds",
     "event_count",
     "is_test",
+    "lead_id",
+    "csat",
+    "csat_at",
+    "csat_asked_at",
 )
 
 

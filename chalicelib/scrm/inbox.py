@@ -15,16 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr
 
-from chalicelib.core.errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from chalicelib.core.errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
-from chalicelib.scrm import conversation, metrics, store, times
-from chalicelib.scrm.analysis import CATEGORIES
+from chalicelib.scrm import conversation, leads, metrics, store, templates, times
+from chalicelib.scrm.analysis import CATEGORIES, SENTIMENTS, TOPICS
 from chalicelib.scrm.config import ScrmConfig
 from chalicelib.scrm.messenger import COMMENT_PREFIX
 from chalicelib.scrm.replies import CannedReplies
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.access.roster import Roster
     from chalicelib.scrm.schemas import ReplyRequest
 
 WINDOW = timedelta(hours=24)
@@ -32,6 +33,7 @@ SAVE_ATTEMPTS = 5
 MAX_AGENT_NAME = 100
 MAX_EVENTS = 200
 FILTER_PAGE = 50  # items read per round trip when a filter may drop some
+UNASSIGNED = "none"  # ?assignee=none: the team queue, conversations nobody holds
 
 
 class TemplateRequired(Conflict):
@@ -51,12 +53,15 @@ def _key(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_filters(params: Mapping[str, str]) -> dict[str, Any]:
+    """The inbox's filters from a query string; a value outside its list is a 400 naming the field."""
     filters: dict[str, Any] = {}
     problems: dict[str, str] = {}
     checks = (
         ("status", conversation.STATUSES),
         ("channel", conversation.CHANNELS),
         ("category", CATEGORIES),
+        ("sentiment", SENTIMENTS),
+        ("topic", TOPICS),
     )
     for name, allowed in checks:
         value = params.get(name)
@@ -73,7 +78,17 @@ def parse_filters(params: Mapping[str, str]) -> dict[str, Any]:
             problems["priority"] = "must be 1 (most urgent) to 4"
         filters["priority"] = priority
     if params.get("assignee"):
+        if len(params["assignee"]) > MAX_AGENT_NAME:
+            problems["assignee"] = f"at most {MAX_AGENT_NAME} characters"
         filters["assignee"] = params["assignee"]
+    past_sla = params.get("past_sla")
+    if past_sla:
+        if past_sla not in ("true", "false"):
+            problems["past_sla"] = "must be true or false"
+        elif past_sla == "true":
+            filters["past_sla"] = True
+            if filters.get("status", "open") != "open":
+                problems["past_sla"] = "only open conversations can be past the SLA"
     if problems:
         raise ValidationFailed(problems)
     return filters
@@ -107,7 +122,13 @@ def public_event(item: Mapping[str, Any], delivery: Mapping[str, Any] | None = N
     return data
 
 
-def _agent_reply(current: Mapping[str, Any], text: str, recipient: str, idempotency_key: str | None) -> Envelope:
+def _agent_reply(
+    current: Mapping[str, Any],
+    text: str,
+    recipient: str,
+    idempotency_key: str | None,
+    template: dict[str, Any] | None = None,
+) -> Envelope:
     """An agent's reply on the conversation's channel; the same Idempotency-Key gives the same message id."""
     conversation_id, channel = str(current["id"]), str(current["channel"])
     ref = f"{conversation_id}:{idempotency_key or uuid.uuid4().hex}"
@@ -124,6 +145,7 @@ def _agent_reply(current: Mapping[str, Any], text: str, recipient: str, idempote
         reply_to=current.get("reply_to") if channel == "whatsapp" else None,
         conversation_id=conversation_id,
         language=str(current.get("language") or "id"),
+        whatsapp_template=template,
     )
 
 
@@ -136,7 +158,11 @@ class Inbox:
         customers: Any,
         config: ScrmConfig,
         clock: Callable[[], datetime],
+        roster: Roster | None = None,
+        call_tasks: leads.CallTasks | None = None,
     ) -> None:
+        self.roster = roster
+        self.call_tasks = call_tasks
         self.store = scrm
         self.dispatch = dispatch
         self.message_log = message_log
@@ -148,8 +174,18 @@ class Inbox:
     def page(
         self, filters: Mapping[str, Any], limit: int, cursor: Mapping[str, Any] | None
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """Open first (most urgent, longest waiting first), then answered, then resolved (newest first)."""
+        """Open first (most urgent, longest waiting first), then answered, then resolved (newest first).
+
+        gsi1 already holds the inbox in this order: one partition per status (`inbox#<status>`), sorted by
+        "<priority>#<waiting since>#<id>", so the list is a Query per status, never a scan, and a priority
+        filter is a key prefix. The other filters (channel, category, sentiment, topic, assignee, past SLA)
+        are FilterExpressions on that Query: they read the partition in pages until the page is full. The
+        open partition is the team's working queue (hundreds, not millions), and an index per filter would
+        cost a write on every inbound message for a list one agent reads.
+        """
         statuses = [filters["status"]] if filters.get("status") else list(conversation.STATUSES)
+        if filters.get("past_sla"):
+            statuses = ["open"]
         if cursor:
             if cursor.get("status") not in statuses:
                 raise ValidationFailed({"cursor": "is not a cursor this API returned"})
@@ -182,17 +218,51 @@ class Inbox:
                 start = last
         return found, None
 
-    @staticmethod
-    def _filters(filters: Mapping[str, Any], status: str) -> Any:
-        condition = None
-        for name in ("channel", "category", "assignee"):
-            if filters.get(name):
-                clause = Attr(name).eq(filters[name])
-                condition = clause if condition is None else condition & clause
+    def _filters(self, filters: Mapping[str, Any], status: str) -> Any:
+        clauses = [Attr(name).eq(filters[name]) for name in ("channel", "category", "sentiment") if filters.get(name)]
+        if filters.get("topic"):
+            clauses.append(Attr("topics").contains(filters["topic"]))
+        if filters.get("assignee") == UNASSIGNED:
+            clauses.append(Attr("assignee").not_exists())
+        elif filters.get("assignee"):
+            clauses.append(Attr("assignee").eq(filters["assignee"]))
+        if filters.get("past_sla"):
+            cutoff = times.iso(self.clock() - timedelta(hours=self.config.sla_hours))
+            clauses.append(Attr("waiting_since").lt(cutoff))
         if filters.get("priority") and status == "resolved":
-            clause = Attr("priority").eq(filters["priority"])
+            clauses.append(Attr("priority").eq(filters["priority"]))
+        condition = None
+        for clause in clauses:
             condition = clause if condition is None else condition & clause
         return condition
+
+    def summary(self, agent: str) -> dict[str, Any]:
+        """What the console polls: the open queue's counts and the newest inbound message's time.
+
+        One Query over the open partition of gsi1 reading four attributes (the open queue is the team's
+        working set, not the table), and one GetItem of the pulse item the worker moves forward.
+        """
+        cutoff = times.iso(self.clock() - timedelta(hours=self.config.sla_hours))
+        counts = {"open": 0, "unassigned": 0, "mine": 0, "past_sla": 0}
+        start = None
+        while True:
+            items, start = self.store.query_index(
+                "gsi1",
+                "inbox#open",
+                limit=500,
+                start=start,
+                projection=("assignee", "waiting_since", "is_test", "last_inbound_at"),
+            )
+            for item in items:
+                counts["open"] += 1
+                holder = item.get("assignee")
+                counts["unassigned"] += not holder
+                counts["mine"] += holder == agent
+                waiting = item.get("waiting_since")
+                counts["past_sla"] += bool(item.get("last_inbound_at") and waiting and str(waiting) < cutoff)
+            if not start:
+                break
+        return {**counts, "newest_inbound_at": self.store.newest_inbound_at(), "sla_hours": self.config.sla_hours}
 
     def get(self, conversation_id: str) -> dict[str, Any]:
         item = self.store.conversation(conversation_id)
@@ -221,12 +291,19 @@ class Inbox:
         idempotency_key: str | None,
         replies: CannedReplies,
     ) -> dict[str, Any]:
-        text = self._reply_text(body, replies)
         now = self.clock()
         current = self.get(conversation_id)
+        template = self._template(body, current) if body.template and body.text is None else None
+        text = template.render(body.parameters) if template else self._reply_text(body, replies)
         recipient = self._recipient(current)
-        self._check_window(current, now)
-        envelope = _agent_reply(current, text, recipient, idempotency_key)
+        if template is None:
+            self._check_window(current, now)
+        reference = (
+            {"name": template.name, "language": template.language, "params": list(body.parameters)}
+            if template
+            else None
+        )
+        envelope = _agent_reply(current, text, recipient, idempotency_key, reference)
         earlier = self.message_log.get(envelope.message_id)
         if earlier is not None and earlier.get("text") is not None and earlier["text"] != text:
             raise Unprocessable(
@@ -279,6 +356,19 @@ class Inbox:
                 current = self.get(conversation_id)
         raise Conflict("The conversation kept changing; try again")
 
+    @staticmethod
+    def _template(body: ReplyRequest, current: Mapping[str, Any]) -> templates.Template:
+        """The approved template the agent picked, with as many parameters as its body has."""
+        if current.get("channel") != "whatsapp":
+            raise ValidationFailed({"template": "templates are for WhatsApp conversations only"})
+        template = templates.find(str(body.template))
+        if template is None:
+            raise ValidationFailed({"template": "no such approved template (GET /scrm/templates lists them)"})
+        wanted, given = len(template.parameters), len(body.parameters)
+        if given != wanted:
+            raise ValidationFailed({"parameters": f"{template.name} takes {wanted} parameter(s), not {given}"})
+        return template
+
     def _reply_text(self, body: ReplyRequest, replies: CannedReplies) -> str:
         """The text to send: the request's (its shape checked by `schemas.ReplyRequest`), or the standard reply's."""
         if body.text is not None:
@@ -318,11 +408,63 @@ class Inbox:
             )
         raise WindowClosed("Outside the 24-hour messaging window: the customer has to write first")
 
-    def assign(self, conversation_id: str, agent: Any, by: str) -> dict[str, Any]:
+    def assign(self, conversation_id: str, agent: Any, by: str, supervisor: bool = False) -> dict[str, Any]:
+        """To an agent on the roster; taking a conversation another agent holds is a supervisor's call."""
         if not isinstance(agent, str) or not agent.strip() or len(agent) > MAX_AGENT_NAME:
             raise ValidationFailed({"agent": f"required name of at most {MAX_AGENT_NAME} characters"})
+        agent = agent.strip()
+        known = self.roster.agents() if self.roster is not None else [agent]
+        if agent not in known:
+            raise ValidationFailed({"agent": f"no agent named {agent!r}: assign to someone who works the inbox"})
         now_iso = times.iso(self.clock())
-        return self._save(conversation_id, lambda item: conversation.assigned(item, agent=agent.strip(), at=now_iso))
+
+        def give(item: dict[str, Any]) -> dict[str, Any]:
+            holder = item.get("assignee")
+            if holder and holder not in (agent, by) and not supervisor:
+                raise Forbidden(f"{holder} holds this conversation: only a supervisor may reassign it")
+            return conversation.assigned(item, agent=agent, at=now_iso)
+
+        return self._save(conversation_id, give)
+
+    def reopen(self, conversation_id: str, by: str) -> dict[str, Any]:
+        """A resolved conversation is owed something after all: back in the open queue, waiting from now."""
+        now_iso = times.iso(self.clock())
+
+        def reopen(item: dict[str, Any]) -> dict[str, Any]:
+            if item.get("status") != "resolved":
+                raise Conflict("Only a resolved conversation can be reopened")
+            return conversation.reopened(item, at=now_iso, by=by)
+
+        return self._save(conversation_id, reopen)
+
+    def mark_lead(self, conversation_id: str, by: str) -> dict[str, Any]:
+        """The conversation's customer is a lead: one lead per conversation, and its call on today's list."""
+        current = self.get(conversation_id)
+        now = self.clock()
+        now_iso = times.iso(now)
+        customer = self.customers.get(str(current["customer_id"])) if current.get("customer_id") else None
+        entry = store.LeadEntry(
+            lead_id=leads.lead_id_for(f"agent:{conversation_id}"),
+            conversation_id=conversation_id,
+            customer_id=current.get("customer_id"),
+            channel=str(current["channel"]),
+            sender_id=current.get("sender_id"),
+            name=(customer or {}).get("name") or current.get("sender_name"),
+            phone=(customer or {}).get("phone") or current.get("sender_phone"),
+            topics=tuple(current.get("topics") or ()),
+            language=str(current.get("language") or "id"),
+            text=current.get("preview"),
+            at=now_iso,
+            owner=str(current["owner"]),
+        )
+        created = self.store.add_lead(entry)
+        lead = self.store.lead(entry.lead_id) or {}
+        if created and self.call_tasks is not None:
+            self.call_tasks.add(lead, times.local_day(now, self.config.utc_offset_hours), now)
+        self._save(
+            conversation_id, lambda item: {**item, "lead_id": entry.lead_id, "version": int(item["version"]) + 1}
+        )
+        return {**leads.public_lead(lead), "created": created, "marked_by": by}
 
     def resolve(self, conversation_id: str, by: str) -> dict[str, Any]:
         now = self.clock()

@@ -109,6 +109,15 @@ def list_conversations() -> Response:
     return json_response(page(items, last, bp.current_request))
 
 
+@bp.route("/scrm/inbox/summary", methods=["GET"], authorizer=staff_auth)
+@api(summary="What the console polls: the open queue's counts and the newest message", responses={200: "InboxSummary"})
+def inbox_summary() -> Response:
+    staff = require(bp.current_request, Permission.SCRM)
+    deps = wired(bp).scrm
+
+    return json_response(deps.inbox().summary(staff.name))
+
+
 @bp.route("/scrm/conversations/{conversation_id}", methods=["GET"], authorizer=staff_auth)
 @api(summary="A conversation and its events", query="ConversationPageQuery", responses={200: "ConversationDetail"})
 def get_conversation(conversation_id: str) -> Response:
@@ -153,7 +162,7 @@ def reply_to_conversation(conversation_id: str) -> Response:
     summary="Assign the conversation to an agent",
     body="AssignRequest",
     responses={200: "Conversation"},
-    errors=(409,),
+    errors=(403, 409),
 )
 def assign_conversation(conversation_id: str) -> Response:
     staff = require(bp.current_request, Permission.SCRM)
@@ -162,7 +171,7 @@ def assign_conversation(conversation_id: str) -> Response:
     deps = wired(bp).scrm
 
     body = read_body(bp.current_request, AssignRequest).model_dump()
-    assigned = deps.inbox().assign(conversation_id, body.get("agent"), staff.name)
+    assigned = deps.inbox().assign(conversation_id, body.get("agent"), staff.name, supervisor=staff.role == "admin")
     _audit(staff.name, "conversation.assign", conversation_id, agent=assigned.get("assignee"))
     return json_response(assigned)
 
@@ -176,6 +185,28 @@ def resolve_conversation(conversation_id: str) -> Response:
     resolved = deps.inbox().resolve(conversation_id, staff.name)
     _audit(staff.name, "conversation.resolve", conversation_id)
     return json_response(resolved)
+
+
+@bp.route("/scrm/conversations/{conversation_id}/reopen", methods=["POST"], authorizer=staff_auth)
+@api(summary="Reopen a resolved conversation", responses={200: "Conversation"}, errors=(409,))
+def reopen_conversation(conversation_id: str) -> Response:
+    staff = require(bp.current_request, Permission.SCRM)
+    deps = wired(bp).scrm
+
+    reopened = deps.inbox().reopen(conversation_id, staff.name)
+    _audit(staff.name, "conversation.reopen", conversation_id)
+    return json_response(reopened)
+
+
+@bp.route("/scrm/conversations/{conversation_id}/lead", methods=["POST"], authorizer=staff_auth)
+@api(summary="Mark the conversation's customer as a lead (a call on the telemarketers' list)", responses={200: "Lead"})
+def mark_conversation_lead(conversation_id: str) -> Response:
+    staff = require(bp.current_request, Permission.SCRM)
+    deps = wired(bp).scrm
+
+    lead = deps.inbox().mark_lead(conversation_id, staff.name)
+    _audit(staff.name, "conversation.lead", conversation_id, lead_id=lead.get("id"))
+    return json_response(lead)
 
 
 @bp.route("/scrm/conversations/{conversation_id}/link", methods=["POST"], authorizer=staff_auth)
@@ -195,6 +226,16 @@ def link_conversation(conversation_id: str) -> Response:
     linked = deps.inbox().link(conversation_id, body.get("customer_id"), staff.name)
     _audit(staff.name, "conversation.link", conversation_id, customer_id=linked.get("customer_id"))
     return json_response(linked)
+
+
+@bp.route("/scrm/templates", methods=["GET"], authorizer=staff_auth)
+@api(summary="The approved WhatsApp templates, with their parameters", responses={200: "TemplateList"})
+def list_templates() -> Response:
+    """What an agent may send when WhatsApp's 24-hour window is closed (Meta approves each one)."""
+    require(bp.current_request, Permission.SCRM)
+    from chalicelib.scrm import templates
+
+    return json_response({"items": [t.public() for t in templates.approved()]})
 
 
 # -- standard replies -----------------------------------------------------------------------------

@@ -13,10 +13,17 @@ from chalicelib.core.api_models import Cursor, EventLimit, PageQuery, Text, one_
 MAX_REPLY_TEXT = 4096  # WhatsApp's limit for a text message body
 MAX_REPLY_TITLE = 100
 MAX_AGENT_NAME = 100
+MAX_TEMPLATE_NAME = 512
+MAX_TEMPLATE_PARAMETERS = 10
+MAX_PARAMETER_TEXT = 1024
 
 StatusFilter = one_of("open", "answered", "resolved")
 ChannelFilter = one_of("whatsapp", "instagram", "facebook")
 CategoryFilter = one_of("complaint", "question", "lead", "praise", "other")
+SentimentFilter = one_of("negative", "neutral", "positive")
+TopicFilter = one_of(
+    "installment", "due_date", "bpkb", "stnk_tax", "insurance", "early_payoff", "promo", "app", "other"
+)
 LanguageFilter = one_of("id", "en")
 
 
@@ -67,7 +74,12 @@ class ConversationQuery(PageQuery):
     priority: Annotated[int | None, Field(ge=1, le=4), BeforeValidator(_priority)] = Field(
         default=None, description="1 is the most urgent"
     )
-    assignee: Text = None
+    sentiment: SentimentFilter = None
+    topic: TopicFilter = None
+    assignee: Text = Field(default=None, description="an agent's name, or `none` for the team queue (unassigned)")
+    past_sla: one_of("true", "false") = Field(  # type: ignore[valid-type]
+        default=None, description="true: only open conversations waiting longer than the SLA"
+    )
 
 
 class ConversationPageQuery(BaseModel):
@@ -112,6 +124,17 @@ class Conversation(BaseModel):
     is_test: bool | None = None
 
 
+class InboxSummary(BaseModel):
+    """The open queue at a glance: `mine` counts the caller's conversations."""
+
+    open: int
+    unassigned: int
+    mine: int
+    past_sla: int
+    newest_inbound_at: str | None
+    sla_hours: float
+
+
 class ConversationDetail(Conversation):
     events: list[dict[str, Any]]
     next: str | None
@@ -125,9 +148,28 @@ def _reply_id(value: Any) -> str | None:
     return value
 
 
+def _template_name(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) > MAX_TEMPLATE_NAME:
+        raise PydanticCustomError("template", "must be the name of an approved template (GET /scrm/templates)")
+    return value
+
+
+def _parameters(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_TEMPLATE_PARAMETERS:
+        raise PydanticCustomError("parameters", f"must be a list of at most {MAX_TEMPLATE_PARAMETERS} texts")
+    for item in value:
+        if not isinstance(item, str) or not item.strip() or len(item) > MAX_PARAMETER_TEXT:
+            raise PydanticCustomError("parameters", f"each parameter is a text of 1 to {MAX_PARAMETER_TEXT} characters")
+    return [item.strip() for item in value]
+
+
 def _reply_text(value: Any, info: ValidationInfo) -> str | None:
-    if value is None and info.data.get("reply_id"):
-        return None  # the standard reply's text, looked up by the inbox
+    if value is None and (info.data.get("reply_id") or info.data.get("template")):
+        return None  # the standard reply's text or the template's, looked up by the inbox
     if not isinstance(value, str) or not value.strip():
         raise PydanticCustomError("text", "required: the reply to send")
     if len(value) > MAX_REPLY_TEXT:
@@ -136,16 +178,38 @@ def _reply_text(value: Any, info: ValidationInfo) -> str | None:
 
 
 class ReplyRequest(BaseModel):
-    """An agent's answer: `text`, or the id of a standard reply (`reply_id`); `text` wins when both are given."""
+    """An agent's answer: `text`, the id of a standard reply (`reply_id`), or an approved WhatsApp `template`
+    with its `parameters` (the only kind WhatsApp allows outside the 24-hour window); `text` wins over
+    `reply_id` when both are given."""
 
     model_config = ConfigDict(extra="allow")
 
     reply_id: Annotated[str | None, BeforeValidator(_reply_id)] = Field(
         default=None, description="a standard reply's id (GET /scrm/replies), sent as its text"
     )
+    template: Annotated[str | None, BeforeValidator(_template_name)] = Field(
+        default=None, description="an approved WhatsApp template's name (GET /scrm/templates)"
+    )
+    parameters: Annotated[list[str], BeforeValidator(_parameters)] = Field(
+        default_factory=list, description="the template's body parameters, in order"
+    )
     text: Annotated[str | None, Field(min_length=1, max_length=MAX_REPLY_TEXT), BeforeValidator(_reply_text)] = Field(
         default=None, validate_default=True, description="required unless `reply_id` is given"
     )
+
+
+class WhatsAppTemplate(BaseModel):
+    """An approved WhatsApp template: `parameters` names what each {{n}} of its body stands for."""
+
+    name: str
+    language: str
+    occasion: str
+    parameters: list[str]
+    body: str | None
+
+
+class TemplateList(BaseModel):
+    items: list[WhatsAppTemplate]
 
 
 class IdempotencyKey(BaseModel):

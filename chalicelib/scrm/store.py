@@ -15,6 +15,8 @@ lead#<id>                       lead             a lead found in a conversation 
 metrics#<day>                   volume#<shard>   daily counters (sharded: no hot item)    -
 metrics#<day>                   frt#<conv id>    first-response sample (seconds, by)      -
 metrics#<day>                   res#<conv id>    resolution sample (seconds)              -
+pulse#inbox                     pulse            newest inbound message time (the console polls) -
+routing#inbox                   routing          the round robin's last agent                -
 
 <owner> is customer#<id>, or sender#<channel>#<party hash> for a sender not yet
 known as a customer (re-keyed when an agent links them). gsi1sk of a
@@ -92,6 +94,10 @@ def short_hash(value: str, length: int = 32) -> str:
 
 
 # -- keys -------------------------------------------------------------------------
+
+
+PULSE_KEY = {"pk": "pulse#inbox", "sk": "pulse"}
+ROUTING_KEY = {"pk": "routing#inbox", "sk": "routing"}
 
 
 def conversation_key(conversation_id: str) -> dict[str, str]:
@@ -601,6 +607,7 @@ class ScrmStore:
         limit: int = 100,
         start: dict[str, Any] | None = None,
         filters: Any = None,
+        projection: tuple[str, ...] = (),
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         condition = Key(f"{index}pk").eq(partition)
         if prefix:
@@ -613,10 +620,59 @@ class ScrmStore:
         }
         if filters is not None:
             kwargs["FilterExpression"] = filters
+        if projection:
+            kwargs["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(projection)))
+            kwargs["ExpressionAttributeNames"] = {f"#p{i}": name for i, name in enumerate(projection)}
         if start:
             kwargs["ExclusiveStartKey"] = start
         result = self.table.query(**kwargs)
         return result["Items"], result.get("LastEvaluatedKey")
+
+    # -- the inbox's pulse -------------------------------------------------------
+    def note_inbound(self, at_iso: str) -> None:
+        """The newest inbound message's time, moved forward only (a late retry never moves it back).
+
+        Written after the event's transaction, not in it: one item in every transaction would make
+        concurrent workers' transactions conflict with each other.
+        """
+        try:
+            self.table.update_item(
+                Key=PULSE_KEY,
+                UpdateExpression="SET newest_inbound_at = :at",
+                ConditionExpression="attribute_not_exists(newest_inbound_at) OR newest_inbound_at < :at",
+                ExpressionAttributeValues={":at": at_iso},
+            )
+        except ClientError as error:
+            if not _conditional_failed(error):
+                raise
+
+    def newest_inbound_at(self) -> str | None:
+        item = self.get(PULSE_KEY, consistent=False)
+        return str(item["newest_inbound_at"]) if item and item.get("newest_inbound_at") else None
+
+    # -- routing ---------------------------------------------------------------
+    def last_routed(self) -> str | None:
+        item = self.get(ROUTING_KEY)
+        return str(item["last_agent"]) if item and item.get("last_agent") else None
+
+    def take_turn(self, expected: str | None, agent: str, now_iso: str) -> bool:
+        """Move the round robin from `expected` to `agent`; False when another worker moved it first."""
+        condition = "attribute_not_exists(last_agent)" if expected is None else "last_agent = :old"
+        values: dict[str, Any] = {":new": agent, ":now": now_iso, ":one": 1}
+        if expected is not None:
+            values[":old"] = expected
+        try:
+            self.table.update_item(
+                Key=ROUTING_KEY,
+                UpdateExpression="SET last_agent = :new, updated_at = :now ADD turns :one",
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
 
     def partition(self, pk: str) -> list[dict[str, Any]]:
         """Every item under one pk (a day of metrics), all pages."""
@@ -717,6 +773,10 @@ class ScrmStore:
         return self.query_index("gsi1", "replies", limit=limit, start=start, filters=filters)
 
     # -- leads and metrics -----------------------------------------------------
+    def add_lead(self, entry: LeadEntry) -> bool:
+        """A lead an agent marked: False when this lead exists already."""
+        return self.put_if_absent(_lead_item(entry))
+
     def lead(self, lead_id: str) -> dict[str, Any] | None:
         return self.get(lead_key(lead_id), consistent=True)
 

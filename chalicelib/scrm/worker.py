@@ -54,6 +54,7 @@ class Collaborators:
     config: ScrmConfig
     clock: Callable[[], datetime]
     payloads: Callable[[], PayloadStore]
+    route: Callable[[str], Any] | None = None  # conversation id -> the agent routing gave it to, or None
 
 
 class _Moved(Exception):
@@ -123,6 +124,11 @@ class InboundWorker:
             return self._replay(event, self.c.store.seen(event.dedupe_key))
         self._act(planned.actions)
         self.c.store.mark_acted(event.dedupe_key, times.iso(self.c.clock()))
+        if not inbound.out and inbound.facts.actionable:
+            self.c.store.note_inbound(times.iso(inbound.at))
+        item = planned.conversation
+        if self.c.route and item.get("needs_agent") and item.get("status") == "open" and not item.get("assignee"):
+            self.c.route(str(item["id"]))
         self._report(inbound, planned)
         return "out" if inbound.out else inbound.decision.action
 

@@ -96,20 +96,36 @@ class ScrmWiring:
                 config=config,
                 clock=self.root.now,
                 payloads=self.payloads,
+                route=lambda conversation_id: self.router().route(conversation_id),
             )
+        )
+
+    def router(self) -> Any:
+        from chalicelib.scrm.routing import Router
+
+        audit = self.root.customers.audit()
+        return Router(
+            self.scrm_store(),
+            self.root.access.roster(),
+            self.config().max_open_per_agent,
+            self.root.now,
+            lambda actor, action, target, now, **details: audit.record(actor, action, target, now, **details),
         )
 
     def inbox(self) -> Inbox:
         from chalicelib.scrm.inbox import Inbox
+        from chalicelib.scrm.leads import CallTasks
 
-        outbound = self.root.outbound
+        outbound, config = self.root.outbound, self.config()
         return Inbox(
             self.scrm_store(),
             dispatch=lambda envelopes: outbound.dispatcher().dispatch(envelopes),
             message_log=self.root.customers.message_log(),
             customers=self.root.customers.repository(),
-            config=self.config(),
+            config=config,
             clock=self.root.now,
+            roster=self.root.access.roster(),
+            call_tasks=CallTasks(self.root.greetings.call_list(), config),
         )
 
     def replies(self) -> CannedReplies:

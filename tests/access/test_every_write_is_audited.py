@@ -33,6 +33,8 @@ AUDITED = {
     ("POST", "/scrm/conversations/{conversation_id}/assign"): "conversation.assign",
     ("POST", "/scrm/conversations/{conversation_id}/link"): "conversation.link",
     ("POST", "/scrm/conversations/{conversation_id}/resolve"): "conversation.resolve",
+    ("POST", "/scrm/conversations/{conversation_id}/reopen"): "conversation.reopen",
+    ("POST", "/scrm/conversations/{conversation_id}/lead"): "conversation.lead",
     ("POST", "/scrm/replies"): "reply.create",
     ("DELETE", "/scrm/replies/{reply_id}"): "reply.delete",
     ("POST", "/outbound/halt"): "outbound.halt",
@@ -59,7 +61,7 @@ def _ok(result: tuple[int, Any]) -> Any:
     return body
 
 
-def test_each_write_records_who_did_what_to_which_record(api, client, runner, clock, whatsapp) -> None:
+def test_each_write_records_who_did_what_to_which_record(api, client, runner, clock, whatsapp, roster_agent) -> None:
     customer = _ok(api("POST", "/customers", {"external_id": "AUD-1", "name": "Agus", "phone": "081355550000"}, ADMIN))
     cid = customer["id"]
     _ok(api("PUT", f"/customers/{cid}", {"test_recipient": True}, ADMIN))
@@ -117,9 +119,11 @@ def test_each_write_records_who_did_what_to_which_record(api, client, runner, cl
     [conversation] = _ok(api("GET", "/scrm/conversations", None, ADMIN))["items"]
     vid = conversation["id"]
     _ok(api("POST", f"/scrm/conversations/{vid}/reply", {"text": "Baik, kami hubungi"}, ADMIN))
-    _ok(api("POST", f"/scrm/conversations/{vid}/assign", {"agent": "rina"}, ADMIN))
+    _ok(api("POST", f"/scrm/conversations/{vid}/assign", {"agent": roster_agent("rina")}, ADMIN))
     _ok(api("POST", f"/scrm/conversations/{vid}/link", {"customer_id": cid}, ADMIN))
     _ok(api("POST", f"/scrm/conversations/{vid}/resolve", None, ADMIN))
+    _ok(api("POST", f"/scrm/conversations/{vid}/reopen", None, ADMIN))
+    _ok(api("POST", f"/scrm/conversations/{vid}/lead", None, ADMIN))
     reply = _ok(api("POST", "/scrm/replies", {"title": "Salam", "text": "Terima kasih"}, ADMIN))
     status, _ = api("DELETE", f"/scrm/replies/{reply['id']}", None, ADMIN)
     assert status == 204

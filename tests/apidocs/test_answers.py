@@ -127,7 +127,7 @@ def test_the_settings_and_calendar_tour_answers_as_documented(answer: Check) -> 
     answer("GET", "/health")
 
 
-def test_the_inbox_tour_answers_as_documented(answer: Check, runner: Any, whatsapp: Any) -> None:
+def test_the_inbox_tour_answers_as_documented(answer: Check, runner: Any, whatsapp: Any, roster_agent: Any) -> None:
     from tests.scrm.meta_payloads import body_of, signed_headers, wa_text
 
     body = body_of(wa_text("Saya kecewa sekali, sudah bayar angsuran tapi masih ditagih denda!"))
@@ -139,8 +139,10 @@ def test_the_inbox_tour_answers_as_documented(answer: Check, runner: Any, whatsa
     one = f"/scrm/conversations/{conversation['id']}"
     assert answer("GET", "/scrm/conversations/{conversation_id}", one)["events"]
     answer("POST", "/scrm/conversations/{conversation_id}/reply", f"{one}/reply", {"text": "Mohon maaf, kami cek."})
-    answer("POST", "/scrm/conversations/{conversation_id}/assign", f"{one}/assign", {"agent": "dewi"})
+    answer("POST", "/scrm/conversations/{conversation_id}/assign", f"{one}/assign", {"agent": roster_agent("dewi")})
     answer("POST", "/scrm/conversations/{conversation_id}/link", f"{one}/link", {"customer_id": customer["id"]})
     answer("POST", "/scrm/conversations/{conversation_id}/resolve", f"{one}/resolve")
+    answer("POST", "/scrm/conversations/{conversation_id}/reopen", f"{one}/reopen")
+    answer("POST", "/scrm/conversations/{conversation_id}/lead", f"{one}/lead")
     answer("GET", "/leads")
     answer("GET", "/scrm/metrics")

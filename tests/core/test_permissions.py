@@ -241,6 +241,9 @@ def run_the_tour(tour: Tour) -> None:
     lam = tour.lambdas
     whatsapp = tour.whatsapp
     sqs = tour.aws.sqs
+    # The inbox's agent: assignments name someone on the roster.
+    access_table = tour.aws.table(resources.table_name(STAGE, "access"))
+    StaffStore(access_table).add("sari", Role.AGENT, lam.clock())
 
     # The API: health, customers, import, consent, the audit log.
     assert lam.api("GET", "/health")[0] == 200
@@ -432,6 +435,9 @@ def run_the_tour(tour: Tour) -> None:
     lam.webhook(wa_text("STOP", phone=phone))
     lam.webhook(wa_text("MULAI", phone=phone))
     lam.webhook(dm("instagram", "Halo min, cicilan saya berapa ya?"))
+    # A complaint needs a person: routing gives it to the agent on duty (and audits it).
+    SessionStore(access_table).open("sari", "agent", lam.clock())
+    lam.webhook(wa_text("Saya kecewa sekali, sudah bayar angsuran tapi masih ditagih denda!", phone="6281299990000"))
     sent = next(
         m
         for m in lam.ok("GET", f"/customers/{alice['id']}/messages")["items"]
@@ -448,6 +454,10 @@ def run_the_tour(tour: Tour) -> None:
     lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/reply", {"text": "Kami bantu cek ya"})
     lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/assign", {"agent": "sari"})
     lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/resolve")
+    lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/reopen")
+    lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/lead")
+    lam.ok("GET", "/scrm/inbox/summary")
+    lam.ok("GET", "/scrm/templates")
     lam.ok("POST", f"/scrm/conversations/{instagram_conversation['id']}/link", {"customer_id": carol["id"]})
     reply = lam.ok("POST", "/scrm/replies", {"title": "Cek bayar", "text": "Mohon kirim bukti bayar ya."})
     lam.ok("GET", "/scrm/replies")

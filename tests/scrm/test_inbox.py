@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests import clocks
@@ -171,7 +173,8 @@ def test_a_reply_needs_text(three, api) -> None:
     assert "text" in body["fields"]
 
 
-def test_assigning_and_filtering_by_assignee(three, api, inbox) -> None:
+def test_assigning_and_filtering_by_assignee(three, api, inbox, roster_agent) -> None:
+    roster_agent("sari")
     conversation_id = three["whatsapp"]["id"]
 
     status, body = api("POST", f"/scrm/conversations/{conversation_id}/assign", {"agent": "sari"}, ADMIN)
@@ -222,3 +225,125 @@ def test_an_invalid_standard_reply_is_400(api, body: dict) -> None:
 
 def test_viewers_cannot_touch_standard_replies(api, staff_token) -> None:
     assert api("POST", "/scrm/replies", {"title": "t", "text": "x"}, staff_token("viewer"))[0] == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "channels"),
+    [
+        ("?sentiment=negative", {"whatsapp"}),
+        ("?sentiment=positive", {"facebook"}),
+        ("?topic=bpkb", {"instagram"}),
+        ("?assignee=none", {"whatsapp", "instagram", "facebook"}),
+        ("?past_sla=false", {"whatsapp", "instagram", "facebook"}),
+    ],
+)
+def test_the_inbox_filters_by_sentiment_topic_and_the_team_queue(three, inbox, query: str, channels: set) -> None:
+    assert {c["channel"] for c in inbox(query)} == channels
+
+
+@pytest.mark.parametrize("query", ["?sentiment=angry", "?topic=weather", "?past_sla=maybe", "?colour=red"])
+def test_a_bad_new_filter_is_400(api, query: str) -> None:
+    assert api("GET", f"/scrm/conversations{query}", headers=ADMIN)[0] == 400
+
+
+def test_past_sla_lists_open_conversations_waiting_longer_than_the_sla(clock, three, inbox) -> None:
+    assert inbox("?past_sla=true") == []
+
+    clock.advance(timedelta(hours=5))
+
+    assert {c["channel"] for c in inbox("?past_sla=true")} == {"whatsapp"}
+
+
+def test_the_summary_counts_the_open_queue_and_knows_the_newest_message(clock, three, api) -> None:
+    status, summary = api("GET", "/scrm/inbox/summary", headers=ADMIN)
+
+    assert status == 200, summary
+    assert (summary["open"], summary["unassigned"], summary["mine"], summary["past_sla"]) == (1, 1, 0, 0)
+    assert summary["newest_inbound_at"]
+    clock.advance(timedelta(hours=5))
+    assert api("GET", "/scrm/inbox/summary", headers=ADMIN)[1]["past_sla"] == 1
+
+
+def test_the_approved_templates_are_listed_with_their_parameters(api) -> None:
+    status, body = api("GET", "/scrm/templates", headers=ADMIN)
+
+    assert status == 200
+    by_name = {t["name"]: t for t in body["items"]}
+    assert by_name["sapa_tindak_lanjut"]["parameters"] == ["nama", "topik"]
+    assert by_name["sapa_ulang_tahun"]["occasion"] == "birthday"  # the greetings' templates, from the same file
+
+
+def test_outside_the_window_an_approved_template_goes_out_instead(deliver, inbox, api, runner, whatsapp) -> None:
+    deliver(wa_text(COMPLAINT, at=clocks.now().timestamp() - 25 * 3600))
+    [conversation] = inbox()
+    path = f"/scrm/conversations/{conversation['id']}/reply"
+    body = {"template": "sapa_tindak_lanjut", "parameters": ["Budi", "denda"]}
+    headers = {**ADMIN, "Idempotency-Key": "tpl-1"}
+
+    first = api("POST", path, body, headers)
+    again = api("POST", path, body, headers)
+    runner.drain("send_outbound")
+
+    assert first[0] == 202, first[1]
+    assert first[1]["message_id"] == again[1]["message_id"]
+    [sent] = [m for m in whatsapp.messages() if m["type"] == "template"]
+    assert (sent["template"], sent["params"], sent["to"]) == ("sapa_tindak_lanjut", ["Budi", "denda"], "6281234567890")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"template": "sapa_tindak_lanjut", "parameters": ["Budi"]}, "parameters"),
+        ({"template": "no_such_template", "parameters": []}, "template"),
+        ({"template": "sapa_tindak_lanjut", "parameters": "Budi"}, "parameters"),
+    ],
+)
+def test_a_template_reply_is_checked_against_the_template(three, api, body: dict, field: str) -> None:
+    status, answer = api("POST", f"/scrm/conversations/{three['whatsapp']['id']}/reply", body, ADMIN)
+
+    assert status == 400, answer
+    assert field in answer["fields"]
+
+
+def test_assigning_to_someone_not_on_the_roster_is_400_naming_the_problem(three, api) -> None:
+    status, body = api("POST", f"/scrm/conversations/{three['whatsapp']['id']}/assign", {"agent": "siapa"}, ADMIN)
+
+    assert status == 400
+    assert "no agent named 'siapa'" in body["fields"]["agent"]
+
+
+def test_an_agent_takes_a_conversation_but_only_a_supervisor_takes_it_from_another(
+    three, api, roster_agent, staff_token
+) -> None:
+    roster_agent("sari")
+    agent = staff_token("agent")  # "agent-user", on the roster by their role
+    path = f"/scrm/conversations/{three['whatsapp']['id']}/assign"
+
+    assert api("POST", path, {"agent": "agent-user"}, agent)[1]["assignee"] == "agent-user"
+    assert api("POST", path, {"agent": "sari"}, agent)[0] == 200  # the holder hands it over
+    status, body = api("POST", path, {"agent": "agent-user"}, agent)
+    assert status == 403, body
+    assert api("POST", path, {"agent": "agent-user"}, ADMIN)[1]["assignee"] == "agent-user"
+
+
+def test_a_resolved_conversation_reopens_into_the_open_queue(three, api, inbox) -> None:
+    path = f"/scrm/conversations/{three['facebook']['id']}"
+
+    assert api("POST", f"{path}/reopen", None, ADMIN)[0] == 409
+    api("POST", f"{path}/resolve", None, ADMIN)
+    status, body = api("POST", f"{path}/reopen", None, ADMIN)
+
+    assert (status, body["status"]) == (200, "open")
+    assert three["facebook"]["id"] in [c["id"] for c in inbox("?status=open")]
+
+
+def test_marking_a_lead_puts_one_call_on_the_list(three, api) -> None:
+    path = f"/scrm/conversations/{three['whatsapp']['id']}/lead"
+
+    first = api("POST", path, None, ADMIN)
+    again = api("POST", path, None, ADMIN)
+
+    assert (first[0], first[1]["created"], again[1]["created"]) == (200, True, False)
+    assert first[1]["conversation_id"] == three["whatsapp"]["id"]
+    leads = api("GET", "/leads", None, ADMIN)[1]["items"]
+    assert [lead["id"] for lead in leads].count(first[1]["id"]) == 1
