@@ -64,6 +64,12 @@ class Stack:
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         return http(method, f"{self.api}{path}", body, {"Authorization": f"Bearer {ADMIN_TOKEN}"})
 
+    def sandbox_messages(self, to: str) -> list[dict[str, Any]]:
+        """What the customer's phone (the WhatsApp sandbox) has received."""
+        status, body = http("GET", f"{self.whatsapp}/_sandbox/messages?to={to}")
+        assert status == 200, body
+        return list(body["messages"])
+
     def eventually(self, check: Any, timeout: float = 30) -> Any:
         """What the runner has done by now: the stack's queues are polled, not drained on demand."""
         deadline = time.monotonic() + timeout
