@@ -46,10 +46,14 @@ def _queue(visit: Visit) -> dict[str, Any]:
     inbox = visit.container.scrm.inbox()
     chosen, filters, problem = _filters(visit)
     items, _ = inbox.page(filters, QUEUE_SIZE, None)
+    ids = {str(c["customer_id"]) for c in items if c.get("customer_id")}
+    known = visit.container.customers.repository().get_many(ids) if ids else {}
+    names = {cid: str(item.get("name")) for cid, item in known.items() if item.get("name")}
     summary = inbox.summary(visit.session.name if visit.session else "")
     query = urllib.parse.urlencode({k: v for k, v in chosen.items() if v})
     return {
         "items": items,
+        "names": names,
         "chosen": chosen,
         "problem": problem,
         "summary": summary,

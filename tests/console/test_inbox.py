@@ -41,6 +41,15 @@ def test_an_agent_sees_a_conversation_that_came_in_by_webhook(deliver, agent) ->
     assert 'data-unread="1"' in body  # waiting for the agent: unassigned or theirs
 
 
+def test_a_known_customer_is_listed_by_the_name_on_their_record(deliver, agent, make_customer) -> None:
+    make_customer(name="Budi Santoso")
+
+    deliver(wa_text(COMPLAINT, name="BudiS 🚗"))  # the WhatsApp profile name is the customer's own choice
+    body = agent.get("/console/inbox").body.decode()
+
+    assert "Budi Santoso" in body
+
+
 def test_the_filters_narrow_the_queue(deliver, agent) -> None:
     deliver(wa_text(COMPLAINT, name="Budi Santoso"))
 
