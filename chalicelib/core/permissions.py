@@ -110,10 +110,11 @@ FUNCTIONS: dict[str, Needs] = {
             T("settings", "get put delete describe"),
             T("idempotency", "describe"),
             T("ratelimits", "describe"),
-            T("imports", "describe"),
+            # Import jobs: created here, their progress read here; the fan-out consumer runs the chunks.
+            T("imports", "get put describe"),
         ),
         queues={"outbound": "send depth", "fanout": "send", "inbound": "send", "email-events": "url"},
-        payloads="put",
+        payloads="put get",  # webhook bodies and import files in; an import's rejected rows out
         secrets=("META_APP_SECRET", "META_VERIFY_TOKEN", "SAPA_SIGNING_SECRET", "SAPA_HASH_SALT"),
         # The console signs staff in server-side and signs them out of every device.
         staff_pool="ListUsers AdminInitiateAuth AdminRespondToAuthChallenge AdminListGroupsForUser "
@@ -169,10 +170,12 @@ FUNCTIONS: dict[str, Needs] = {
         secrets=("SAPA_SIGNING_SECRET",),
     ),
     "fan_out_audience": Needs(
-        "Expands one audience segment of a campaign or holiday into outbound messages",
+        "Expands one audience segment of a campaign or holiday into outbound messages; runs customer import chunks",
         tables=(
-            T("customers", "batch-get scan"),
-            T("consent", "batch-get"),
+            # An import chunk writes customers and their consent history (one transaction each, versioned).
+            T("customers", "batch-get scan put"),
+            T("consent", "get batch-get put"),
+            T("imports", "get update"),
             T("messages", "batch-get put update query:campaign-index query:open-index"),
             T("campaigns", "get batch-get query put update delete"),
             T("greetings", "query put update"),
@@ -180,7 +183,8 @@ FUNCTIONS: dict[str, Needs] = {
             # A template failing past the render-error threshold pauses the campaign: audited as Sapa's act.
             T("access", "put", partitions=(AUDIT_PARTITION,)),
         ),
-        queues={"outbound": "send"},
+        queues={"outbound": "send", "fanout": "send"},  # an import chunk queues the next one
+        payloads="get put delete",  # an import's file (read, deleted at the end) and its rejected rows
         secrets=("SAPA_SIGNING_SECRET", "SAPA_HASH_SALT"),
     ),
     "start_scheduled_campaigns": Needs(

@@ -139,6 +139,24 @@ def read_csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         raise InvalidCsv({f"row {row_number + 1}": f"cannot be read as CSV: {error}"}) from None
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list)."""
+
+
+def spreadsheet_safe(value: Any) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading `'`.
+
+    `=HYPERLINK(...)` typed into a customer's name must not run when staff open an export.
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _unneutralised(value: str) -> str:
+    """An exported cell read back: the `'` `spreadsheet_safe` put before "+62812..." goes again."""
+    return value[1:] if value.startswith("'") and value[1:2] in FORMULA_STARTS and value[1:2] else value
+
+
 def _purposes(cell: str) -> list[str]:
     if cell.strip().lower() == WITHDRAW_ALL:
         return []
@@ -169,7 +187,7 @@ def row_to_customer_data(row: Mapping[str, Any]) -> dict[str, Any]:
         if raw_key == EXTRA:
             continue
         key = normalize_header(str(raw_key))
-        value = raw_value.strip() if isinstance(raw_value, str) else raw_value
+        value = _unneutralised(raw_value.strip()) if isinstance(raw_value, str) else raw_value
         if key in CONSENT_COLUMNS:
             if isinstance(value, str) and value:
                 consents[CONSENT_COLUMNS[key]] = _purposes(value)

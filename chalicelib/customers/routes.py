@@ -215,6 +215,107 @@ def import_customers() -> Response:
     return json_response(report.body())
 
 
+@bp.route("/customers/imports", methods=["POST"], authorizer=staff_auth, content_types=["text/csv"])
+@api(
+    summary="Start an import job for a CSV file (UTF-8, at most 10 MB): the rows are imported in chunks",
+    body="a CSV file with the columns of POST /customers/import (see GET /customers/import/example.csv)",
+    body_media="text/csv",
+    checked_by="chalicelib.customers.csv_rows.row_to_customer_data",
+    responses={202: "ImportJob"},
+    errors=(413,),
+)
+def start_customer_import() -> Response:
+    staff = require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    from chalicelib.customers.csv_rows import InvalidCsv
+    from chalicelib.customers.service import Actor
+
+    body = raw_body(bp.current_request)
+    if len(body) > MAX_CSV_BYTES:
+        raise PayloadTooLarge("CSV over 10 MB: use `sapa import FILE.csv`")
+    try:
+        job = wired(bp).customers.imports().start(body, Actor(staff.name, "import"))
+    except UnicodeDecodeError:
+        raise UnsupportedMediaType("The CSV must be UTF-8 text") from None
+    except InvalidCsv as error:
+        raise ValidationFailed(dict(error.fields), "The CSV cannot be imported") from None
+    return json_response(job, status=202, headers={"Location": f"/customers/imports/{job['id']}"})
+
+
+@bp.route("/customers/imports/{import_id}", methods=["GET"], authorizer=staff_auth)
+@api(summary="An import job's progress: rows total and done, created, updated, rejected", responses={200: "ImportJob"})
+def customer_import_progress(import_id: str) -> Response:
+    require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    from chalicelib.customers.imports import ImportNotFound
+
+    try:
+        return json_response(wired(bp).customers.imports().progress(import_id))
+    except ImportNotFound:
+        raise NotFound(f"No import {import_id}") from None
+
+
+@bp.route("/customers/imports/{import_id}/rejected.csv", methods=["GET"], authorizer=staff_auth)
+@api(summary="An import job's rejected rows: row number, reasons, the cells as sent", responses={200: "text/csv"})
+def customer_import_rejected(import_id: str) -> Response:
+    require(bp.current_request, Permission.CUSTOMERS_WRITE)
+    from chalicelib.customers.imports import ImportNotFound
+
+    try:
+        text = wired(bp).customers.imports().rejected_csv(import_id)
+    except ImportNotFound:
+        raise NotFound(f"No import {import_id}") from None
+    return _csv_file(text, f"rejected-{import_id}.csv")
+
+
+@bp.route("/customers/import/example.csv", methods=["GET"], authorizer=staff_auth)
+@api(summary="An example import file with every column", responses={200: "text/csv"})
+def customer_import_example() -> Response:
+    require(bp.current_request, Permission.CUSTOMERS_READ)
+    from chalicelib.customers.imports import EXAMPLE_CSV
+
+    return _csv_file(EXAMPLE_CSV, "sapa-customers-example.csv")
+
+
+@bp.route("/customers/export.csv", methods=["GET"], authorizer=staff_auth)
+@api(
+    summary="The customers a search matches, as CSV (audited; cells made safe for spreadsheets)",
+    query="CustomerExportQuery",
+    responses={200: "text/csv"},
+)
+def export_customers() -> Response:
+    """At most 20,000 rows per answer; a `Sapa-Export-Next` header then gives the cursor for the rest."""
+    staff = require(bp.current_request, Permission.CUSTOMERS_EXPORT)
+    from chalicelib.core.contract import read_query
+    from chalicelib.core.http import encode_cursor
+    from chalicelib.customers.export import export_csv
+    from chalicelib.customers.schemas import CustomerExportQuery
+
+    wanted = read_query(bp.current_request, CustomerExportQuery)
+    deps = wired(bp).customers
+    text, _rows, last = export_csv(
+        deps.search(),
+        deps.audit(),
+        search_filters(wanted),
+        decode_cursor(query(bp.current_request), bp.current_request),
+        staff.name,
+        deps.utc_now(),
+    )
+    headers = {"Sapa-Export-Next": str(encode_cursor(last, bp.current_request))} if last else {}
+    return _csv_file(text, "customers.csv", headers)
+
+
+def _csv_file(text: str, filename: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=text,
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            **(headers or {}),
+        },
+    )
+
+
 def csv_import_rows(lines: Any) -> Any:
     """(row number, customer data or None, errors or None) for each CSV row."""
     from chalicelib.customers.csv_rows import read_csv_rows, row_to_customer_data

@@ -257,6 +257,25 @@ class ImportReport(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class ImportJob(BaseModel):
+    """An import job: how far it is, what it did, and where its rejected rows are."""
+
+    id: str
+    status: Literal["running", "done"]
+    rows_total: int
+    rows_done: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    consent_kept_withdrawn: int = Field(description="rows whose consent the customer had withdrawn: kept withdrawn")
+    by: str | None
+    created_at: str | None
+    updated_at: str | None
+    finished_at: str | None
+    rejected_csv: str
+
+
 class AuditEntry(BaseModel):
     """Who did what to which record, when."""
 

@@ -225,6 +225,23 @@ class CustomerService:
         self, rows: Iterable[tuple[int, dict[str, Any] | None, dict[str, str] | None]], actor: Actor
     ) -> ImportReport:
         """Upsert validated rows in batches; bad rows are reported, never stop the good ones."""
+        report = self.import_chunk(rows, actor)
+        self.audit.record(
+            actor.name,
+            "customers.imported",
+            "customers",
+            self.clock(),
+            created=report.created,
+            updated=report.updated,
+            rejected=report.rejected_total,
+            consent_kept_withdrawn=len(report.kept_withdrawn),
+        )
+        return report
+
+    def import_chunk(
+        self, rows: Iterable[tuple[int, dict[str, Any] | None, dict[str, str] | None]], actor: Actor
+    ) -> ImportReport:
+        """`import_rows` without the audit entry: one chunk of an import job, which audits the job once."""
         report = ImportReport()
         for batch in _batches(rows, IMPORT_BATCH):
             valid: list[tuple[int, CustomerInput]] = []
@@ -239,16 +256,6 @@ class CustomerService:
                 if len(report.rejected) < MAX_REJECTIONS_REPORTED:
                     report.rejected.append({"row": row_number, "errors": errors or {"row": "invalid"}})
             self._import_batch(_last_wins(valid), actor, report)
-        self.audit.record(
-            actor.name,
-            "customers.imported",
-            "customers",
-            self.clock(),
-            created=report.created,
-            updated=report.updated,
-            rejected=report.rejected_total,
-            consent_kept_withdrawn=len(report.kept_withdrawn),
-        )
         return report
 
     def _import_batch(self, rows: list[tuple[int, CustomerInput]], actor: Actor, report: ImportReport) -> None:

@@ -148,4 +148,6 @@ class Container:
             "campaign": lambda job, remaining: self.campaigns.fanout().run(SegmentJob.from_dict(job), remaining),
             "campaign_retry": lambda job, remaining: self.campaigns.retry().run(str(job["campaign_id"]), remaining),
             "holiday": lambda job, _remaining: self.greetings.holiday_job(job),
+            # One chunk of a customer import job (chalicelib.customers.imports), continuing itself.
+            "customer_import": lambda job, remaining: self.customers.imports().run_chunk(job, remaining),
         }

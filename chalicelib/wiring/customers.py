@@ -13,6 +13,7 @@ from chalicelib.customers.suppression import SuppressionList
 from chalicelib.outbound.message_log import MessageLog
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.customers.imports import CustomerImports
     from chalicelib.customers.search import CustomerSearch
     from chalicelib.wiring.container import Container
 
@@ -43,6 +44,18 @@ class CustomersWiring:
         from chalicelib.customers.search import CustomerSearch
 
         return CustomerSearch(self.repository())
+
+    def imports(self) -> CustomerImports:
+        """Import jobs: the file in the payloads bucket, chunks on the fan-out queue (`Container.fanout_jobs`)."""
+        from chalicelib.customers.imports import CustomerImports, ImportFiles, ImportJobs
+
+        return CustomerImports(
+            service=self.customer_service(),
+            jobs=ImportJobs(self.root.table("imports")),
+            files=ImportFiles(self.root.aws.client("s3"), self.root.settings.payload_bucket),
+            enqueue=self.root.enqueue_fanout,
+            clock=self.root.now,
+        )
 
     def customer_service(self) -> CustomerService:
         """Erasure reaches the other contexts' copies through the erasers named here."""

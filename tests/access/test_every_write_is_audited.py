@@ -16,6 +16,7 @@ AUDITED = {
     ("PUT", "/customers/{customer_id}"): "customer.update",
     ("DELETE", "/customers/{customer_id}"): "customer.erased",
     ("POST", "/customers/import"): "customers.imported",
+    ("POST", "/customers/imports"): "customers.import_started",
     ("POST", "/customers/{customer_id}/consents"): "customer.consent",
     ("POST", "/campaigns"): "campaign.create",
     ("PATCH", "/campaigns/{campaign_id}"): "campaign.update",
@@ -82,6 +83,10 @@ def test_each_write_records_who_did_what_to_which_record(api, client, runner, cl
         "/customers/import", body="external_id,name\nAUD-2,Dewi\n", headers={**ADMIN, "Content-Type": "text/csv"}
     )
     assert response.status_code == 200
+    response = client.http.post(
+        "/customers/imports", body="external_id,name\nAUD-3,Rina\n", headers={**ADMIN, "Content-Type": "text/csv"}
+    )
+    assert response.status_code == 202
     campaign = _ok(
         api(
             "POST",

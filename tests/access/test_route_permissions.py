@@ -19,8 +19,9 @@ PARAMETERS = {
     "task_id": "2025-06-17.cus_nobody.birthday",
     "day": "2025-12-25",
     "token": "not-a-token",
+    "import_id": "imp_nobody",
 }
-CONTENT_TYPES = {("POST", "/customers/import"): "text/csv"}
+CONTENT_TYPES = {("POST", "/customers/import"): "text/csv", ("POST", "/customers/imports"): "text/csv"}
 
 
 def _app_routes() -> set[tuple[str, str]]:

@@ -36,6 +36,7 @@ from chalicelib.access.tokens import StaffStore
 from chalicelib.core import permissions, resources
 from chalicelib.core.aws import AwsClients
 from chalicelib.core.settings import Settings
+from chalicelib.customers import imports as customer_imports
 from chalicelib.customers.unsubscribe import UnsubscribeGrant, make_token
 from chalicelib.scrm.meta import sign
 from sapa_cli.cfn import QUEUE_ACTIONS, TABLE_ACTIONS
@@ -254,6 +255,23 @@ def run_the_tour(tour: Tour) -> None:
     lam.ok("PUT", f"/customers/{tester['id']}", {"test_recipient": True})
     csv = "external_id,name,phone,email,province\nTOUR-5,Dewi Tur,081200000005,dewi5@contoh.co.id,Bali\n"
     lam.ok("POST", "/customers/import", csv, {"Content-Type": "text/csv"})
+    # An import job: two chunks on the fan-out queue (the second queued by the first), a rejected row.
+    job_csv = (
+        "external_id,name,phone,consent_whatsapp,consent_email\n"
+        "TOUR-20,Job Tur,081200000020,,\n"
+        "TOUR-21,Job Tur Dua,081200000021,greetings,\n"
+        "TOUR-22,Job Tur Tiga,12,,\n"
+    )
+    chunk_rows, customer_imports.CHUNK_ROWS = customer_imports.CHUNK_ROWS, 2
+    try:
+        job = lam.ok("POST", "/customers/imports", job_csv, {"Content-Type": "text/csv"})
+        lam.drain("fan_out_audience")
+    finally:
+        customer_imports.CHUNK_ROWS = chunk_rows
+    assert lam.ok("GET", f"/customers/imports/{job['id']}")["rejected"] == 1
+    lam.ok("GET", f"/customers/imports/{job['id']}/rejected.csv")
+    lam.ok("GET", "/customers/import/example.csv")
+    lam.ok("GET", "/customers/export.csv?city=Jakarta")
     lam.ok("GET", "/customers?limit=10")
     lam.ok("GET", f"/customers?phone={alice['phone']}")
     lam.ok("GET", f"/customers?q={alice['email']}")  # the e-mail index

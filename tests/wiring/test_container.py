@@ -61,7 +61,12 @@ def test_the_campaign_counters_hear_every_delivery_outcome_and_status() -> None:
 
 
 def test_the_fan_out_queue_routes_each_job_kind_to_its_context() -> None:
-    assert set(Container(AwsClients()).fanout_jobs()) == {"campaign", "campaign_retry", "holiday"}
+    assert set(Container(AwsClients()).fanout_jobs()) == {
+        "campaign",
+        "campaign_retry",
+        "holiday",
+        "customer_import",
+    }
 
 
 def test_a_queue_url_is_looked_up_once_per_container(aws: AwsClients) -> None:
