@@ -154,6 +154,7 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("GET", "/console/static/{name}"): PUBLIC,
     ("GET", "/console/leads"): Permission.LEADS,
     ("GET", "/console/customers"): Permission.CUSTOMERS_READ,
+    ("GET", "/console/customers/export.csv"): Permission.CUSTOMERS_EXPORT,
     ("GET", "/console/customers/{customer_id}"): Permission.CUSTOMERS_READ,
     ("POST", "/console/customers/{customer_id}"): Permission.CUSTOMERS_WRITE,
     ("POST", "/console/customers/{customer_id}/consents"): Permission.CUSTOMERS_WRITE,

@@ -82,6 +82,7 @@ INDONESIAN: dict[str, str] = {
         "Sapa tidak dapat menampilkan halaman ini. Coba lagi; jika terus gagal, beri tahu administrator."
     ),
     # customers
+    "The search is not valid": "Pencarian tidak valid",
     "What": "Apa",
     "all": "semua",
     "Consent is not edited here: record the customer's word above.": (

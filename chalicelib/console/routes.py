@@ -75,6 +75,13 @@ def console_customers() -> Response:
     return customers.customers_page(bp)
 
 
+@bp.route("/console/customers/export.csv", methods=["GET"])
+def console_export_customers() -> Response:
+    from chalicelib.console import customers
+
+    return customers.export(bp)
+
+
 @bp.route("/console/customers/{customer_id}", methods=["GET"])
 def console_customer(customer_id: str) -> Response:
     from chalicelib.console import customers

@@ -195,3 +195,28 @@ def test_a_page_that_fails_answers_an_html_apology_without_a_trace(browser, cons
     assert "Terjadi kesalahan" in answer.body.decode()
     assert "the table is gone" not in answer.body.decode()
     assert "Traceback" not in answer.body.decode()
+
+
+def test_the_export_is_the_current_search_with_formulas_neutralised(browser, console_user, make_customer) -> None:
+    make_customer("CUST-001", name='=HYPERLINK("http://evil.example","klik") Budi')
+    make_customer("CUST-002", name="Siti Aminah", phone="+6281299990000")
+    _signed_in(browser, console_user)
+
+    listed = browser.get("/console/customers?q=budi").body.decode()
+    answer = browser.get("/console/customers/export.csv?q=budi")
+
+    assert 'href="/console/customers/export.csv?q=budi"' in listed
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    text = answer.body.decode()
+    assert "'=HYPERLINK" in text
+    assert "Siti Aminah" not in text
+    assert any(e["action"] == "customers.exported" for e in wired.customers.audit().page(10, None)[0])
+
+
+def test_an_agent_may_not_export(browser, console_user, make_customer) -> None:
+    make_customer()
+    _signed_in(browser, console_user, "agent")
+
+    assert "export.csv" not in browser.get("/console/customers").body.decode()
+    assert browser.get("/console/customers/export.csv").status_code == 403
