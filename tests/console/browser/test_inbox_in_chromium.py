@@ -93,3 +93,24 @@ def test_a_hostile_message_and_sender_name_show_as_text(stack: Stack, tab: Tab) 
     assert tab.page.locator("main img").count() == 0
     assert tab.dialogs == []
     assert tab.csp_refusals == []
+
+
+def test_the_inbox_and_a_customer_page_fit_a_phones_width(stack: Stack, tab: Tab) -> None:
+    phone = "6281377003004"
+    customer = _customer(stack, phone, "Wahyu Pratama")
+    stack.webhook(wa_text(COMPLAINT, phone=phone, at=time.time()))
+    conversation = _conversation(stack, customer["id"])
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    tab.sign_in("admin")
+
+    overflows = {}
+    for path in (
+        "/console/inbox",
+        f"/console/inbox/{conversation['id']}",
+        "/console/customers",
+        f"/console/customers/{customer['id']}",
+    ):
+        tab.open(path)
+        overflows[path] = tab.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+    assert all(extra <= 0 for extra in overflows.values()), overflows
