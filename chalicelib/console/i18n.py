@@ -164,6 +164,52 @@ INDONESIAN: dict[str, str] = {
         "The customer's personal data and message texts are erased; a salted hash keeps a re-import from "
         "restoring them."
     ): ("Data pribadi dan teks pesan pelanggan telah dihapus; hash bergaram mencegah impor ulang memulihkannya."),
+    # importing
+    "%(count)s rows asked for consent the customer had withdrawn: it stays withdrawn.": (
+        "%(count)s baris meminta persetujuan yang telah dicabut pelanggan: tetap dicabut."
+    ),
+    (
+        "%(done)s of %(total)s rows done: %(created)s created, %(updated)s updated, %(unchanged)s "
+        "unchanged, %(rejected)s rejected."
+    ): (
+        "%(done)s dari %(total)s baris selesai: %(created)s dibuat, %(updated)s diperbarui, %(unchanged)s "
+        "tidak berubah, %(rejected)s ditolak."
+    ),
+    "Download the rejected rows": "Unduh baris yang ditolak",
+    "Finished.": "Selesai.",
+    "Importing…": "Mengimpor…",
+    "required: the financing system's customer number": "wajib: nomor pelanggan dari sistem pembiayaan",
+    (
+        "A CSV file (UTF-8, comma or semicolon, at most 10 MB) with a header row. Rows are imported in "
+        "the background; the page shows the progress."
+    ): (
+        "Berkas CSV (UTF-8, koma atau titik koma, paling besar 10 MB) dengan baris judul. Baris diimpor "
+        "di latar belakang; halaman ini menampilkan kemajuannya."
+    ),
+    "CSV file": "Berkas CSV",
+    "Column": "Kolom",
+    "Download the example file": "Unduh berkas contoh",
+    "Import customers": "Impor pelanggan",
+    "Start the import": "Mulai impor",
+    "What it holds": "Isinya",
+    "an attribute, e.g. vehicle_brand, vehicle_model, branch": "atribut, mis. vehicle_brand, vehicle_model, branch",
+    "an e-mail address": "alamat email",
+    "any notation: 0812…, +62 812…, 62812…": "penulisan apa pun: 0812…, +62 812…, 62812…",
+    "any other column": "kolom lainnya",
+    (
+        "greetings;promotions, none to withdraw, empty changes nothing; a withdrawal by the customer is "
+        "never undone by a file"
+    ): (
+        "greetings;promotions, none untuk mencabut, kosong tidak mengubah apa pun; pencabutan oleh "
+        "pelanggan tidak pernah dibatalkan oleh berkas"
+    ),
+    "required": "wajib",
+    "the zone follows the province": "zona waktu mengikuti provinsi",
+    "Back to the customers": "Kembali ke daftar pelanggan",
+    "Import progress": "Kemajuan impor",
+    "Choose a CSV file.": "Pilih berkas CSV.",
+    "The file is not UTF-8 text; save it as CSV UTF-8.": "Berkas bukan teks UTF-8; simpan sebagai CSV UTF-8.",
+    "There is no such import.": "Impor ini tidak ada.",
     # the record's own words (channels, purposes, fields), shown translated
     "whatsapp": "WhatsApp",
     "email": "Email",

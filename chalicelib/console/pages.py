@@ -39,6 +39,8 @@ LANGUAGE_COOKIE = "sapa_lang"
 ZONE_COOKIE = "sapa_zone"
 MAX_FORM_BYTES = 64 * 1024
 MAX_FORM_FIELDS = 200
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+"""A multipart form (a file upload) may be this large: API Gateway's own limit."""
 STATIC_DIR = TEMPLATES_DIR / "console" / "static"
 ZONE_BY_LABEL = {label: zone for zone, label in zones.ZONE_LABELS.items()}
 
@@ -125,6 +127,7 @@ class Visit:
     zone: str
     extra_headers: dict[str, Any] = field(default_factory=dict)
     _form: dict[str, str] | None = None
+    _files: dict[str, tuple[str, bytes]] | None = None
 
     @property
     def local(self) -> bool:
@@ -151,7 +154,9 @@ class Visit:
 
     # -- reading forms -------------------------------------------------------------------------------------------
     def form(self) -> dict[str, str]:
-        """The urlencoded body, bounded: the last value of each field."""
+        """The urlencoded body, bounded: the last value of each field (a multipart form's text fields too)."""
+        if self._form is None and self.headers.get("content-type", "").startswith("multipart/form-data"):
+            self._form, self._files = _multipart(self.request.raw_body or b"", self.headers["content-type"])
         if self._form is None:
             raw = self.request.raw_body or b""
             if len(raw) > MAX_FORM_BYTES:
@@ -164,6 +169,11 @@ class Visit:
                 raise FormInvalid({"form": f"not a valid form: {error}"}) from None
             self._form = dict(pairs)
         return self._form
+
+    def files(self) -> dict[str, tuple[str, bytes]]:
+        """A multipart form's files: field name -> (file name, bytes)."""
+        self.form()
+        return dict(self._files or {})
 
     def parse(self, model: type[M]) -> M:
         """The form as a pydantic model, or FormInvalid naming each field's problem."""
@@ -209,6 +219,34 @@ class Visit:
 
     def refuse(self, status: int, title: str, message: str) -> Response:
         return self.render("error.html", status=status, title=title, message=message)
+
+
+def _multipart(raw: bytes, content_type: str) -> tuple[dict[str, str], dict[str, tuple[str, bytes]]]:
+    """A multipart/form-data body, parsed by the standard library's e-mail parser, bounded in size."""
+    import email.parser
+    import email.policy
+
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise FormInvalid({"form": f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB"})
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+    if not message.is_multipart():
+        raise FormInvalid({"form": "not a multipart form"})
+    fields: dict[str, str] = {}
+    files: dict[str, tuple[str, bytes]] = {}
+    for index, part in enumerate(message.iter_parts()):
+        if index >= MAX_FORM_FIELDS:
+            raise FormInvalid({"form": "too many fields"})
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[name] = (str(filename), bytes(payload))
+        else:
+            fields[name] = bytes(payload).decode("utf-8", errors="replace")
+    return fields, files
 
 
 def _language(query: Mapping[str, str], cookie: str | None) -> str:

@@ -10,6 +10,7 @@ from chalice.app import Blueprint, Response
 
 bp = Blueprint(__name__)
 FORM = ["application/x-www-form-urlencoded"]
+UPLOAD = ["multipart/form-data"]
 
 
 @bp.route("/console", methods=["GET"])
@@ -80,6 +81,41 @@ def console_export_customers() -> Response:
     from chalicelib.console import customers
 
     return customers.export(bp)
+
+
+@bp.route("/console/customers/import", methods=["GET"])
+def console_customer_import_form() -> Response:
+    from chalicelib.console import imports
+
+    return imports.import_form(bp)
+
+
+@bp.route("/console/customers/import", methods=["POST"], content_types=UPLOAD)
+def console_customer_import() -> Response:
+    from chalicelib.console import imports
+
+    return imports.start_import(bp)
+
+
+@bp.route("/console/customers/import/example.csv", methods=["GET"])
+def console_customer_import_example() -> Response:
+    from chalicelib.console import imports
+
+    return imports.import_example(bp)
+
+
+@bp.route("/console/customers/imports/{import_id}", methods=["GET"])
+def console_customer_import_progress(import_id: str) -> Response:
+    from chalicelib.console import imports
+
+    return imports.import_progress(bp, import_id=import_id)
+
+
+@bp.route("/console/customers/imports/{import_id}/rejected.csv", methods=["GET"])
+def console_customer_import_rejected(import_id: str) -> Response:
+    from chalicelib.console import imports
+
+    return imports.import_rejected(bp, import_id=import_id)
 
 
 @bp.route("/console/customers/{customer_id}", methods=["GET"])
