@@ -1,7 +1,8 @@
 """Replies on Instagram and Facebook: the Graph Send API for DMs, the comments edge for public replies.
 
 The outbound worker hands every adapter the same dict for these channels:
-{"recipient", "text", "reply_to", "channel"}, and "quick_replies" ((payload, title) pairs) for a question. A recipient "comment:<id>" is a
+{"recipient", "text", "reply_to", "channel"}, and "quick_replies" ((payload, title) pairs)
+for a question. A recipient "comment:<id>" is a
 public reply under that comment (Facebook: POST /<id>/comments, Instagram:
 POST /<id>/replies); any other recipient is a page- or Instagram-scoped user
 id and gets a DM with messaging_type RESPONSE (inside the 24-hour window).
