@@ -47,7 +47,8 @@ def test_resolving_inside_the_window_sends_one_interactive_list(deliver, inbox, 
     assert [row["id"] for row in sent["rows"]] == ["csat:1", "csat:2", "csat:3", "csat:4", "csat:5"]
     assert sent["rows"][0]["title"] == "1 – Sangat tidak puas"
     assert sent["rows"][4]["title"] == "5 – Sangat puas"
-    assert body["csat_asked_at"] is not None and body["csat"] is None
+    assert body["csat_asked_at"] is not None
+    assert body["csat"] is None
 
 
 def test_outside_the_window_the_approved_satisfaction_template_goes(deliver, inbox, resolve, whatsapp) -> None:
