@@ -139,7 +139,8 @@ class InboundWorker:
             current = self.c.store.conversation(current_id) if current_id else None
             if current is None or not current.get("csat_asked_at"):
                 return None
-            waiting = csat.awaiting(current, at)
+            # A row or quick reply can only answer our question; a bare digit only a recent one.
+            waiting = current.get("csat") is None if picked is not None else csat.awaiting(current, at)
             if picked is None and not waiting:
                 return None
             writes = self._answer_writes(event, current, score if waiting else None, at)
