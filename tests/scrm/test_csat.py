@@ -167,3 +167,25 @@ def test_metrics_show_the_average_and_the_response_rate(deliver, inbox, resolve,
     assert report["csat_average"] == 3.5
     assert report["csat_response_rate"] == round(2 / 3, 4)
     assert (empty["csat_average"], empty["csat_response_rate"]) == (None, None)
+
+
+def test_a_resolve_retried_after_a_crash_before_queueing_asks_once(deliver, inbox, api, runner, whatsapp) -> None:
+    """The Lambda died between the commit and the queueing: the retried resolve queues the same question."""
+    from chalicelib.scrm.inbox import Inbox
+    from tests.wired import wired
+
+    deliver(wa_text(COMPLAINT))
+    [conversation] = inbox()
+    real = wired().scrm.inbox()
+
+    def crash(envelopes: list) -> None:
+        raise RuntimeError("the function timed out")
+
+    crashing = Inbox(real.store, crash, real.message_log, real.customers, real.config, real.clock, real.roster)
+    with pytest.raises(RuntimeError):
+        crashing.resolve(conversation["id"], "rina")
+    for _ in range(2):
+        assert api("POST", f"/scrm/conversations/{conversation['id']}/resolve", None, ADMIN)[0] == 200
+    runner.drain("send_outbound")
+
+    assert len(questions(whatsapp)) == 1
