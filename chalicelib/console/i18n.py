@@ -270,6 +270,7 @@ INDONESIAN: dict[str, str] = {
     "Reply": "Balas",
     "Resolve": "Selesaikan",
     "Satisfaction: %(score)s of 5": "Kepuasan: %(score)s dari 5",
+    "Satisfaction question sent": "Pertanyaan kepuasan terkirim",
     "Send reply": "Kirim balasan",
     "Send template": "Kirim templat",
     "Sentiment": "Sentimen",

@@ -132,7 +132,8 @@ def contact_for(envelope: Envelope, customer: Mapping[str, Any] | None) -> str |
 
 def provider_message(envelope: Envelope, contact: str) -> Any:
     """The adapter's message for this envelope: its approved template when it names one (a greeting, a
-    promotion, or an agent's reply outside WhatsApp's 24-hour window), else its text."""
+    promotion, or an agent's reply outside WhatsApp's 24-hour window), else its text; `extra["choices"]`
+    ((id, title) pairs) makes it a question: a WhatsApp list, Messenger / Instagram quick replies."""
     if envelope.channel == "email":
         return OutboundEmail(
             to=contact,
@@ -151,11 +152,25 @@ def provider_message(envelope: Envelope, contact: str) -> Any:
             body_parameters=[str(p) for p in template.get("params", [])],
             callback_data=envelope.message_id,
         )
+    choices = tuple((str(c[0]), str(c[1])) for c in envelope.extra.get("choices") or ())
     if envelope.channel == "whatsapp":
         return OutboundWhatsApp(
-            to=contact, text=envelope.text, context_message_id=envelope.reply_to, callback_data=envelope.message_id
+            to=contact,
+            text=envelope.text,
+            context_message_id=None if choices else envelope.reply_to,
+            callback_data=envelope.message_id,
+            list_rows=choices,
+            list_button=envelope.extra.get("choices_button") if choices else None,
         )
-    return {"recipient": contact, "text": envelope.text, "reply_to": envelope.reply_to, "channel": envelope.channel}
+    message: dict[str, Any] = {
+        "recipient": contact,
+        "text": envelope.text,
+        "reply_to": envelope.reply_to,
+        "channel": envelope.channel,
+    }
+    if choices:
+        message["quick_replies"] = choices
+    return message
 
 
 class Deliverer:

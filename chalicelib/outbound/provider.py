@@ -85,10 +85,15 @@ class OutboundWhatsApp:
     # Echoed back by Meta in every status webhook: lets Sapa recognise its own message even
     # when a worker died before it could store the wamid.
     callback_data: str | None = None
+    # An interactive list (the text is its body): rows of (id, title) the customer picks one of.
+    list_rows: tuple[tuple[str, str], ...] = ()
+    list_button: str | None = None
 
     def __post_init__(self) -> None:
         if (self.template_name is None) == (self.text is None):
             raise ValueError("exactly one of template_name and text must be set")
+        if self.list_rows and self.text is None:
+            raise ValueError("an interactive list needs a text for its body")
 
     @property
     def is_template(self) -> bool:
@@ -96,7 +101,7 @@ class OutboundWhatsApp:
 
     def __repr__(self) -> str:
         # The recipient and the text are personal data: keep them out of reprs, tracebacks and logs.
-        kind = f"template={self.template_name!r}" if self.is_template else "text"
+        kind = f"template={self.template_name!r}" if self.is_template else ("list" if self.list_rows else "text")
         return f"OutboundWhatsApp({kind}, to=***)"
 
 

@@ -8,6 +8,7 @@ Phone numbers and message texts are never logged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import urllib3
@@ -18,6 +19,8 @@ from chalicelib.outbound.whatsapp_errors import classify
 
 MIN_PHONE_DIGITS = 8
 MAX_PHONE_DIGITS = 15  # E.164
+LIST_BUTTON_CHARS = 20  # Graph's limits for an interactive list
+LIST_TITLE_CHARS = 24
 
 
 def recipient_digits(to: str) -> str:
@@ -64,6 +67,14 @@ class WhatsAppClient:
                 message.body_parameters,
                 callback_data=message.callback_data,
             )
+        if message.list_rows:
+            return self.send_list(
+                message.to,
+                message.text or "",
+                message.list_button or "Pilih",
+                message.list_rows,
+                callback_data=message.callback_data,
+            )
         return self.send_text(
             message.to, message.text or "", reply_to=message.context_message_id, callback_data=message.callback_data
         )
@@ -93,6 +104,27 @@ class WhatsAppClient:
         if reply_to:
             payload["context"] = {"message_id": reply_to}
         return self._post(to, payload, kind="text", callback_data=callback_data)
+
+    def send_list(
+        self,
+        to: str,
+        body: str,
+        button: str,
+        rows: Sequence[tuple[str, str]],
+        callback_data: str | None = None,
+    ) -> SendResult:
+        """An interactive list (up to 10 rows; reply buttons allow only 3), inside the 24-hour window only."""
+        interactive = {
+            "type": "list",
+            "body": {"text": body},
+            "action": {
+                "button": button[:LIST_BUTTON_CHARS],
+                "sections": [{"rows": [{"id": row_id, "title": title[:LIST_TITLE_CHARS]} for row_id, title in rows]}],
+            },
+        }
+        return self._post(
+            to, {"type": "interactive", "interactive": interactive}, kind="interactive", callback_data=callback_data
+        )
 
     # -- transport ---------------------------------------------------------
     def _post(self, to: str, content: dict[str, Any], *, kind: str, callback_data: str | None = None) -> SendResult:

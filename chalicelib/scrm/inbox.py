@@ -18,7 +18,7 @@ from boto3.dynamodb.conditions import Attr
 from chalicelib.core.errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationFailed
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
-from chalicelib.scrm import conversation, leads, metrics, store, templates, times
+from chalicelib.scrm import conversation, csat, leads, metrics, store, templates, times
 from chalicelib.scrm.analysis import CATEGORIES, SENTIMENTS, TOPICS
 from chalicelib.scrm.config import ScrmConfig
 from chalicelib.scrm.messenger import COMMENT_PREFIX
@@ -467,25 +467,73 @@ class Inbox:
         return {**leads.public_lead(lead), "created": created, "marked_by": by}
 
     def resolve(self, conversation_id: str, by: str) -> dict[str, Any]:
+        """Closed, and the customer asked once how satisfied they are (the asking is part of the same write)."""
         now = self.clock()
         now_iso = times.iso(now)
         for _attempt in range(SAVE_ATTEMPTS):
             current = self.get(conversation_id)
             if current.get("status") == "resolved":
+                self._finish_question(current)
                 return conversation.public(current)
             item, seconds = conversation.resolved(current, at=now_iso, by=by)
+            writes: list[store.Write] = []
+            asking = None if current.get("csat_asked_at") else self._question(current, now)
+            if asking is not None:
+                envelope, text = asking
+                item["csat_asked_at"] = now_iso
+                item["csat_message_id"] = envelope.message_id
+                item = conversation.touched(item, now_iso)
+                writes.append(self._question_entry(current, envelope, text, now_iso))
             item = conversation.with_keys(item)
-            writes: list[store.Write] = [store.ConversationSave(item, int(current["version"]))]
+            writes.append(store.ConversationSave(item, int(current["version"])))
+            day = times.local_day(now, self.config.utc_offset_hours)
             if seconds is not None and not current.get("is_test"):
-                day = times.local_day(now, self.config.utc_offset_hours)
                 writes.append(store.ResolutionSample(day, conversation_id, seconds, now_iso))
+            if asking is not None and not current.get("is_test"):
+                writes.append(store.VolumeCount(day, f"csat#{conversation_id}", {"csat_asked": 1}, now_iso))
             try:
                 self.store.commit(self.store.transaction(writes))
             except store.TransactionCancelled:
                 continue
+            if asking is not None:
+                self.dispatch([asking[0]])
+                metrics.emit_count("ScrmCsatAsked")
             metrics.emit_resolution(seconds)
             return conversation.public(item)
         raise Conflict("The conversation kept changing; try again")
+
+    def _question(self, current: Mapping[str, Any], now: datetime) -> tuple[Envelope, str] | None:
+        """The satisfaction question, when this customer can be asked it on this channel now."""
+        try:
+            recipient = self._recipient(current)
+        except NoAddress:
+            return None
+        return csat.question(current, recipient, now, WINDOW)
+
+    def _finish_question(self, current: Mapping[str, Any]) -> None:
+        """A resolve repeated after a crash between the commit and the queueing: queue the same question again
+        (its message id is the conversation's, so a question already queued is not sent twice)."""
+        message = current.get("csat_message_id")
+        if not message or current.get("csat") is not None or self.message_log.get(str(message)) is not None:
+            return
+        asking = self._question(current, times.parse(current.get("csat_asked_at")) or self.clock())
+        if asking is not None and asking[0].message_id == message:
+            self.dispatch([asking[0]])
+
+    @staticmethod
+    def _question_entry(current: Mapping[str, Any], envelope: Envelope, text: str, now_iso: str) -> store.ReplyEntry:
+        """The question in the thread, so agents see it was asked."""
+        return store.ReplyEntry(
+            conversation_id=str(current["id"]),
+            sk=store.event_sk(now_iso, envelope.message_id, now_iso),
+            owner=str(current["owner"]),
+            by="bot",
+            channel=envelope.channel,
+            at=now_iso,
+            text=text,
+            message_id=envelope.message_id,
+            occasion=csat.OCCASION,
+        )
 
     def link(self, conversation_id: str, customer_id: Any, by: str) -> dict[str, Any]:
         """An agent recognised the sender: remember the platform id and file the history under the customer."""

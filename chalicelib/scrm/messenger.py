@@ -1,7 +1,8 @@
 """Replies on Instagram and Facebook: the Graph Send API for DMs, the comments edge for public replies.
 
 The outbound worker hands every adapter the same dict for these channels:
-{"recipient", "text", "reply_to", "channel"}. A recipient "comment:<id>" is a
+{"recipient", "text", "reply_to", "channel"}, and "quick_replies" ((payload, title) pairs)
+for a question. A recipient "comment:<id>" is a
 public reply under that comment (Facebook: POST /<id>/comments, Instagram:
 POST /<id>/replies); any other recipient is a page- or Instagram-scoped user
 id and gets a DM with messaging_type RESPONSE (inside the 24-hour window).
@@ -20,6 +21,7 @@ from chalicelib.outbound.provider import Disposition, ProviderError, SendResult
 from chalicelib.outbound.whatsapp_errors import classify
 
 COMMENT_PREFIX = "comment:"
+QUICK_REPLY_TITLE_CHARS = 20  # the Send API's limit
 # Messenger-specific answers Graph gives with generic codes; checked before the shared table.
 _MESSENGER_ERRORS: dict[tuple[int, int | None], tuple[Disposition, str]] = {
     (10, 2018278): (Disposition.PERMANENT, "outside the 24-hour messaging window"),
@@ -74,11 +76,14 @@ class MessengerClient:
                 raise ProviderError("invalid_recipient", "not a comment id", Disposition.PERMANENT)
             edge = "replies" if channel == "instagram" else "comments"
             return self._post(f"{self.base_url}/{comment_id}/{edge}", {"message": text}, kind="comment")
-        payload: dict[str, Any] = {
-            "recipient": {"id": recipient},
-            "messaging_type": "RESPONSE",
-            "message": {"text": text},
-        }
+        content: dict[str, Any] = {"text": text}
+        choices = message.get("quick_replies") or ()
+        if choices:
+            content["quick_replies"] = [
+                {"content_type": "text", "title": str(title)[:QUICK_REPLY_TITLE_CHARS], "payload": str(choice_id)}
+                for choice_id, title in choices
+            ]
+        payload: dict[str, Any] = {"recipient": {"id": recipient}, "messaging_type": "RESPONSE", "message": content}
         return self._post(f"{self.base_url}/me/messages", payload, kind="dm")
 
     def _post(self, url: str, payload: dict[str, Any], *, kind: str) -> SendResult:

@@ -82,6 +82,9 @@ def _empty_day() -> dict[str, Any]:
         "leads": 0,
         "stops": 0,
         "starts": 0,
+        "csat_asked": 0,
+        "csat_answered": 0,
+        "csat_sum": 0,
         **{dimension: {} for dimension in DIMENSIONS},
     }
 
@@ -98,6 +101,13 @@ def _add_counters(target: dict[str, Any], shard: Mapping[str, Any]) -> None:
 
 def _rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
+
+
+def _with_csat(figures: dict[str, Any]) -> None:
+    """The mean score of the answers counted, and answers per question asked (None when nothing to divide)."""
+    answered = figures["csat_answered"]
+    figures["csat_average"] = round(figures["csat_sum"] / answered, 2) if answered else None
+    figures["csat_response_rate"] = _rate(answered, figures["csat_asked"])
 
 
 class MetricsReport:
@@ -120,9 +130,11 @@ class MetricsReport:
                 frt["human" if by == "human" else "bot"].append(seconds)
             resolution.extend(stored.resolutions)
             figures["auto_answer_rate"] = _rate(figures["auto_answered"], figures["answerable"])
+            _with_csat(figures)
             days.append({"date": day.isoformat(), **figures})
             day += timedelta(days=1)
         totals["auto_answer_rate"] = _rate(totals["auto_answered"], totals["answerable"])
+        _with_csat(totals)
         past_sla = self.open_past_sla(now, sla_hours)
         return {
             "from": start.isoformat(),
@@ -132,6 +144,10 @@ class MetricsReport:
             "first_response": {"bot": _summary(frt["bot"]), "human": _summary(frt["human"])},
             "resolution": _summary(resolution),
             "auto_answer_rate": totals["auto_answer_rate"],
+            # Asked on the day of the resolve, answered on the day of the answer: a rate over a period, per day
+            # it can pass 1 when yesterday's questions are answered today.
+            "csat_average": totals["csat_average"],
+            "csat_response_rate": totals["csat_response_rate"],
             "open_past_sla": past_sla,
         }
 

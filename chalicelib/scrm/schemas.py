@@ -122,6 +122,10 @@ class Conversation(BaseModel):
     resolution_seconds: float | None = None
     event_count: int | None = None
     is_test: bool | None = None
+    lead_id: str | None = None
+    csat: int | None = Field(default=None, ge=1, le=5, description="the customer's satisfaction answer, 1 to 5")
+    csat_at: str | None = None
+    csat_asked_at: str | None = Field(default=None, description="when the satisfaction question was sent")
 
 
 class InboxSummary(BaseModel):
@@ -362,3 +366,11 @@ class MetricsReport(BaseModel):
     from_: str = Field(alias="from")
     to: str
     days: list[dict[str, Any]]
+    csat_average: float | None = Field(
+        default=None, ge=1, le=5, description="mean satisfaction answer (1-5) in the period; null when none"
+    )
+    csat_response_rate: float | None = Field(
+        default=None,
+        ge=0,
+        description="satisfaction answers per question asked in the period; null when none was asked",
+    )

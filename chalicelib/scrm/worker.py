@@ -25,7 +25,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalicelib.core.observability import logger
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.status import WHATSAPP_STATUSES
-from chalicelib.scrm import bot, conversation, leads, metrics, plan, store, times
+from chalicelib.scrm import bot, conversation, csat, leads, metrics, plan, store, times
 from chalicelib.scrm.actions import Action, AddCallTask, Grant, SendReply, Suppress, Unsuppress, Withdraw
 from chalicelib.scrm.analysis import Analyser
 from chalicelib.scrm.classify import classify
@@ -35,6 +35,7 @@ from chalicelib.scrm.meta import InboundEvent, dedupe, split_delivery
 from chalicelib.scrm.payloads import PayloadStore, pointer_of
 
 CONVERSATION_ATTEMPTS = 6
+CSAT_DECISION = bot.Decision("csat", "an answer to the satisfaction question")
 _REMOVED_ACTIONS = frozenset({"remove", "delete", "hide", "unhide"})
 
 
@@ -114,7 +115,80 @@ class InboundWorker:
             return self._replay(event, seen)
         if event.kind == "deleted" or (event.kind == "comment" and event.action in _REMOVED_ACTIONS):
             self._blank_original(event)
+        answer = self._csat_answer(event, received_at)
+        if answer is not None:
+            return answer
         return self._record(event, received_at, attach_to)
+
+    # -- satisfaction answers ---------------------------------------------------------------
+    def _csat_answer(self, event: InboundEvent, received_at: datetime) -> str | None:
+        """A score for our satisfaction question lands on the conversation that asked it, in one transaction
+        with the event's dedupe marker and the day's counters: no reopening, no routing, no bot reply.
+
+        None: not an answer (a bare digit nobody asked for is an ordinary message).
+        """
+        picked = csat.chosen(event)
+        score = picked if picked is not None else csat.typed(event)
+        if score is None:
+            return None
+        customer = self._match(event)
+        party = _party(event, str(customer["id"]) if customer else None)
+        at = times.from_epoch(event.timestamp) or received_at
+        for _attempt in range(CONVERSATION_ATTEMPTS):
+            current_id = self.c.store.thread(event.platform, party)
+            current = self.c.store.conversation(current_id) if current_id else None
+            if current is None or not current.get("csat_asked_at"):
+                return None
+            # A row or quick reply can only answer our question; a bare digit only a recent one.
+            waiting = current.get("csat") is None if picked is not None else csat.awaiting(current, at)
+            if picked is None and not waiting:
+                return None
+            writes = self._answer_writes(event, current, score if waiting else None, at)
+            try:
+                self.c.store.commit(self.c.store.transaction(writes))
+            except store.TransactionCancelled as cancelled:
+                if "dedupe" in cancelled.failed:
+                    return self._replay(event, self.c.store.seen(event.dedupe_key))
+                continue
+            if waiting:
+                metrics.emit_count("ScrmCsatAnswered")
+            logger.info(
+                "satisfaction answer stored",
+                extra={"platform": event.platform, "conversation_id": current["id"], "counted": waiting},
+            )
+            return "csat"
+        raise RuntimeError("conversation kept changing; the record will be retried")
+
+    def _answer_writes(
+        self, event: InboundEvent, current: Mapping[str, Any], score: int | None, at: datetime
+    ) -> list[store.Write]:
+        """The answer in the thread and its marker; with a score, on the conversation and in the day's figures
+        (a second pick after the first answer is kept in the thread only)."""
+        conversation_id, now = str(current["id"]), self.c.clock()
+        at_iso, now_iso = times.iso(at), times.iso(now)
+        sk = store.event_sk(at_iso, event.dedupe_key, now_iso)
+        writes: list[store.Write] = [
+            store.EventEntry(
+                conversation_id=conversation_id,
+                sk=sk,
+                owner=str(current["owner"]),
+                event=event,
+                out=False,
+                at=at_iso,
+                analysis=None,
+                decision=CSAT_DECISION,
+            ),
+            store.Marker(event.dedupe_key, conversation_id, sk, now, ()),
+        ]
+        if score is None:
+            return writes
+        item = conversation.with_keys(csat.answered(current, score, at_iso))
+        writes.append(store.ConversationSave(item, int(current["version"])))
+        if not event.is_test and not current.get("is_test"):
+            day = times.local_day(at, self.c.config.utc_offset_hours)
+            counters = {"csat_answered": 1, "csat_sum": score}
+            writes.append(store.VolumeCount(day, event.dedupe_key, counters, now_iso))
+        return writes
 
     def _record(self, event: InboundEvent, received_at: datetime, attach_to: str | None = None) -> str:
         """Store one event; `attach_to` files our page's public reply under the customer's comment thread."""

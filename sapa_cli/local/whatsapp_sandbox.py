@@ -276,12 +276,47 @@ def _validate(payload: Any) -> str | None:
             return "The parameter template['language']['code'] is required"
         if not isinstance(template.get("components", []), list):
             return "Param template['components'] must be an array"
+    elif kind == "interactive":
+        problem = _validate_list(payload.get("interactive"))
+        if problem is not None:
+            return problem
     else:
-        return f"Param type {kind!r} is not supported by the sandbox (text, template)"
+        return f"Param type {kind!r} is not supported by the sandbox (text, template, interactive)"
     context = payload.get("context")
     if context is not None and (not isinstance(context, dict) or not isinstance(context.get("message_id"), str)):
         return "The parameter context['message_id'] must be a string"
     return None
+
+
+def _validate_list(interactive: Any) -> str | None:
+    """An interactive list as Graph checks it: a body, a button and 1-10 rows with unique ids."""
+    if not isinstance(interactive, dict) or interactive.get("type") != "list":
+        return "The parameter interactive['type'] must be list (the sandbox knows lists only)"
+    body = interactive.get("body")
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str) or not body["text"]:
+        return "The parameter interactive['body']['text'] is required"
+    action = interactive.get("action")
+    if not isinstance(action, dict) or not isinstance(action.get("button"), str) or not action["button"]:
+        return "The parameter interactive['action']['button'] is required"
+    if len(action["button"]) > 20:
+        return "Param interactive['action']['button'] must be at most 20 characters"
+    sections = action.get("sections")
+    if not isinstance(sections, list) or not sections:
+        return "The parameter interactive['action']['sections'] is required"
+    rows = [row for section in sections if isinstance(section, dict) for row in section.get("rows") or []]
+    if not 1 <= len(rows) <= 10:
+        return "Total row count exceed max allowed count: 10"
+    ids = [row.get("id") if isinstance(row, dict) else None for row in rows]
+    if any(not isinstance(i, str) or not i for i in ids) or len(set(ids)) != len(ids):
+        return "Row ids must be unique non-empty strings"
+    if any(not isinstance(r.get("title"), str) or not 0 < len(r["title"]) <= 24 for r in rows):
+        return "Row titles are required, at most 24 characters"
+    return None
+
+
+def _list_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    sections = payload["interactive"]["action"]["sections"]
+    return [{"id": r["id"], "title": r["title"]} for section in sections for r in section.get("rows") or []]
 
 
 def _validate_social(payload: Any, comment_id: str | None) -> str | None:
@@ -299,6 +334,17 @@ def _validate_social(payload: Any, comment_id: str | None) -> str | None:
         return "The parameter message['text'] is required"
     if payload.get("messaging_type") not in ("RESPONSE", "UPDATE", "MESSAGE_TAG"):
         return "The parameter messaging_type is required"
+    replies = message.get("quick_replies")
+    if replies is not None:
+        if not isinstance(replies, list) or not 1 <= len(replies) <= 13:
+            return "Param message['quick_replies'] must be an array of 1 to 13 items"
+        for reply in replies:
+            if not isinstance(reply, dict) or reply.get("content_type") != "text":
+                return "Each quick reply needs content_type text"
+            if not isinstance(reply.get("title"), str) or not 0 < len(reply["title"]) <= 20:
+                return "Quick reply titles are required, at most 20 characters"
+            if not isinstance(reply.get("payload"), str) or not reply["payload"]:
+                return "Quick reply payloads are required"
     return None
 
 
@@ -329,6 +375,8 @@ def _recorded(payload: dict[str, Any], phone_number_id: str, wamid: str) -> dict
     if payload["type"] == "template":
         template = payload["template"]
         record.update(template=template["name"], language=template["language"]["code"], params=_body_params(template))
+    elif payload["type"] == "interactive":
+        record.update(text=payload["interactive"]["body"]["text"], rows=_list_rows(payload))
     else:
         record["text"] = payload["text"]["body"]
     return record
@@ -547,6 +595,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "context_message_id": None,
                 "payload": payload,
                 "channel": "comment" if comment_id else "messenger",
+                "quick_replies": [] if comment_id else list(payload["message"].get("quick_replies") or []),
             }
         )
         self._json(200, {"id": provider_id} if comment_id else {"recipient_id": to, "message_id": provider_id})

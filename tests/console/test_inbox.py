@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests import clocks
-from tests.scrm.meta_payloads import wa_text
+from tests.scrm.meta_payloads import wa_list_reply, wa_text
 
 COMPLAINT = "Saya kecewa sekali, sudah bayar angsuran tapi masih ditagih denda!"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -125,6 +125,28 @@ def test_resolve_and_reopen_from_the_page(deliver, agent) -> None:
     assert 'data-testid="reopen"' in page
     assert agent.post(f"{path}/reopen", {"csrf": agent.csrf(path)}).status_code == 303
     assert agent.post(f"{path}/lead", {"csrf": agent.csrf(path)}).status_code == 303
+
+
+def test_the_page_shows_the_question_sent_then_the_satisfaction_answer(deliver, agent, runner, whatsapp) -> None:
+    deliver(wa_text(COMPLAINT))
+    cid = _conversation_id(agent.get("/console/inbox").body.decode())
+    path = f"/console/inbox/{cid}"
+
+    agent.post(f"{path}/resolve", {"csrf": agent.csrf(path)})
+    runner.drain("send_outbound")
+    asked = agent.get(path).body.decode()
+    deliver(wa_list_reply("csat:4", HOSTILE))
+    answered = agent.get(path).body.decode()
+
+    assert [m["type"] for m in whatsapp.messages()] == ["interactive"]
+    assert 'data-testid="csat-asked"' in asked
+    assert "Pertanyaan kepuasan terkirim" in asked
+    assert 'data-testid="csat"' not in asked
+    assert "Kepuasan: 4 dari 5" in answered
+    assert 'data-testid="csat-asked"' not in answered
+    assert HOSTILE not in answered
+    assert "&lt;img src=x onerror=alert(1)&gt;" in answered
+    assert 'data-testid="reopen"' in answered  # still resolved
 
 
 def test_a_hostile_message_and_sender_name_are_escaped(deliver, agent) -> None:

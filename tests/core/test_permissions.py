@@ -45,7 +45,7 @@ from sapa_cli.local.whatsapp_sandbox import Fault
 from tests.aws_calls import ACCOUNT, PARTITION, REGION, Call, CallRecorder, table_arn
 from tests.conftest import WEEKDAY_MORNING, Clock
 from tests.iam import refused_calls
-from tests.scrm.meta_payloads import dm, wa_status, wa_text
+from tests.scrm.meta_payloads import dm, wa_list_reply, wa_status, wa_text
 
 # Every test here reads the tour, run on moto (`mock_aws`) rather than through the `aws` fixture.
 pytestmark = pytest.mark.slow
@@ -471,7 +471,13 @@ def run_the_tour(tour: Tour) -> None:
     lam.ok("GET", f"/scrm/conversations/{whatsapp_conversation['id']}")
     lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/reply", {"text": "Kami bantu cek ya"})
     lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/assign", {"agent": "sari"})
-    lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/resolve")
+    resolved = lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/resolve")
+    assert resolved["csat_asked_at"], resolved  # the satisfaction question went out with the resolve
+    # The customer answers it: stored on the conversation (and the day's counters), not a new message.
+    answering = phone if whatsapp_conversation.get("customer_id") == alice["id"] else "6281299990000"
+    lam.webhook(wa_list_reply("csat:5", "5 – Sangat puas", phone=answering))
+    lam.drain("analyse_inbound")
+    assert lam.ok("GET", f"/scrm/conversations/{whatsapp_conversation['id']}")["csat"] == 5
     lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/reopen")
     lam.ok("POST", f"/scrm/conversations/{whatsapp_conversation['id']}/lead")
     lam.ok("GET", "/scrm/inbox/summary")

@@ -106,6 +106,48 @@ def test_client_implements_the_sender_port(whatsapp_client: WhatsAppClient, what
     assert (text["text"], text["context_message_id"]) == ("Terima kasih", "wamid.in")
 
 
+def test_an_interactive_list_goes_as_graph_json_with_its_rows(
+    whatsapp_client: WhatsAppClient, whatsapp_sandbox: WhatsAppSandbox
+) -> None:
+    rows = (("csat:1", "1 – Sangat tidak puas"), ("csat:5", "5 – Sangat puas"))
+    result = whatsapp_client.send(
+        OutboundWhatsApp(to=CUSTOMER, text="Seberapa puas?", list_rows=rows, list_button="Beri nilai")
+    )
+
+    [message] = whatsapp_sandbox.messages()
+    assert message["id"] == result.provider_id
+    assert (message["type"], message["text"]) == ("interactive", "Seberapa puas?")
+    assert message["rows"] == [
+        {"id": "csat:1", "title": "1 – Sangat tidak puas"},
+        {"id": "csat:5", "title": "5 – Sangat puas"},
+    ]
+    assert message["payload"]["interactive"]["action"]["button"] == "Beri nilai"
+
+
+def test_the_sandbox_refuses_a_list_graph_would_refuse(whatsapp_sandbox: WhatsAppSandbox) -> None:
+    rows = [{"id": f"r{i}", "title": "x"} for i in range(11)]
+    body = {
+        "messaging_product": "whatsapp",
+        "to": CUSTOMER_DIGITS,
+        "type": "interactive",
+        "interactive": {
+            "type": "list",
+            "body": {"text": "?"},
+            "action": {"button": "Pilih", "sections": [{"rows": rows}]},
+        },
+    }
+    status, answer = _http(
+        "POST",
+        f"{whatsapp_sandbox.base_url}/v21.0/123/messages",
+        body,
+        {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Content-Type": "application/json"},
+    )
+
+    assert status == 400
+    assert answer["error"]["code"] == 100
+    assert whatsapp_sandbox.messages() == []
+
+
 # -- classified failures -------------------------------------------------------------
 
 

@@ -146,3 +146,23 @@ def ig_comment(text: str, *, comment_id: str | None = None, author: str = "99887
             }
         ],
     }
+
+
+def wa_list_reply(row_id: str, title: str, *, phone: str = "6281234567890", context: str | None = None) -> dict:
+    """The customer picked a row of an interactive list (shape of Meta's list_reply sample)."""
+    payload = wa_text("", phone=phone)
+    message = payload["entry"][0]["changes"][0]["value"]["messages"][0]
+    del message["text"]
+    message.update(
+        type="interactive",
+        interactive={"type": "list_reply", "list_reply": {"id": row_id, "title": title}},
+        context={"from": OUR_WA_NUMBER_ID, "id": context or f"wamid.{uuid.uuid4().hex}"},
+    )
+    return payload
+
+
+def dm_quick_reply(platform: str, title: str, payload: str, *, sender: str = "7391045628310457") -> dict:
+    """A tap on one of our quick replies: the title as text, our payload under quick_reply."""
+    delivery = dm(platform, title, sender=sender)
+    delivery["entry"][0]["messaging"][0]["message"]["quick_reply"] = {"payload": payload}
+    return delivery

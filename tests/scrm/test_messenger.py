@@ -34,6 +34,17 @@ def test_a_dm_goes_through_the_send_api_as_a_response(client, sandbox) -> None:
     }
 
 
+def test_a_question_carries_quick_replies(client, sandbox) -> None:
+    choices = [("csat:1", "1"), ("csat:2", "2")]
+    client.send({"recipient": "6512345678", "text": "Puas?", "channel": "instagram", "quick_replies": choices})
+
+    [sent] = sandbox.messages()
+    assert sent["payload"]["message"]["quick_replies"] == [
+        {"content_type": "text", "title": "1", "payload": "csat:1"},
+        {"content_type": "text", "title": "2", "payload": "csat:2"},
+    ]
+
+
 @pytest.mark.parametrize(("channel", "edge"), [("facebook", "comments"), ("instagram", "replies")])
 def test_a_comment_reply_is_public_under_the_comment(client, sandbox, channel: str, edge: str) -> None:
     result = client.send({"recipient": "comment:17900000000000001", "text": "Silakan DM", "channel": channel})
