@@ -1,4 +1,4 @@
-"""The inbox in Chromium: a complaint that came in by webhook, answered with a template outside the window, resolved."""
+"""The inbox in Chromium: a complaint by webhook, answered with a template outside the window, resolved, rated."""
 
 from __future__ import annotations
 
@@ -55,8 +55,17 @@ def test_an_agent_answers_a_late_complaint_with_a_template_and_resolves_it(stack
     tab.page.click('[data-testid="resolve"]')
     tab.page.wait_for_load_state("networkidle")
 
+    survey = stack.eventually(
+        lambda: [m for m in stack.sandbox_messages(phone) if m.get("template") == "sapa_survei_kepuasan"]
+    )  # the window is closed, so the satisfaction question goes out as the approved template
+    stack.webhook(wa_text("5", phone=phone, at=time.time()))
+    stack.eventually(lambda: stack.call("GET", f"/scrm/conversations/{conversation['id']}")[1].get("csat") == 5)
+    tab.page.reload()
+
     assert (sent[0]["template"], sent[0]["params"]) == ("sapa_tindak_lanjut", ["Ibu Ratna", "denda"])
+    assert len(survey) == 1
     assert stack.call("GET", f"/scrm/conversations/{conversation['id']}")[1]["status"] == "resolved"
+    assert tab.page.inner_text('[data-testid="csat"]') == "Kepuasan: 5 dari 5"
     assert tab.csp_refusals == []
 
 
