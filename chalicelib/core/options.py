@@ -47,6 +47,9 @@ LOCAL_STACK = frozenset(
         "SAPA_STATE_DIR",
         "SAPA_DEBUG",
         "SAPA_SMSA_DIR",
+        "SAPA_SANDBOX_READ_RATE",
+        "SAPA_SANDBOX_FAIL_RATE",
+        "SAPA_SANDBOX_STATUS_SECONDS",
     }
 )
 """The stage (checked by `Settings`) and variables only the `sapa` command, the local stack, the benchmarks

@@ -265,7 +265,9 @@ class LocalStack:
         self.saver = PeriodicSave(state, every, log=log)
         self.saver.start()
 
+        webhook = f"http://127.0.0.1:{self.ports.api}/webhooks/meta"  # Meta's status webhooks come back here
         sandbox = [py, "-m", "sapa_cli.local.whatsapp_sandbox", "--port", str(self.ports.whatsapp), "--quiet"]
+        sandbox += ["--webhook-url", webhook]
         self._service("WhatsApp sandbox", sandbox)
         api = [py, "-m", "sapa_cli.local.api_server", "--host", "127.0.0.1", "--port", str(self.ports.api)]
         self._service("API", api)

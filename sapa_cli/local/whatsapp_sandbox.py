@@ -5,19 +5,24 @@ the adapter, the worker and the retry policy are exercised without a business
 account or a phone. It accepts what Graph accepts, answers with Graph's JSON,
 keeps what it accepted (the "customer's phone": `GET /_sandbox/messages`) and
 returns Graph errors on demand (`POST /_sandbox/faults`) so every failure path
-can be replayed.
+can be replayed. Given a webhook URL, it also plays Meta's other half: each
+accepted message gets its signed status webhooks (sent, delivered, read or
+failed) posted back to Sapa (`sapa_cli/local/status_webhooks.py`).
 
-    python -m sapa_cli.local.whatsapp_sandbox --port 8025
+    python -m sapa_cli.local.whatsapp_sandbox --port 8025 --webhook-url http://127.0.0.1:8000/webhooks/meta
 
 Endpoints:
     POST   /{version}/{phone_number_id}/messages   Graph-shaped send
     POST   /{version}/me/messages                  Messenger/Instagram Send API (page token), recorded the same way
     POST   /{version}/{comment_id}/comments|replies  public comment reply (Facebook|Instagram)
     POST   /_sandbox/faults      {"code", "status", "count", "to", "kind", "message", "delay_seconds"}
+                                 kind "undeliverable": accepted, then a `failed` status with `code`
     GET    /_sandbox/faults      pending faults
     DELETE /_sandbox/faults      drop pending faults
     GET    /_sandbox/messages    accepted messages (optional ?to=)
     DELETE /_sandbox/messages    forget accepted messages
+    GET    /_sandbox/statuses    the status webhooks' rates and counts
+    PUT    /_sandbox/statuses    {"read_rate", "fail_rate", "step_seconds", "enabled"} (any of them)
     GET    /_sandbox/health      liveness
 """
 
@@ -40,6 +45,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from chalicelib.core.settings import LOCAL_SECRET_DEFAULTS
+from sapa_cli.local.status_webhooks import (
+    DEFAULT_FAIL_RATE,
+    DEFAULT_READ_RATE,
+    DEFAULT_STEP_SECONDS,
+    StatusConfig,
+    StatusConfigError,
+    StatusWebhooks,
+)
 
 DEFAULT_TOKEN = LOCAL_SECRET_DEFAULTS["WHATSAPP_ACCESS_TOKEN"]
 DEFAULT_PORT = 8025
@@ -69,7 +82,8 @@ GRAPH_TITLES: dict[int, str] = {
     132001: "Template name does not exist in the translation",
 }
 
-FAULT_KINDS = ("error", "no_message_id", "delay")
+FAULT_KINDS = ("error", "no_message_id", "delay", "undeliverable")
+UNDELIVERABLE_CODE = 131026
 
 
 def _digits(phone: str) -> str:
@@ -145,6 +159,8 @@ class Fault:
         delay = data.get("delay_seconds", 0)
         if not isinstance(delay, (int, float)) or isinstance(delay, bool) or not 0 <= delay <= MAX_DELAY_SECONDS:
             raise FaultError(f"delay_seconds must be between 0 and {MAX_DELAY_SECONDS:g}")
+        if kind == "undeliverable" and raw_status is not None and status != 200:
+            raise FaultError("an undeliverable fault is accepted first (status 200), then fails")
         if kind == "delay" and delay <= 0:
             raise FaultError("a delay fault needs delay_seconds > 0")
         message = data.get("message")
@@ -191,9 +207,15 @@ def _default_status(kind: str, code: int | None) -> int:
 class SandboxState:
     """Everything the request threads share, behind one lock."""
 
-    def __init__(self, access_token: str = DEFAULT_TOKEN, phone_number_id: str | None = None) -> None:
+    def __init__(
+        self,
+        access_token: str = DEFAULT_TOKEN,
+        phone_number_id: str | None = None,
+        webhooks: StatusWebhooks | None = None,
+    ) -> None:
         self.access_token = access_token
         self.phone_number_id = phone_number_id
+        self.webhooks = webhooks
         self.stopping = threading.Event()
         self._changed = threading.Condition()
         self._messages: list[dict[str, Any]] = []
@@ -229,6 +251,14 @@ class SandboxState:
     def record(self, message: dict[str, Any]) -> None:
         with self._changed:
             self._messages.append(message)
+            self._changed.notify_all()
+
+    def note_status(self, message_id: str, status: str, http_status: int) -> None:
+        """What the status webhooks told Sapa about a message, and what Sapa answered."""
+        with self._changed:
+            for message in self._messages:
+                if message["id"] == message_id:
+                    message.setdefault("statuses", []).append({"status": status, "http_status": http_status})
             self._changed.notify_all()
 
     def messages(self, to: str | None = None) -> list[dict[str, Any]]:
@@ -474,8 +504,34 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"messages": state.messages(to)})
         elif self._path == "/_sandbox/faults":
             self._json(200, {"faults": state.faults()})
+        elif self._path == "/_sandbox/statuses":
+            self._statuses()
         else:
             self._not_found()
+
+    def _statuses(self) -> None:
+        webhooks = self.server.state.webhooks
+        if webhooks is None:
+            self._json(200, {"webhook_url": None, "enabled": False})
+            return
+        self._json(200, {"webhook_url": webhooks.webhook_url, **webhooks.config.to_json(), **webhooks.counts()})
+
+    def do_PUT(self) -> None:
+        raw = self._read_body()
+        if self._path != "/_sandbox/statuses":
+            self._not_found()
+            return
+        webhooks = self.server.state.webhooks
+        if webhooks is None:
+            self._json(409, {"error": "the sandbox was started without --webhook-url; it sends no statuses"})
+            return
+        try:
+            webhooks.configure(json.loads(raw or b"null"))
+        except ValueError as error:
+            message = str(error) if isinstance(error, StatusConfigError) else "body is not JSON"
+            self._json(400, {"error": message})
+            return
+        self._statuses()
 
     def do_DELETE(self) -> None:
         state = self.server.state
@@ -549,7 +605,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(fault.status, {"messaging_product": "whatsapp", "contacts": contacts, "messages": []})
             return
         wamid = f"wamid.SBX{uuid.uuid4().hex.upper()}"
-        state.record(_recorded(payload, phone_number_id, wamid))
+        record = _recorded(payload, phone_number_id, wamid)
+        state.record(record)
+        if state.webhooks is not None:
+            forced = (fault.code or UNDELIVERABLE_CODE) if fault is not None and fault.kind == "undeliverable" else None
+            state.webhooks.schedule(record, forced)
         self._json(200, {"messaging_product": "whatsapp", "contacts": contacts, "messages": [{"id": wamid}]})
 
     def _post_social(self, raw: bytes, comment_id: str | None) -> None:
@@ -609,9 +669,16 @@ class WhatsAppSandbox:
     """
 
     def __init__(
-        self, access_token: str = DEFAULT_TOKEN, *, phone_number_id: str | None = None, verbose: bool = False
+        self,
+        access_token: str = DEFAULT_TOKEN,
+        *,
+        phone_number_id: str | None = None,
+        verbose: bool = False,
+        webhooks: StatusWebhooks | None = None,
     ) -> None:
-        self.state = SandboxState(access_token, phone_number_id)
+        self.state = SandboxState(access_token, phone_number_id, webhooks)
+        if webhooks is not None:
+            webhooks.on_status = self.state.note_status
         self._verbose = verbose
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -640,12 +707,16 @@ class WhatsAppSandbox:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="whatsapp-sandbox", daemon=True
         )
         self._thread.start()
+        if self.state.webhooks is not None:
+            self.state.webhooks.start()
         return self.base_url
 
     def stop(self) -> None:
         if self._server is None:
             return
         self.state.stopping.set()  # wake handlers sleeping on a delay fault
+        if self.state.webhooks is not None:
+            self.state.webhooks.stop()
         self._server.shutdown()
         self._server.server_close()
         self._server.drop_connections()
@@ -656,10 +727,14 @@ class WhatsAppSandbox:
     def serve_forever(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
         """Serve in this thread until interrupted (the `python -m` entry point)."""
         self._server = _Server((host, port), self.state, self._verbose)
+        if self.state.webhooks is not None:
+            self.state.webhooks.start()
         try:
             self._server.serve_forever(poll_interval=0.2)
         finally:
             self.state.stopping.set()
+            if self.state.webhooks is not None:
+                self.state.webhooks.stop()
             self._server.server_close()
             self._server = None
 
@@ -726,8 +801,46 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--phone-number-id", default=None, help="only accept this phone number id (default: any)")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
+    parser.add_argument(
+        "--webhook-url", default=None, help="post Meta's status webhooks for accepted messages here (default: none)"
+    )
+    parser.add_argument(
+        "--app-secret",
+        default=os.environ.get("META_APP_SECRET") or LOCAL_SECRET_DEFAULTS["META_APP_SECRET"],
+        help="sign the status webhooks with this app secret (default: $META_APP_SECRET, else the local stage's)",
+    )
+    # String defaults from the environment go through `type` too, so a bad value is a usage error.
+    parser.add_argument(
+        "--read-rate",
+        type=float,
+        default=os.environ.get("SAPA_SANDBOX_READ_RATE", str(DEFAULT_READ_RATE)),
+        help=f"share of delivered messages read (default: $SAPA_SANDBOX_READ_RATE, else {DEFAULT_READ_RATE})",
+    )
+    parser.add_argument(
+        "--fail-rate",
+        type=float,
+        default=os.environ.get("SAPA_SANDBOX_FAIL_RATE", str(DEFAULT_FAIL_RATE)),
+        help=f"share of accepted messages that fail (default: $SAPA_SANDBOX_FAIL_RATE, else {DEFAULT_FAIL_RATE})",
+    )
+    parser.add_argument(
+        "--status-step",
+        type=float,
+        default=os.environ.get("SAPA_SANDBOX_STATUS_SECONDS", str(DEFAULT_STEP_SECONDS)),
+        help="seconds between a message's statuses (default: $SAPA_SANDBOX_STATUS_SECONDS, else 1)",
+    )
     args = parser.parse_args(argv)
-    sandbox = WhatsAppSandbox(args.token or DEFAULT_TOKEN, phone_number_id=args.phone_number_id, verbose=not args.quiet)
+    webhooks = None
+    if args.webhook_url:
+        try:
+            config = StatusConfig().updated(
+                {"read_rate": args.read_rate, "fail_rate": args.fail_rate, "step_seconds": args.status_step}
+            )
+        except StatusConfigError as error:
+            parser.error(str(error))
+        webhooks = StatusWebhooks(args.webhook_url, args.app_secret, config=config)
+    sandbox = WhatsAppSandbox(
+        args.token or DEFAULT_TOKEN, phone_number_id=args.phone_number_id, verbose=not args.quiet, webhooks=webhooks
+    )
     token_note = "default local token" if args.token is None else "custom token"
     print(f"WhatsApp sandbox on http://{args.host}:{args.port} ({token_note}); Ctrl-C to stop", flush=True)
     try:

@@ -45,6 +45,8 @@ def stack_environment(state: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAPA_", "META_", "WHATSAPP_"))}
     env.update({k: str(v) for k, v in ports.items()})
     env.update({"SAPA_SEED": "0", "SAPA_ADMIN_TOKEN": "stack-admin", "SAPA_STATE_DIR": str(state)})
+    # Every accepted WhatsApp message is delivered and read, quickly: tests that want failures inject them.
+    env.update({"SAPA_SANDBOX_FAIL_RATE": "0", "SAPA_SANDBOX_READ_RATE": "1", "SAPA_SANDBOX_STATUS_SECONDS": "0.3"})
     return env
 
 
