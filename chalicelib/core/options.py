@@ -50,6 +50,7 @@ LOCAL_STACK = frozenset(
         "SAPA_SANDBOX_READ_RATE",
         "SAPA_SANDBOX_FAIL_RATE",
         "SAPA_SANDBOX_STATUS_SECONDS",
+        "SAPA_DEMO_ACTIVITY",
     }
 )
 """The stage (checked by `Settings`) and variables only the `sapa` command, the local stack, the benchmarks

@@ -251,6 +251,7 @@ class LocalStack:
             log("[sapa] --fresh: the saved local state is deleted")
         restored = state.restore()
         self.state_loaded = True
+        seeded = restored is None and seed
         if restored is not None:
             log(f"[sapa] restored {restored.describe()} from {state.path}")
         elif seed:
@@ -282,6 +283,15 @@ class LocalStack:
         wait_for_http(f"http://127.0.0.1:{self.ports.api}/health", 60)
         write_stack_info(self.directory, StackInfo(os.getpid(), self.ports))
         log(f"[sapa] API on http://127.0.0.1:{self.ports.api} — Ctrl-C stops everything")
+        if seeded and self.env.get("SAPA_DEMO_ACTIVITY", "1") != "0":
+            from sapa_cli.local.demo_activity import Api, play_in_background
+
+            api = Api(
+                f"http://127.0.0.1:{self.ports.api}",
+                settings.secret("SAPA_ADMIN_TOKEN"),
+                settings.secret("META_APP_SECRET"),
+            )
+            play_in_background(api, settings.whatsapp_phone_number_id, log)
 
     def wait(self) -> Child:
         """Until a child exits; returns it."""

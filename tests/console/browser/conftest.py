@@ -92,7 +92,7 @@ def chromium() -> Path:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = stack_environment(tmp_path_factory.mktemp("console-state"))
-    env.update({"SAPA_SEED": "1", "SAPA_ADMIN_TOKEN": ADMIN_TOKEN})
+    env.update({"SAPA_SEED": "1", "SAPA_ADMIN_TOKEN": ADMIN_TOKEN, "SAPA_DEMO_ACTIVITY": "0"})  # tests make their own
     log = tmp_path_factory.mktemp("console-logs") / "stack.log"
     with running_stack(env, log, "--customers", "30") as running:
         yield Stack(running["api"], f"http://127.0.0.1:{env['SAPA_WHATSAPP_PORT']}", log)
