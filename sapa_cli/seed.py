@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib.core.aws import AwsClients
 from chalicelib.core.settings import Settings
+from chalicelib.core.zones import WIB, local_time
 
 FIRST_NAMES = (
     "Budi Siti Agus Dewi Rina Andi Wahyu Putri Rudi Sri Joko Ayu Bambang Indah Hendra Yuni Eko Fitri Made Ketut "
@@ -144,12 +145,18 @@ def synthetic_customers(count: int, today: date, seed: int = 27) -> Iterator[dic
         }
 
 
+def jakarta_today() -> date:
+    """The day in WIB: the demo's birthdays fall on it, so today's greeting run has work at once."""
+    return local_time(datetime.now(UTC), WIB).date()
+
+
 def seed_demo(settings: Settings, aws: AwsClients, count: int, today: date | None = None) -> str:
     """Load the synthetic customers through the same import path as a CSV (consent history included)."""
     from chalicelib.customers.service import Actor
     from chalicelib.wiring.container import Container
 
     del settings  # the service reads the same environment
-    rows = ((n + 2, data, None) for n, data in enumerate(synthetic_customers(count, today or datetime.now(UTC).date())))
+    today = today or jakarta_today()
+    rows = ((n + 2, data, None) for n, data in enumerate(synthetic_customers(count, today)))
     report = Container(aws).customers.customer_service().import_rows(rows, Actor("seed", "import"))
     return f"seeded {report.created} new and {report.updated} updated demo customers"

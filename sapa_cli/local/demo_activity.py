@@ -22,7 +22,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from chalicelib.scrm.meta.signature import sign
@@ -55,7 +55,7 @@ class Played:
 
     def describe(self) -> str:
         states = ", ".join(f"{n} {state}" for state, n in sorted(self.campaigns.items())) or "none"
-        greeted = "not run" if self.greeted is None else f"{self.greeted} greeted"
+        greeted = "not run" if self.greeted is None else f"run, {self.greeted} newly queued"
         text = f"demo activity: {self.conversations} inbound messages, campaigns {states}, today's greetings {greeted}"
         return text + (f" ({len(self.problems)} step(s) skipped: {'; '.join(self.problems)})" if self.problems else "")
 
@@ -231,9 +231,11 @@ def play_in_background(api: Api, phone_number_id: str, log: Callable[[str], None
     """`sapa local`'s entry: play once, print the line; never raise into the stack."""
     import threading
 
+    from sapa_cli.seed import jakarta_today
+
     def run() -> None:
         try:
-            log(f"[sapa] {play(api, phone_number_id, datetime.now(UTC).date()).describe()}")  # the seed's today
+            log(f"[sapa] {play(api, phone_number_id, jakarta_today()).describe()}")
         except Exception as error:  # noqa: BLE001 - the demo is a nicety; the stack goes on without it
             log(f"[sapa] demo activity stopped: {type(error).__name__}")
 
