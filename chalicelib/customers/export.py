@@ -19,29 +19,20 @@ from typing import Any
 
 from chalicelib.access.audit import AuditLog
 from chalicelib.customers.csv_rows import spreadsheet_safe
+from chalicelib.customers.fields import FIELDS
 from chalicelib.customers.model import customer_from_item
 from chalicelib.customers.search import CustomerFilters, CustomerSearch
 
 MAX_ROWS = 20000
 PAGE = 500
-COLUMNS = (
-    "external_id",
-    "name",
-    "phone",
-    "email",
-    "birth_date",
-    "province",
-    "city",
-    "timezone",
-    "language",
-    "consent_whatsapp",
-    "consent_email",
-)
+PLAIN = tuple(name for name in FIELDS if name not in ("attributes", "consents", "test_recipient"))
+"""The customer's own fields, one column each, in the import's order."""
+COLUMNS = (*PLAIN, "consent_whatsapp", "consent_email")
 
 
 def _row(item: Mapping[str, Any]) -> dict[str, Any]:
     customer = customer_from_item(item)
-    row = {name: customer.get(name) for name in COLUMNS[:9]}
+    row = {name: customer.get(name) for name in PLAIN}
     row["consent_whatsapp"] = ";".join(customer["consents"]["whatsapp"])
     row["consent_email"] = ";".join(customer["consents"]["email"])
     for key, value in customer["attributes"].items():
