@@ -47,6 +47,9 @@ LOCAL_STACK = frozenset(
         "SAPA_STATE_DIR",
         "SAPA_DEBUG",
         "SAPA_SMSA_DIR",
+        "SAPA_EMAIL_BOUNCE_RATE",
+        "SAPA_EMAIL_COMPLAINT_RATE",
+        "SAPA_EMAIL_EVENT_DELAY_SECONDS",
     }
 )
 """The stage (checked by `Settings`) and variables only the `sapa` command, the local stack, the benchmarks
