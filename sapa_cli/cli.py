@@ -118,10 +118,42 @@ def seed(customers: int) -> None:
 )
 @click.option("--customers", default=300, show_default=True)
 @click.option("--fresh", is_flag=True, help="Start empty: delete the state saved by earlier runs first.")
-def local(with_seed: bool | None, customers: int, fresh: bool) -> None:
+@click.option(
+    "--email-bounce-rate",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Share of e-mail recipients that hard-bounce (SAPA_EMAIL_BOUNCE_RATE, default 0).",
+)
+@click.option(
+    "--email-complaint-rate",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Share of e-mail recipients that complain (SAPA_EMAIL_COMPLAINT_RATE, default 0).",
+)
+@click.option(
+    "--email-event-delay",
+    type=click.FloatRange(0),
+    default=None,
+    help="Seconds from SES accepting a message to its delivery event (SAPA_EMAIL_EVENT_DELAY_SECONDS, default 1).",
+)
+def local(
+    with_seed: bool | None,
+    customers: int,
+    fresh: bool,
+    email_bounce_rate: float | None = None,
+    email_complaint_rate: float | None = None,
+    email_event_delay: float | None = None,
+) -> None:
     """Run all of Sapa on this machine; the data is kept in .sapa/state between runs."""
     from sapa_cli.local.stack import run
 
+    for name, value in (
+        ("SAPA_EMAIL_BOUNCE_RATE", email_bounce_rate),
+        ("SAPA_EMAIL_COMPLAINT_RATE", email_complaint_rate),
+        ("SAPA_EMAIL_EVENT_DELAY_SECONDS", email_event_delay),
+    ):
+        if value is not None:
+            os.environ[name] = str(value)
     if with_seed is None:
         with_seed = os.environ.get("SAPA_SEED", "1") != "0"
     sys.exit(run(seed=with_seed, customers=customers, fresh=fresh))

@@ -174,6 +174,10 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/console/inbox/{conversation_id}/reopen"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/lead"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/link"): Permission.SCRM,
+    # The local stage's mail viewer (404 on every other stage): those who write campaigns check them here.
+    ("GET", "/console/mail"): Permission.CAMPAIGNS,
+    ("GET", "/console/mail/{mail_id}"): Permission.CAMPAIGNS,
+    ("GET", "/console/mail/{mail_id}/body"): Permission.CAMPAIGNS,
 }
 """The console's pages: no gateway authorizer (the session cookie signs them in, `console.pages.page`); the
 permission each page's role needs, or PUBLIC for the sign-in pages, the assets and those any signed-in person

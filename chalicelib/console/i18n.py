@@ -295,6 +295,30 @@ INDONESIAN: dict[str, str] = {
     "Reopened": "Dibuka kembali",
     "Marked as a lead": "Ditandai sebagai prospek",
     "Linked to the customer": "Sudah ditautkan ke pelanggan",
+    # -- the local stage's mail viewer
+    "Mail": "Surel",
+    "Every e-mail the local stack's SES accepted, newest first. Nothing here left this machine.": (
+        "Semua surel yang diterima SES pada stack lokal, terbaru di atas. Tidak ada yang keluar dari mesin ini."
+    ),
+    "The local AWS endpoint did not answer. Is the local stack still running?": (
+        "Endpoint AWS lokal tidak menjawab. Apakah stack lokal masih berjalan?"
+    ),
+    "Sent": "Dikirim",
+    "From": "Dari",
+    "To": "Kepada",
+    "Subject": "Subjek",
+    "(no subject)": "(tanpa subjek)",
+    "Only the newest %(count)s are shown.": "Hanya %(count)s terbaru yang ditampilkan.",
+    "No e-mail sent yet.": "Belum ada surel yang dikirim.",
+    "All mail": "Semua surel",
+    "SES message id": "ID pesan SES",
+    "HTML body": "Isi HTML",
+    "Text body": "Isi teks",
+    "No text body.": "Tidak ada isi teks.",
+    "Headers": "Header",
+    "SES tag": "Tag SES",
+    "The mail viewer exists only on the local stage.": "Penampil surel hanya ada di stage lokal.",
+    "There is no such e-mail.": "Surel ini tidak ada.",
 }
 
 ENGLISH: dict[str, str] = {

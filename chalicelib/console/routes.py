@@ -216,6 +216,27 @@ def console_conversation_link(conversation_id: str) -> Response:
     return inbox.link(bp, conversation_id=conversation_id)
 
 
+@bp.route("/console/mail", methods=["GET"])
+def console_mail() -> Response:
+    from chalicelib.console import mail
+
+    return mail.mail_list(bp)
+
+
+@bp.route("/console/mail/{mail_id}", methods=["GET"])
+def console_mail_message(mail_id: str) -> Response:
+    from chalicelib.console import mail
+
+    return mail.mail_page(bp, mail_id=mail_id)
+
+
+@bp.route("/console/mail/{mail_id}/body", methods=["GET"])
+def console_mail_body(mail_id: str) -> Response:
+    from chalicelib.console import mail
+
+    return mail.mail_body(bp, mail_id=mail_id)
+
+
 @bp.route("/console/static/{name}", methods=["GET"])
 def console_static(name: str) -> Response:
     from chalicelib.console import assets

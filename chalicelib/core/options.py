@@ -51,6 +51,9 @@ LOCAL_STACK = frozenset(
         "SAPA_SANDBOX_FAIL_RATE",
         "SAPA_SANDBOX_STATUS_SECONDS",
         "SAPA_DEMO_ACTIVITY",
+        "SAPA_EMAIL_BOUNCE_RATE",
+        "SAPA_EMAIL_COMPLAINT_RATE",
+        "SAPA_EMAIL_EVENT_DELAY_SECONDS",
     }
 )
 """The stage (checked by `Settings`) and variables only the `sapa` command, the local stack, the benchmarks

@@ -29,6 +29,7 @@ class OutboundWiring:
     def __init__(self, root: Container) -> None:
         self.root = root
         self.extra_observers: list[Observer] = []
+        self.outbox_source: Any = None  # the local outbox reader; tests set a fake
 
     # -- who hears about deliveries --------------------------------------------------------------------------------
     @cached_property
@@ -186,3 +187,19 @@ class OutboundWiring:
         return EmailEventRecorder(
             self.status_updater(), customers.customer_service(), customers.suppression(), self.root.now
         )
+
+    # -- the local stage's outbox ----------------------------------------------------------------------------------
+    def mailbox(self) -> Any:
+        """The e-mail the local stack's SES accepted (the console's mail viewer); None on a deployed stage."""
+        from chalicelib.outbound.local_mail import Mailbox, http_outbox
+
+        config = self.root.settings
+        if not config.is_local:
+            return None
+        source = self.outbox_source
+        if source is None:
+            endpoint = config.environ.get("AWS_ENDPOINT_URL")
+            if not endpoint:
+                return None
+            source = http_outbox(endpoint)
+        return Mailbox(source)

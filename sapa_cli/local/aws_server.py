@@ -12,7 +12,11 @@ touches once per item (`patch_moto_transactions`): customer imports, consent
 changes, the campaign fan-out and the message log all write in transactions,
 so without it a local import of a few thousand rows takes minutes per batch.
 
-Both are applied only in this entrypoint (and the benchmarks that use it),
+Sent e-mail is kept by moto but not exposed: `sapa_cli.local.ses_outbox` serves
+it at `/_sapa/ses/messages` (the console's mail viewer and the SES event
+simulator read it).
+
+All are applied only in this entrypoint (and the benchmarks that use it),
 never in Sapa's runtime or its tests. Worth offering upstream.
 """
 
@@ -149,13 +153,32 @@ def patch_moto_transactions() -> None:
     dynamodb_models._sapa_transactions_patched = True  # type: ignore[attr-defined]
 
 
-def serve(host: str, port: int) -> None:
+def _server(host: str, port: int) -> Any:
+    """moto's threaded server, its app wrapped so the SES outbox answers on the same port."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
+
+    from sapa_cli.local.ses_outbox import with_outbox
+
+    class WithOutbox(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = with_outbox(DomainDispatcherApplication(create_backend_app))
+            self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return WithOutbox(ip_address=host, port=port, verbose=False)
+
+
+def serve(host: str, port: int) -> None:
+    from sapa_cli.local.ses_outbox import patch_moto_ses
 
     patch_moto_sqs()
     patch_moto_transactions()
+    patch_moto_ses()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call drowns the useful output
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server = _server(host, port)
     server.start()
     print(f"local AWS endpoint on http://{host}:{port}", flush=True)
     stop = threading.Event()

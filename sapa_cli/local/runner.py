@@ -5,7 +5,9 @@ real SQS event (batch size honoured); deletes only the records that succeeded
 (all of them when the handler returns normally without `batchItemFailures`,
 none when it raises), leaving the rest to the queue's visibility timeout and
 redrive policy exactly as Lambda would. Fires each `@schedule` on its rate or
-cron expression in UTC.
+cron expression in UTC. Given an SES event simulator (`ses_events`), plays
+what SES does after it accepts a message: Send, Delivery, Bounce and Complaint
+events through SNS to the `email-events` queue.
 """
 
 from __future__ import annotations
@@ -191,8 +193,10 @@ class LocalRunner:
         wait_seconds: int = 1,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         log: Callable[[str], None] = print,
+        email_events: Any | None = None,
     ) -> None:
         self.app = app
+        self.email_events = email_events  # what SES does after it accepts a message (`ses_events`)
         self.settings = settings
         self.aws = aws
         self.wait_seconds = wait_seconds
@@ -295,6 +299,10 @@ class LocalRunner:
         thread = threading.Thread(target=self._schedule_loop, name="schedules", daemon=True)
         thread.start()
         self._threads.append(thread)
+        if self.email_events is not None:
+            thread = threading.Thread(target=self.email_events.run, args=(self._stop,), name="ses-events", daemon=True)
+            thread.start()
+            self._threads.append(thread)
         names = [s.name for s in self.sqs_sources] + [s.name for s in self.schedules]
         self.log(f"[runner] serving {json.dumps(names)}")
 

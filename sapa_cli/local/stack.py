@@ -278,7 +278,9 @@ class LocalStack:
         import app as sapa_app
         from sapa_cli.local.runner import LocalRunner
 
-        self.runner = LocalRunner(sapa_app.app, settings, aws, log=log)
+        self.runner = LocalRunner(
+            sapa_app.app, settings, aws, log=log, email_events=ses_events(settings, aws, self.env)
+        )
         self.runner.start()
         wait_for_http(f"http://127.0.0.1:{self.ports.api}/health", 60)
         write_stack_info(self.directory, StackInfo(os.getpid(), self.ports))
@@ -318,6 +320,27 @@ class LocalStack:
         if self.aws_server is not None:
             stop_children([self.aws_server])
         log("[sapa] stopped")
+
+
+def ses_events(settings: Any, aws: Any, env: dict[str, str]) -> Any:
+    """What SES does after accepting a message, published to the e-mail events topic as SES would."""
+    from chalicelib.core import resources
+    from chalicelib.outbound.local_mail import http_outbox
+    from sapa_cli.local.ses_events import EventRates, SesEventSimulator, sns_publisher
+
+    rates = EventRates.from_env(env)
+    topic = resources.topic_name(settings.stage, resources.EMAIL_EVENTS_TOPIC)
+    sns = aws.client("sns")
+    arn = sns.create_topic(Name=topic)["TopicArn"]  # idempotent: the bootstrap's topic
+    shares = f"bounce {rates.bounce:.0%}, complaint {rates.complaint:.0%}, after {rates.delay_seconds:g} s"
+    log(f"[sapa] SES events: {shares}")
+    return SesEventSimulator(
+        http_outbox(env["AWS_ENDPOINT_URL"]),
+        sns_publisher(sns, arn),
+        rates,
+        resources.configuration_set_name(settings.stage),
+        log=log,
+    )
 
 
 def run(seed: bool, customers: int, fresh: bool = False) -> int:
