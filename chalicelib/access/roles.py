@@ -117,6 +117,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("PUT", "/holidays/{day}"): Permission.HOLIDAYS,
     ("DELETE", "/holidays/{day}"): Permission.HOLIDAYS,
     ("POST", "/greetings/runs"): Permission.GREETINGS,
+    ("GET", "/greetings/runs"): Permission.READ,
     ("GET", "/greetings/runs/{day}"): Permission.READ,
     ("GET", "/telegreeting"): Permission.TELEGREETING,
     ("POST", "/telegreeting/{task_id}"): Permission.TELEGREETING,
