@@ -175,6 +175,12 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/console/inbox/{conversation_id}/reopen"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/lead"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/link"): Permission.SCRM,
+    ("GET", "/console/calls"): Permission.TELEGREETING,
+    ("POST", "/console/calls/{task_id}"): Permission.TELEGREETING,
+    ("GET", "/console/greetings"): Permission.GREETINGS,
+    ("POST", "/console/greetings/holidays"): Permission.HOLIDAYS,
+    ("POST", "/console/greetings/holidays/{day}"): Permission.HOLIDAYS,
+    ("POST", "/console/greetings/holidays/{day}/cancel"): Permission.HOLIDAYS,
 }
 """The console's pages: no gateway authorizer (the session cookie signs them in, `console.pages.page`); the
 permission each page's role needs, or PUBLIC for the sign-in pages, the assets and those any signed-in person
