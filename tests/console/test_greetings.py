@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from tests.wired import greetings as deps
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -145,11 +147,12 @@ def test_the_runs_are_listed_with_their_outcomes(browser, console_user, aws) -> 
     assert 'data-label="Untuk ditelepon">1<' in row
 
 
-def test_a_telemarketer_and_a_viewer_may_not_open_greetings(browser, console_user) -> None:
-    for name, role in (("tono", "telemarketer"), ("vina", "viewer")):
-        email, _ = console_user(name, role)
-        browser.sign_in(email)
-        assert browser.get("/console/greetings").status_code == 403
+@pytest.mark.parametrize(("name", "role"), [("tono", "telemarketer"), ("vina", "viewer")])
+def test_a_telemarketer_and_a_viewer_may_not_open_greetings(browser, console_user, name, role) -> None:
+    email, _ = console_user(name, role)
+    browser.sign_in(email)
+
+    assert browser.get("/console/greetings").status_code == 403
 
 
 def test_a_marketer_sees_greetings_in_the_menu(browser, console_user) -> None:
