@@ -24,7 +24,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/audit"): PAGED,
     ("GET", "/campaigns"): PAGED | {"status"},
     ("GET", "/holidays"): frozenset({"year"}),
-    ("GET", "/telegreeting"): PAGED | {"date"},
+    ("GET", "/telegreeting"): PAGED | {"date", "day", "status", "kind"},
+    ("GET", "/greetings/runs"): PAGED | {"year", "from", "to"},
     ("GET", "/leads"): PAGED,
     ("GET", "/scrm/conversations"): PAGED
     | {"status", "channel", "category", "sentiment", "topic", "priority", "assignee", "past_sla"},

@@ -117,6 +117,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("PUT", "/holidays/{day}"): Permission.HOLIDAYS,
     ("DELETE", "/holidays/{day}"): Permission.HOLIDAYS,
     ("POST", "/greetings/runs"): Permission.GREETINGS,
+    ("GET", "/greetings/runs"): Permission.READ,
     ("GET", "/greetings/runs/{day}"): Permission.READ,
     ("GET", "/telegreeting"): Permission.TELEGREETING,
     ("POST", "/telegreeting/{task_id}"): Permission.TELEGREETING,
@@ -178,6 +179,12 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("GET", "/console/mail"): Permission.CAMPAIGNS,
     ("GET", "/console/mail/{mail_id}"): Permission.CAMPAIGNS,
     ("GET", "/console/mail/{mail_id}/body"): Permission.CAMPAIGNS,
+    ("GET", "/console/calls"): Permission.TELEGREETING,
+    ("POST", "/console/calls/{task_id}"): Permission.TELEGREETING,
+    ("GET", "/console/greetings"): Permission.GREETINGS,
+    ("POST", "/console/greetings/holidays"): Permission.HOLIDAYS,
+    ("POST", "/console/greetings/holidays/{day}"): Permission.HOLIDAYS,
+    ("POST", "/console/greetings/holidays/{day}/cancel"): Permission.HOLIDAYS,
 }
 """The console's pages: no gateway authorizer (the session cookie signs them in, `console.pages.page`); the
 permission each page's role needs, or PUBLIC for the sign-in pages, the assets and those any signed-in person

@@ -235,6 +235,46 @@ def console_mail_body(mail_id: str) -> Response:
     from chalicelib.console import mail
 
     return mail.mail_body(bp, mail_id=mail_id)
+@bp.route("/console/calls", methods=["GET"])
+def console_calls() -> Response:
+    from chalicelib.console import calls
+
+    return calls.calls_page(bp)
+
+
+@bp.route("/console/calls/{task_id}", methods=["POST"], content_types=FORM)
+def console_call_attempt(task_id: str) -> Response:
+    from chalicelib.console import calls
+
+    return calls.record(bp, task_id=task_id)
+
+
+@bp.route("/console/greetings", methods=["GET"])
+def console_greetings() -> Response:
+    from chalicelib.console import greetings
+
+    return greetings.greetings_page(bp)
+
+
+@bp.route("/console/greetings/holidays", methods=["POST"], content_types=FORM)
+def console_holiday_add() -> Response:
+    from chalicelib.console import greetings
+
+    return greetings.add_holiday(bp)
+
+
+@bp.route("/console/greetings/holidays/{day}", methods=["POST"], content_types=FORM)
+def console_holiday_save(day: str) -> Response:
+    from chalicelib.console import greetings
+
+    return greetings.save_holiday(bp, day=day)
+
+
+@bp.route("/console/greetings/holidays/{day}/cancel", methods=["POST"], content_types=FORM)
+def console_holiday_cancel(day: str) -> Response:
+    from chalicelib.console import greetings
+
+    return greetings.cancel_holiday(bp, day=day)
 
 
 @bp.route("/console/static/{name}", methods=["GET"])

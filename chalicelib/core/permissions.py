@@ -132,6 +132,8 @@ FUNCTIONS: dict[str, Needs] = {
             T("campaigns", "batch-get update"),
             T("settings", "get batch-get"),
             T("greetings", "query"),
+            # A greeting's outcome (sent, failed, parked) is counted on its date's run record.
+            T("greetings", "update", partitions=("runs",)),
             T("access", "put", partitions=(AUDIT_PARTITION,)),
         ),
         queues={"outbound": "url visibility"},
@@ -145,6 +147,7 @@ FUNCTIONS: dict[str, Needs] = {
             T("consent", "put"),
             T("messages", "get update"),
             T("campaigns", "update"),
+            T("greetings", "update", partitions=("runs",)),  # a greeting e-mail delivered or bounced
             T("access", "put", partitions=(AUDIT_PARTITION,)),
         ),
         secrets=("SAPA_HASH_SALT",),
@@ -154,6 +157,7 @@ FUNCTIONS: dict[str, Needs] = {
         tables=(
             T("messages", "batch-get update query:parked-index"),
             T("campaigns", "update"),
+            T("greetings", "update", partitions=("runs",)),  # a greeting that waited since its run
             T("settings", "get put"),
         ),
         queues={"outbound": "send"},
@@ -213,6 +217,7 @@ FUNCTIONS: dict[str, Needs] = {
             T("access", "query:gsi1", partitions=(ROSTER_PARTITION, ON_DUTY_PARTITION)),
             T("access", "put", partitions=(AUDIT_PARTITION,)),
             T("greetings", "put"),
+            T("greetings", "update", partitions=("runs",)),  # a greeting's WhatsApp status
         ),
         queues={"outbound": "send"},
         payloads="get delete",  # a body read through S3 is deleted once its events are stored

@@ -12,7 +12,7 @@ from chalicelib.access.authorizer import require, staff_auth
 from chalicelib.access.roles import Permission
 from chalicelib.core.composition import wired
 from chalicelib.core.contract import api, read_body, read_query
-from chalicelib.core.errors import NotFound, ValidationFailed
+from chalicelib.core.errors import ValidationFailed
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query
 from chalicelib.core.observability import logger
 
@@ -66,55 +66,21 @@ def list_holidays() -> Response:
 )
 def put_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
-    from chalicelib.greetings.holidays_calendar import (
-        InvalidOverride,
-        calendar_for_year,
-        parse_override,
-    )
-
-    customer_deps = wired(bp).customers
     deps = wired(bp).greetings
 
     _day(day, "date")
-    try:
-        override = parse_override(day, json_object(bp.current_request))
-    except InvalidOverride as error:
-        raise ValidationFailed(dict(error.fields)) from None
-    if override.audience is not None:
-        # The same parser the greeting run uses: an audience it could not read never gets stored.
-        from chalicelib.campaigns.segments import InvalidSegment, parse_segment
-
-        try:
-            parse_segment(dict(override.audience), deps.segment_fields())
-        except InvalidSegment as error:
-            raise ValidationFailed({k.replace("segment", "audience", 1): v for k, v in error.fields.items()}) from None
-    now = customer_deps.utc_now()
-    deps.holiday_store().save(override, staff.name, now)
-    customer_deps.audit().record(staff.name, "holiday.set", day, now, name=override.name, greet=override.greet)
-    merged = calendar_for_year(override.date.year, deps.holiday_store().overrides(override.date.year))
-    return json_response({"items": [h.to_dict() for h in merged if h.date == override.date], "next": None})
+    merged = deps.holiday_editor().set(day, json_object(bp.current_request), staff.name)
+    return json_response({"items": [h.to_dict() for h in merged], "next": None})
 
 
 @bp.route("/holidays/{day}", methods=["DELETE"], authorizer=staff_auth)
 @api(summary="Cancel the holiday on a date", responses={200: "HolidayCancelled"})
 def cancel_holiday(day: str) -> Response:
     staff = require(bp.current_request, Permission.HOLIDAYS)
-    from chalicelib.greetings.holidays_calendar import (
-        InvalidOverride,
-        cancel_override,
-    )
-
-    customer_deps = wired(bp).customers
     deps = wired(bp).greetings
 
     _day(day, "date")
-    try:
-        override = cancel_override(day)
-    except InvalidOverride as error:
-        raise ValidationFailed(dict(error.fields)) from None
-    now = customer_deps.utc_now()
-    deps.holiday_store().save(override, staff.name, now)
-    customer_deps.audit().record(staff.name, "holiday.cancelled", day, now)
+    deps.holiday_editor().cancel(day, staff.name)
     return json_response({"date": day, "cancelled": True})
 
 
@@ -137,6 +103,37 @@ def run_greetings() -> Response:
         staff.name, "greetings.run", day.isoformat(), customer_deps.utc_now(), **report.counters()
     )
     return json_response({"date": day.isoformat(), **report.body()})
+
+
+@bp.route("/greetings/runs", methods=["GET"], authorizer=staff_auth)
+@api(
+    summary="The greeting dates' runs, newest first, with what became of their greetings",
+    query="GreetingRunsQuery",
+    responses={200: "Page[GreetingRun]"},
+)
+def list_greeting_runs() -> Response:
+    require(bp.current_request, Permission.READ)
+    from chalicelib.greetings.schemas import GreetingRunsQuery
+
+    customer_deps = wired(bp).customers
+    deps = wired(bp).greetings
+
+    params = query(bp.current_request)
+    asked = read_query(bp.current_request, GreetingRunsQuery)
+    if asked.year is not None and (asked.from_ or asked.to):
+        raise ValidationFailed({"year": "give either year or from and to, not both"})
+    if asked.year is not None or not (asked.from_ or asked.to):
+        year = asked.year or customer_deps.utc_now().year
+        first, last = date(year, 1, 1), date(year, 12, 31)
+    else:
+        first = asked.from_ or date(FIRST_YEAR, 1, 1)
+        last = asked.to or date(LAST_YEAR, 12, 31)
+        if first > last:
+            raise ValidationFailed({"to": "must not be before from"})
+    items, resume = deps.run_store().history(
+        first, last, limit_param(params), decode_cursor(params, bp.current_request)
+    )
+    return json_response(page(items, resume, bp.current_request))
 
 
 @bp.route("/greetings/runs/{day}", methods=["GET"], authorizer=staff_auth)
@@ -172,7 +169,7 @@ def greet_hourly(event: CloudWatchEvent) -> dict[str, Any]:
 
 
 @bp.route("/telegreeting", methods=["GET"], authorizer=staff_auth)
-@api(summary="A day's call list", query="CallListQuery", responses={200: "Page[CallTask]"})
+@api(summary="A day's call list, by status and kind", query="CallListQuery", responses={200: "Page[CallTask]"})
 def call_list() -> Response:
     require(bp.current_request, Permission.TELEGREETING)
     from chalicelib.greetings.schemas import CallListQuery
@@ -181,26 +178,30 @@ def call_list() -> Response:
     deps = wired(bp).greetings
 
     params = query(bp.current_request)
-    day = read_query(bp.current_request, CallListQuery).date or customer_deps.utc_now().date()
-    items, last = deps.call_list().page(day, limit_param(params), decode_cursor(params, bp.current_request))
+    asked = read_query(bp.current_request, CallListQuery)
+    if asked.date and asked.day and asked.date != asked.day:
+        raise ValidationFailed({"day": "must match date (give one of them)"})
+    day = asked.date or asked.day or customer_deps.utc_now().date()
+    items, last = deps.call_desk().page(
+        day, limit_param(params), decode_cursor(params, bp.current_request), asked.status, asked.kind
+    )
     return json_response(page(items, last, bp.current_request))
 
 
 @bp.route("/telegreeting/{task_id}", methods=["POST"], authorizer=staff_auth)
-@api(summary="Record a call's outcome", body="CallOutcome", responses={200: "CallTask"})
+@api(
+    summary="Record one call attempt (every attempt is kept)",
+    body="CallOutcome",
+    responses={200: "CallTask"},
+    errors=(404, 409),
+)
 def record_call(task_id: str) -> Response:
     staff = require(bp.current_request, Permission.TELEGREETING)
     from chalicelib.greetings.schemas import CallOutcome
 
-    customer_deps = wired(bp).customers
     deps = wired(bp).greetings
 
     call = read_body(bp.current_request, CallOutcome)
-    outcome, notes = call.outcome, call.notes
-    now = customer_deps.utc_now()
     task_id = unquote(task_id)  # lead calls carry "#" in their id: clients send it encoded
-    task = deps.call_list().record_outcome(task_id, outcome, notes, staff.name, now)
-    if task is None:
-        raise NotFound(f"No call task {task_id}")
-    customer_deps.audit().record(staff.name, "call.outcome", task_id, now, outcome=outcome)
+    task = deps.call_desk().record(task_id, call.outcome, call.notes, call.callback_at, staff.name)
     return json_response(task)

@@ -6,15 +6,16 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from chalicelib.core.api_models import PageQuery
+from chalicelib.greetings import calls
 
 FIRST_YEAR, LAST_YEAR = 1970, 2100
 """The years a greeting date, a holiday or a call list may be in: far dates overflow the calendar arithmetic."""
-CALL_OUTCOMES = ("reached", "no_answer", "wrong_number", "declined", "callback", "done")
-NOTES_MAX = 1000
+CALL_OUTCOMES = calls.OUTCOMES
+NOTES_MAX = calls.NOTE_MAX
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -216,18 +217,91 @@ class GreetingTotals(BaseModel):
     skipped: dict[str, int]
 
 
+class GreetingRun(BaseModel):
+    """A greeting date's run: whom it greeted or put on the call list, and what the pipeline did with it since."""
+
+    model_config = ConfigDict(extra="allow")
+
+    date: str
+    greeted: int = Field(description="greetings queued (birthday + holiday)")
+    birthday: int
+    holiday: int
+    called: int = Field(description="people put on the telemarketers' call list instead")
+    sent: int = Field(description="accepted by WhatsApp or SES")
+    delivered: int = Field(description="reported delivered (or read) by the provider")
+    failed: int = Field(description="failed to send or reported failed")
+    parked: int = Field(description="had to wait for their contact hours or a halt")
+    read: int
+    skipped: dict[str, int]
+    first_run_at: str | None = None
+    updated_at: str | None = None
+
+
+def _run_day(value: Any) -> date | None:
+    return None if value in (None, "") else _iso_day(value)
+
+
+RunDay = Annotated[
+    date | None,
+    BeforeValidator(_run_day),
+    WithJsonSchema({"type": "string", "format": "date", "description": f"YYYY-MM-DD, {FIRST_YEAR} to {LAST_YEAR}"}),
+]
+
+
+class GreetingRunsQuery(PageQuery):
+    """`?year=` or `?from=&to=` (not both); this year when neither is given."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    year: Annotated[int | None, Field(ge=FIRST_YEAR, le=LAST_YEAR), BeforeValidator(_year)] = Field(
+        default=None, description="the greeting dates of this year"
+    )
+    from_: RunDay = Field(default=None, alias="from", description="first greeting date, YYYY-MM-DD")
+    to: RunDay = Field(default=None, description="last greeting date, YYYY-MM-DD")
+
+
+def _blank_or(allowed: tuple[str, ...]) -> Any:
+    def validate(value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        if value not in allowed:
+            raise PydanticCustomError("choice", f"must be one of {', '.join(allowed)}")
+        return value
+
+    return BeforeValidator(validate)
+
+
 class CallListQuery(PageQuery):
     date: Annotated[Day | None, BeforeValidator(_blank_is_none)] = Field(
         default=None, description="today when left out"
     )
+    day: Annotated[Day | None, BeforeValidator(_blank_is_none)] = Field(
+        default=None, description="the same as `date` (one of them)"
+    )
+    status: Annotated[Literal[calls.STATUSES] | None, _blank_or(calls.STATUSES)] = Field(  # type: ignore[valid-type]
+        default=None, description="open (to call), done, or callback (to call back at a set time)"
+    )
+    kind: Annotated[Literal[calls.KINDS] | None, _blank_or(calls.KINDS)] = Field(  # type: ignore[valid-type]
+        default=None, description="telegreeting (a greeting by phone), lead, or reminder"
+    )
+
+
+class CallAttempt(BaseModel):
+    outcome: str
+    by: str | None = None
+    at: str | None = None
+    note: str = ""
+    callback_at: str | None = None
 
 
 class CallTask(BaseModel):
-    """One call on a day's telegreeting list, with the script to read and, once called, its outcome."""
+    """One call on a day's list, with the script to read, every attempt made and the status they lead to."""
 
     model_config = ConfigDict(extra="allow")
 
     id: str | None
+    kind: str | None = None
+    day: str | None = None
     customer_id: str | None = None
     name: str | None = None
     phone: str | None = None
@@ -235,14 +309,22 @@ class CallTask(BaseModel):
     language: str | None = None
     script: str | None = None
     status: str | None = None
-    outcome: str | None = None
+    outcome: str | None = Field(default=None, description="the latest attempt's")
     notes: str | None = None
     called_by: str | None = None
     called_at: str | None = None
+    callback_at: str | None = None
+    attempts: list[CallAttempt] = Field(default_factory=list, description="oldest first")
 
 
 class CallOutcome(BaseModel):
+    """One attempt: reached, wrong_number and not_interested close the task, no_answer keeps it open,
+    callback (with `callback_at`) shows it again then."""
+
     model_config = ConfigDict(extra="forbid")
 
     outcome: Literal[CALL_OUTCOMES]  # type: ignore[valid-type]
     notes: str | None = Field(default=None, max_length=NOTES_MAX)
+    callback_at: AwareDatetime | None = Field(
+        default=None, description="with outcome callback: when to call again (ISO 8601 with its offset)"
+    )

@@ -556,10 +556,18 @@ class Inbox:
             return {**item, "customer_id": customer_id, "owner": new_owner, "version": int(item["version"]) + 1}
 
         public = self._save(conversation_id, attach)
+        self._fill_leads(old_owner, customer)
         if old_owner != new_owner:
             self.store.rekey_owner(old_owner, new_owner)
         self.store.move_thread(str(current["channel"]), f"customer:{customer_id}", conversation_id, None, now_iso)
         return public
+
+    def _fill_leads(self, owner: str, customer: Mapping[str, Any]) -> None:
+        """The sender's leads, and their calls, name the customer now: the telemarketer sees whom they call."""
+        for lead in self.store.leads_of(owner):
+            if self.call_tasks is not None:
+                self.call_tasks.fill(lead, customer)  # keyed by the lead as it was: before the fill below
+            self.store.fill_lead(str(lead["id"]), str(customer["id"]), customer.get("name"), customer.get("phone"))
 
     def _save(self, conversation_id: str, change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
         for _attempt in range(SAVE_ATTEMPTS):

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from chalicelib.core import rendering
-from chalicelib.scrm import store
+from chalicelib.scrm import store, times
 from chalicelib.scrm.config import ScrmConfig
 
 CHANNEL_LABELS = {"whatsapp": "WhatsApp", "instagram": "Instagram", "facebook": "Facebook"}
@@ -103,6 +103,10 @@ class CallBook(Protocol):
 
     def add_lead_call(self, call: LeadCall, now: datetime) -> bool: ...
 
+    def fill_lead_call(
+        self, day: date, who: str, lead_id: str, customer_id: str, name: str | None, phone: str | None
+    ) -> bool: ...
+
 
 class CallTasks:
     """Puts a call for each lead on the telemarketers' list."""
@@ -111,11 +115,16 @@ class CallTasks:
         self.book = book
         self.config = config
 
+    @staticmethod
+    def who(lead: Mapping[str, Any]) -> str:
+        """Whom the lead's call is keyed by: the customer, else the platform sender, else the lead."""
+        return str(lead.get("customer_id") or lead.get("sender_id") or lead["id"])
+
     def add(self, lead: Mapping[str, Any], day: date, now: datetime) -> bool:
         """One task per lead; False when it is already on the list."""
         call = LeadCall(
             day=day,
-            who=str(lead.get("customer_id") or lead.get("sender_id") or lead["id"]),
+            who=self.who(lead),
             lead_id=str(lead["id"]),
             customer_id=lead.get("customer_id"),
             conversation_id=lead.get("conversation_id"),
@@ -126,6 +135,20 @@ class CallTasks:
             script=call_script(lead, self.config),
         )
         return self.book.add_lead_call(call, now)
+
+    def fill(self, lead: Mapping[str, Any], customer: Mapping[str, Any]) -> bool:
+        """The lead's call (on the day the lead was found) shows the customer it turned out to be."""
+        found = times.parse(lead.get("created_at"))
+        if found is None:
+            return False
+        return self.book.fill_lead_call(
+            times.local_day(found, self.config.utc_offset_hours),
+            self.who(lead),
+            str(lead["id"]),
+            str(customer["id"]),
+            customer.get("name"),
+            customer.get("phone"),
+        )
 
 
 class Leads:

@@ -780,6 +780,29 @@ class ScrmStore:
     def lead(self, lead_id: str) -> dict[str, Any] | None:
         return self.get(lead_key(lead_id), consistent=True)
 
+    def leads_of(self, owner: str, limit: int = 100) -> list[dict[str, Any]]:
+        """A sender's (or customer's) leads, from gsi2: what linking the sender to a customer fills in."""
+        items, _ = self.query_index("gsi2", owner, prefix="lead#", limit=limit)
+        return [item for item in items if item.get("kind") == "lead"]
+
+    def fill_lead(self, lead_id: str, customer_id: str, name: str | None, phone: str | None) -> None:
+        """The lead's sender is this customer: their id, and their name and number where the customer has them."""
+        names = {"#c": "customer_id"}
+        values: dict[str, Any] = {":c": customer_id}
+        sets = ["#c = :c"]
+        for field_name, value in (("name", name), ("phone", phone)):
+            if value:
+                names[f"#{field_name}"] = field_name
+                values[f":{field_name}"] = value
+                sets.append(f"#{field_name} = :{field_name}")
+        self.table.update_item(
+            Key=lead_key(lead_id),
+            UpdateExpression="SET " + ", ".join(sets),
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
     def metrics_day(self, day: date) -> MetricsDay:
         """The day's counter shards and samples."""
         shards: list[Mapping[str, Any]] = []

@@ -11,6 +11,7 @@ from chalicelib.greetings.run import GreetingService
 from chalicelib.greetings.store import CallList, HolidayStore, RunStore
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.greetings.editing import CallDesk, HolidayEditor
     from chalicelib.wiring.container import Container
 
 
@@ -26,6 +27,27 @@ class GreetingsWiring:
 
     def call_list(self) -> CallList:
         return CallList(self.root.table("greetings"))
+
+    def holiday_editor(self) -> HolidayEditor:
+        from chalicelib.greetings.editing import HolidayEditor
+
+        return HolidayEditor(
+            self.holiday_store(), self.root.customers.audit().record, self.root.now, self._check_audience
+        )
+
+    def call_desk(self) -> CallDesk:
+        from chalicelib.greetings.editing import CallDesk
+
+        return CallDesk(self.call_list(), self.root.customers.audit().record, self.root.now)
+
+    def _check_audience(self, audience: dict[str, Any]) -> None:
+        from chalicelib.campaigns.segments import InvalidSegment, parse_segment
+        from chalicelib.core.errors import ValidationFailed
+
+        try:
+            parse_segment(audience, self.segment_fields())
+        except InvalidSegment as error:
+            raise ValidationFailed({k.replace("segment", "audience", 1): v for k, v in error.fields.items()}) from None
 
     def segment_fields(self) -> tuple[str, ...]:
         """Extra attribute names holiday audiences may use: the campaigns' (SAPA_SEGMENT_FIELDS)."""

@@ -1,7 +1,7 @@
 """The delivery pipeline's collaborators: dispatcher, deliverer, providers, contact hours, halt and release.
 
 The deliverer's and the status updater's observers are named here: the campaign
-counters hear every delivery outcome and every status a provider reports, plus
+and greeting counters hear every delivery outcome and every status a provider reports, plus
 whatever `extra_observers` a caller (a benchmark, a test) adds to this container.
 """
 
@@ -38,11 +38,17 @@ class OutboundWiring:
 
         return CounterObservers(lambda: self.root.campaigns.counters())
 
+    @cached_property
+    def _greeting_counters(self) -> Any:
+        from chalicelib.greetings.counters import GreetingCounters
+
+        return GreetingCounters(lambda *args: self.root.greetings.run_store().add(*args), self.root.now)
+
     def observers(self) -> list[Observer]:
-        return [self._campaign_counters.on_outcome, *self.extra_observers]
+        return [self._campaign_counters.on_outcome, self._greeting_counters.on_outcome, *self.extra_observers]
 
     def status_observers(self) -> list[StatusObserver]:
-        return [self._campaign_counters.on_status]
+        return [self._campaign_counters.on_status, self._greeting_counters.on_status]
 
     def status_updater(self) -> StatusUpdater:
         return StatusUpdater(self.root.customers.message_log(), self.status_observers())

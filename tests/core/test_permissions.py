@@ -286,7 +286,7 @@ def run_the_tour(tour: Tour) -> None:
     lam.ok("GET", "/audit")
 
     # Greetings: the calendar, the hourly schedule (a birthday on each channel, a holiday), a run by hand.
-    lam.ok("POST", "/customers", _customer(6, birth_date="1985-06-17", consents={"email": ["greetings"]}))
+    emailed = lam.ok("POST", "/customers", _customer(6, birth_date="1985-06-17", consents={"email": ["greetings"]}))
     called = lam.ok("POST", "/customers", _customer(8, birth_date="1970-06-17", consents={}))  # a call, not a message
     lam.ok("PUT", "/holidays/2025-06-17", {"name": "Hari Tur", "greet": True, "day_off": False})
     lam.ok("PUT", "/holidays/2025-06-18", {"name": "Hari Tur Kedua", "greet": True})
@@ -298,8 +298,29 @@ def run_the_tour(tour: Tour) -> None:
     lam.ok("GET", "/greetings/runs/2025-06-17")
     lam.fire("greet_hourly")  # after the run by hand: finds every greeting already written
     calls = lam.ok("GET", "/telegreeting?date=2025-06-17")["items"]
+    lam.ok("POST", f"/telegreeting/{calls[0]['id']}", {"outcome": "no_answer"})
+    # A callback on another day puts a marker on that day's list; the list reads it back from there.
+    lam.ok(
+        "POST",
+        f"/telegreeting/{calls[0]['id']}",
+        {"outcome": "callback", "callback_at": "2025-06-18T10:00:00+07:00"},
+    )
+    lam.ok("GET", "/telegreeting?day=2025-06-18&status=callback&kind=telegreeting")
     lam.ok("POST", f"/telegreeting/{calls[0]['id']}", {"outcome": "reached"})
     lam.drain("send_outbound")
+    # What became of the greetings, counted on the date's run: an e-mail delivered (SES).
+    lam.ok("GET", "/greetings/runs?year=2025")
+    greeting_email = next(
+        m for m in lam.ok("GET", f"/customers/{emailed['id']}/messages")["items"] if m["channel"] == "email"
+    )
+    events_url = sqs.get_queue_url(QueueName=resources.queue_name(STAGE, "email-events"))["QueueUrl"]
+    sqs.send_message(QueueUrl=events_url, MessageBody=_ses_event("Delivery", greeting_email["id"]))
+    lam.drain("record_email_event")
+    greeting_whatsapp = next(
+        m
+        for m in lam.ok("GET", f"/customers/{alice['id']}/messages")["items"]
+        if m["channel"] == "whatsapp" and m.get("occasion") == "birthday" and m.get("provider_id")
+    )
 
     # A campaign: audience, preview, test, send, fan-out, the sender (WhatsApp and SES), pause and resume.
     campaign = lam.ok(
@@ -438,6 +459,11 @@ def run_the_tour(tour: Tour) -> None:
     )
     lam.ok("POST", f"/campaigns/{evening['id']}/send")
     lam.drain("fan_out_audience")
+    # A greeting run after the greeting hours (20:30 WIB): the greeting waits for the morning, parked.
+    lam.clock.set(datetime(2025, 6, 17, 13, 30, tzinfo=UTC))
+    lam.ok("POST", "/customers", _customer(10, birth_date="1991-06-17"))
+    lam.ok("POST", "/greetings/runs", {"date": "2025-06-17"})
+    lam.drain("fan_out_audience")
     lam.clock.set(datetime(2025, 6, 18, 1, 1, tzinfo=UTC))  # 08:01 WIB
     lam.fire("release_waiting_messages")
     lam.drain("send_outbound")
@@ -462,6 +488,7 @@ def run_the_tour(tour: Tour) -> None:
         if m["channel"] == "whatsapp" and m.get("campaign_id") and m.get("provider_id")
     )
     lam.webhook(wa_status(sent["provider_id"], "delivered"))
+    lam.webhook(wa_status(greeting_whatsapp["provider_id"], "read"))  # counted on the greeting date's run
     lam.drain("analyse_inbound")
     lam.drain("send_outbound")
     conversations = lam.ok("GET", "/scrm/conversations")["items"]

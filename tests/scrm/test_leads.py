@@ -72,3 +72,22 @@ def test_leads_are_for_the_staff_who_work_them(api, staff_token, client) -> None
     assert api("GET", "/leads", headers=staff_token("marketer"))[0] == 200
     assert api("GET", "/leads", headers=staff_token("viewer"))[0] == 403
     assert client.http.get("/leads").status_code == 401
+
+
+def test_linking_the_sender_to_a_customer_fills_the_lead_and_its_call(deliver, api, make_customer) -> None:
+    customer = make_customer(name="Dewi Lestari", phone="+6281377770000")
+    deliver(dm("instagram", "I want to apply for a new car loan, what are the requirements?", sender="IG-LEAD"))
+    [conversation] = api("GET", "/scrm/conversations", headers=ADMIN)[1]["items"]
+
+    status, _ = api(
+        "POST", f"/scrm/conversations/{conversation['id']}/link", {"customer_id": customer["id"]}, headers=ADMIN
+    )
+
+    assert status == 200
+    [lead] = api("GET", "/leads", headers=ADMIN)[1]["items"]
+    assert (lead["customer_id"], lead["name"], lead["phone"]) == (customer["id"], "Dewi Lestari", "+6281377770000")
+    [call] = api("GET", "/telegreeting?kind=lead", headers=ADMIN)[1]["items"]
+    assert (call["customer_id"], call["name"], call["phone"]) == (customer["id"], "Dewi Lestari", "+6281377770000")
+    # Erasing the customer now takes the call off the list too (it is filed under them).
+    api("DELETE", f"/customers/{customer['id']}", headers=ADMIN)
+    assert api("GET", "/telegreeting?kind=lead", headers=ADMIN)[1]["items"] == []

@@ -48,16 +48,22 @@ def test_the_collaborators_get_the_containers_clock() -> None:
     assert container.campaigns.scheduler().clock() == instant
 
 
-def test_the_campaign_counters_hear_every_delivery_outcome_and_status() -> None:
+def test_the_campaign_and_greeting_counters_hear_every_delivery_outcome_and_status() -> None:
     container = Container(AwsClients())
     heard: list[Any] = []
     container.outbound.extra_observers.append(lambda envelope, outcome: heard.append(outcome))
 
     observers = container.outbound.observers()
 
-    assert [getattr(o, "__qualname__", "") for o in observers[:1]] == ["CounterObservers.on_outcome"]
-    assert len(observers) == 2
-    assert [o.__qualname__ for o in container.outbound.status_observers()] == ["CounterObservers.on_status"]
+    assert [getattr(o, "__qualname__", "") for o in observers[:2]] == [
+        "CounterObservers.on_outcome",
+        "GreetingCounters.on_outcome",
+    ]
+    assert len(observers) == 3
+    assert [o.__qualname__ for o in container.outbound.status_observers()] == [
+        "CounterObservers.on_status",
+        "GreetingCounters.on_status",
+    ]
 
 
 def test_the_fan_out_queue_routes_each_job_kind_to_its_context() -> None:

@@ -33,6 +33,7 @@
     var form = event.target;
     if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
+      event.stopPropagation(); // an hx-post form too: htmx never hears of it
     }
   }, true);
 
