@@ -486,6 +486,26 @@ class MessageLog:
             raise
         return True
 
+    def mark_unsubscribed(self, message_id_: str, at: datetime) -> dict[str, Any] | None:
+        """The customer withdrew through this message's link: the record (as it was) the first time, else None.
+
+        Conditional on `unsubscribed_at` being unset, so a retried or double-clicked
+        link credits the message's campaign once.
+        """
+        try:
+            result = self.table.update_item(
+                Key={"id": message_id_},
+                UpdateExpression="SET unsubscribed_at = :at",
+                ConditionExpression="attribute_exists(id) AND attribute_not_exists(unsubscribed_at)",
+                ExpressionAttributeValues={":at": at.isoformat()},
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if conditional_failed(error):
+                return None
+            raise
+        return dict(result.get("Attributes") or {}) or None
+
     # -- listing ------------------------------------------------------------------------
     def for_customer(
         self, customer_id: str, limit: int, start: dict[str, Any] | None

@@ -99,7 +99,7 @@ def test_a_permanent_failure_rate_over_the_limit_pauses_the_campaign_with_its_re
         suppression=customer_deps.suppression(),
         dispatcher=SenderKeepsUp(),
         enqueue_jobs=deps.enqueue_jobs,
-        unsubscribe=lambda cid, channel: "https://sapa.example/unsubscribe/x",
+        unsubscribe=lambda cid, channel, message=None: "https://sapa.example/unsubscribe/x",
         clock=clocks.now,
         rate=lambda channel: float("inf"),
         hours=outbound_deps.contact_hours(),
