@@ -174,6 +174,23 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/console/inbox/{conversation_id}/reopen"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/lead"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/link"): Permission.SCRM,
+    ("GET", "/console/campaigns"): Permission.CAMPAIGNS_READ,
+    ("GET", "/console/campaigns/new"): Permission.CAMPAIGNS,
+    ("POST", "/console/campaigns/new"): Permission.CAMPAIGNS,
+    ("POST", "/console/campaigns/preview"): Permission.CAMPAIGNS,
+    ("GET", "/console/campaigns/{campaign_id}"): Permission.CAMPAIGNS_READ,
+    ("GET", "/console/campaigns/{campaign_id}/funnel"): Permission.CAMPAIGNS_READ,
+    ("GET", "/console/campaigns/{campaign_id}/audience"): Permission.CAMPAIGNS,
+    ("POST", "/console/campaigns/{campaign_id}/audience"): Permission.CAMPAIGNS,
+    ("POST", "/console/campaigns/{campaign_id}/audience/count"): Permission.CAMPAIGNS,
+    ("GET", "/console/campaigns/{campaign_id}/schedule"): Permission.CAMPAIGNS,
+    ("GET", "/console/campaigns/{campaign_id}/review"): Permission.CAMPAIGNS,
+    ("POST", "/console/campaigns/{campaign_id}/send"): Permission.CAMPAIGNS,
+    ("POST", "/console/campaigns/{campaign_id}/pause"): Permission.CAMPAIGNS,
+    ("POST", "/console/campaigns/{campaign_id}/resume"): Permission.CAMPAIGNS,
+    ("POST", "/console/campaigns/{campaign_id}/cancel"): Permission.CAMPAIGNS,
+    ("POST", "/console/campaigns/{campaign_id}/retry-failed"): Permission.CAMPAIGNS,
+    ("GET", "/console/campaigns/{campaign_id}/recipients.csv"): Permission.CUSTOMERS_EXPORT,
 }
 """The console's pages: no gateway authorizer (the session cookie signs them in, `console.pages.page`); the
 permission each page's role needs, or PUBLIC for the sign-in pages, the assets and those any signed-in person

@@ -104,7 +104,8 @@ class CampaignCounters:
     def on_outcome(self, envelope: Envelope, outcome: Outcome) -> None:
         campaign_id = str(envelope.campaign_id)
         if outcome.status == "sent":
-            self.store.add(campaign_id, {model.SENT: 1, model.OUTCOMES: 1})
+            hour = model.sent_hour_key(self.clock())
+            self.store.add(campaign_id, {model.SENT: 1, model.OUTCOMES: 1, hour: 1})
         elif outcome.status in ("failed", "unconfirmed"):
             record = self.log.get(envelope.message_id) or {}
             permanent = outcome.status == "unconfirmed" or record.get("retryable") is not True

@@ -60,6 +60,9 @@ TARGETED, QUEUED, DEFERRED = "n_targeted", "n_queued", "n_deferred"
 SKIP_PREFIX = "n_skip_"
 RENDERED = "n_rendered"  # messages rendered; with RENDER_ERRORS, the rate that auto-pauses a fan-out
 RENDER_ERRORS = SKIP_PREFIX + "render_error"
+SENT_HOUR_PREFIX = "h_sent_"
+"""`h_sent_2026120203`: sends in that UTC hour, ADDed with `n_sent`, so the sends-over-time chart is the one GetItem
+of the campaign (at most 24 small attributes a sending day)."""
 
 
 class InvalidCampaign(ValueError):
@@ -183,6 +186,24 @@ def spec_attributes(spec: CampaignSpec) -> dict[str, Any]:
         "segment_json": json.dumps(spec.segment, ensure_ascii=False, sort_keys=True),
         "send_at": stamp(spec.send_at) if spec.send_at else None,
     }
+
+
+def sent_hour_key(moment: datetime) -> str:
+    return SENT_HOUR_PREFIX + moment.astimezone(UTC).strftime("%Y%m%d%H")
+
+
+def sent_hours(item: Mapping[str, Any]) -> list[tuple[datetime, int]]:
+    """(UTC hour, sends in it) from the campaign item's hour buckets, oldest first."""
+    found: list[tuple[datetime, int]] = []
+    for key, value in item.items():
+        if not key.startswith(SENT_HOUR_PREFIX):
+            continue
+        try:
+            hour = datetime.strptime(key[len(SENT_HOUR_PREFIX) :], "%Y%m%d%H").replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        found.append((hour, _int(value)))
+    return sorted(found)
 
 
 def _int(value: Any) -> int:

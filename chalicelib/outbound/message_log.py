@@ -541,6 +541,20 @@ class MessageLog:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def campaign_page(
+        self, campaign_id: str, limit: int, start: dict[str, Any] | None, status: str | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of a campaign's messages (the campaign index), optionally of one status."""
+        kwargs: dict[str, Any] = {
+            "IndexName": "campaign-index",
+            "KeyConditionExpression": Key("campaign_id").eq(campaign_id),
+        }
+        if status:
+            kwargs["FilterExpression"] = "#s = :status"
+            kwargs["ExpressionAttributeNames"] = {"#s": "status"}
+            kwargs["ExpressionAttributeValues"] = {":status": status}
+        return query_page(self.table, limit, start, **kwargs)
+
     def erase_texts(self, customer_id: str, now: datetime) -> int:
         """Erasure: keep the delivery facts, drop the words, the contact and any waiting envelope."""
         erased = 0
