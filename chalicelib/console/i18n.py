@@ -296,6 +296,8 @@ INDONESIAN: dict[str, str] = {
     "Marked as a lead": "Ditandai sebagai prospek",
     "Linked to the customer": "Sudah ditautkan ke pelanggan",
     # campaigns
+    "Skipped": "Dilewati",
+    "from %(start)s to %(end)s": "dari %(start)s sampai %(end)s",
     "Campaigns": "Kampanye",
     "New campaign": "Kampanye baru",
     "Funnel": "Corong",
