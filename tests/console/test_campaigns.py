@@ -362,6 +362,7 @@ def test_pause_resume_cancel_and_retry_follow_the_state(browser, console_user, c
     assert resumed.status_code == 303
     assert 'data-testid="retry-failed"' in done
     assert 'data-confirm="Kirim ulang 1 pesan yang gagal?"' in done
+    assert "Gagal: " in done  # by the provider's error code
     assert retried.status_code == 303
     assert cancelled.status_code in (303, 409)
     assert wired.campaigns.store().get(campaign_id)["n_retried"] == 1
