@@ -180,6 +180,8 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/console/campaigns/preview"): Permission.CAMPAIGNS,
     ("GET", "/console/campaigns/{campaign_id}"): Permission.CAMPAIGNS_READ,
     ("GET", "/console/campaigns/{campaign_id}/funnel"): Permission.CAMPAIGNS_READ,
+    ("GET", "/console/campaigns/{campaign_id}/template"): Permission.CAMPAIGNS,
+    ("POST", "/console/campaigns/{campaign_id}/template"): Permission.CAMPAIGNS,
     ("GET", "/console/campaigns/{campaign_id}/audience"): Permission.CAMPAIGNS,
     ("POST", "/console/campaigns/{campaign_id}/audience"): Permission.CAMPAIGNS,
     ("POST", "/console/campaigns/{campaign_id}/audience/count"): Permission.CAMPAIGNS,

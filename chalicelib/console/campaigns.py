@@ -170,6 +170,8 @@ def _template_form(visit: Visit, status: int = 200, form: Mapping[str, str] | No
         values=values,
         channels=CHANNELS,
         named={channel: available_templates(channel) for channel in CHANNELS},
+        action=extra.pop("action", "/console/campaigns/new"),
+        editing=extra.pop("editing", None),
         problems=extra.pop("problems", {}),
         preview=extra.pop("preview", None),
         **extra,
@@ -197,6 +199,57 @@ def campaign_create(visit: Visit) -> Response:
     except InvalidCampaign as error:
         return _template_form(visit, 400, form, problems=dict(error.fields))
     return visit.redirect(f"/console/campaigns/{created['id']}/audience")
+
+
+def _form_of(campaign: Mapping[str, Any]) -> dict[str, str]:
+    """A stored draft's channel and message as the template form's fields."""
+    template = campaign.get("template")
+    values = {"name": str(campaign.get("name") or ""), "channel": str(campaign.get("channel") or "whatsapp")}
+    if isinstance(template, str):
+        return {**values, "kind": "named", "named": template}
+    template = template if isinstance(template, Mapping) else {}
+    reference = template.get("whatsapp_template") if isinstance(template.get("whatsapp_template"), Mapping) else {}
+    return {
+        **values,
+        "kind": "inline",
+        "subject": str(template.get("subject") or ""),
+        "body": str(template.get("body") or ""),
+        "wa_name": str(reference.get("name") or ""),
+        "wa_language": str(reference.get("language") or ""),
+    }
+
+
+@page(Permission.CAMPAIGNS)
+def template_form(visit: Visit, campaign_id: str) -> Response:
+    """Step 1 again, for a draft: its channel and message, to change before it goes."""
+    campaign, refused = _editable(visit, campaign_id)
+    if refused:
+        return refused
+    assert campaign is not None
+    return _template_form(
+        visit, 200, _form_of(campaign), action=f"/console/campaigns/{campaign_id}/template", editing=campaign
+    )
+
+
+@page(Permission.CAMPAIGNS)
+def template_save(visit: Visit, campaign_id: str) -> Response:
+    from chalicelib.campaigns.lifecycle import StateConflict
+    from chalicelib.campaigns.model import InvalidCampaign
+
+    campaign, refused = _editable(visit, campaign_id)
+    if refused:
+        return refused
+    assert campaign is not None
+    form = {k: v for k, v in visit.form().items() if k != "csrf"}
+    changes = {"name": form.get("name", ""), "channel": form.get("channel", ""), "template": _template_of(form)}
+    try:
+        _deps(visit).service().update(campaign_id, changes, _actor(visit))
+    except InvalidCampaign as error:
+        action = f"/console/campaigns/{campaign_id}/template"
+        return _template_form(visit, 400, form, problems=dict(error.fields), action=action, editing=campaign)
+    except StateConflict:
+        return visit.redirect(f"/console/campaigns/{campaign_id}")
+    return visit.redirect(f"/console/campaigns/{campaign_id}/audience")
 
 
 @page(Permission.CAMPAIGNS)

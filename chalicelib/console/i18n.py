@@ -297,6 +297,7 @@ INDONESIAN: dict[str, str] = {
     "Linked to the customer": "Sudah ditautkan ke pelanggan",
     # campaigns
     "Skipped": "Dilewati",
+    "Back to the message": "Kembali ke pesan",
     "Failed: %(code)s": "Gagal: %(code)s",
     "from %(start)s to %(end)s": "dari %(start)s sampai %(end)s",
     "Campaigns": "Kampanye",

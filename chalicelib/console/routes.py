@@ -258,6 +258,20 @@ def console_campaign_funnel(campaign_id: str) -> Response:
     return campaigns.campaign_funnel(bp, campaign_id=campaign_id)
 
 
+@bp.route("/console/campaigns/{campaign_id}/template", methods=["GET"])
+def console_campaign_template(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.template_form(bp, campaign_id=campaign_id)
+
+
+@bp.route("/console/campaigns/{campaign_id}/template", methods=["POST"], content_types=FORM)
+def console_campaign_template_save(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.template_save(bp, campaign_id=campaign_id)
+
+
 @bp.route("/console/campaigns/{campaign_id}/audience", methods=["GET"])
 def console_campaign_audience(campaign_id: str) -> Response:
     from chalicelib.console import campaigns

@@ -441,3 +441,21 @@ def test_an_unknown_campaign_is_a_404_page(browser, console_user) -> None:
 
     assert marketer.get("/console/campaigns/cmp_nope").status_code == 404
     assert marketer.get("/console/campaigns/cmp_nope/audience").status_code == 404
+
+
+def test_a_drafts_message_can_be_changed_before_it_goes(browser, console_user, customers, clock) -> None:
+    marketer = _signed_in(browser, console_user)
+    campaign_id = _draft(marketer)
+    path = f"/console/campaigns/{campaign_id}/template"
+
+    form = marketer.get(path).body.decode()
+    token = marketer.csrf(path)
+    changed = marketer.post(path, {"csrf": token, **_template_fields(name="Promo Baru", body="Halo lagi")})
+    refused = marketer.post(path, {"csrf": token, **_template_fields(body="Halo {{ customer.nama }}")})
+
+    assert "servis hemat di {{ customer.city }}" in form.replace("&#34;", '"')
+    assert f'action="{path}"' in form
+    assert changed.headers["Location"] == f"/console/campaigns/{campaign_id}/audience"
+    assert wired.campaigns.service().get(campaign_id)["name"] == "Promo Baru"
+    assert refused.status_code == 400
+    assert 'data-testid="template-error"' in refused.body.decode()
