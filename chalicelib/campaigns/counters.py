@@ -104,11 +104,13 @@ class CampaignCounters:
     def on_outcome(self, envelope: Envelope, outcome: Outcome) -> None:
         campaign_id = str(envelope.campaign_id)
         if outcome.status == "sent":
-            self.store.add(campaign_id, {model.SENT: 1, model.OUTCOMES: 1})
+            hour = model.sent_hour_key(self.clock())
+            self.store.add(campaign_id, {model.SENT: 1, model.OUTCOMES: 1, hour: 1})
         elif outcome.status in ("failed", "unconfirmed"):
             record = self.log.get(envelope.message_id) or {}
             permanent = outcome.status == "unconfirmed" or record.get("retryable") is not True
             deltas = {model.FAILED: 1, model.OUTCOMES: 1, model.FAILED_PERMANENT: int(permanent)}
+            deltas[model.failed_code_key(record.get("error_code") or outcome.status)] = 1
             self._check(self.store.add(campaign_id, deltas, return_item=True))
         elif outcome.status == "skipped":
             self.store.add(campaign_id, {model.SKIP_PREFIX + str(outcome.reason or "other"): 1})
@@ -128,8 +130,9 @@ class CampaignCounters:
             self.store.add(campaign_id, {model.READ: 1, model.DELIVERED: int(previous < STATUS_RANK["delivered"])})
         elif status == "failed":
             deltas = {model.FAILED: 1, model.FAILED_PERMANENT: 1}
+            code = (self.log.get(str(message["id"])) or {}).get("error_code")
+            deltas[model.failed_code_key(code)] = 1
             if message.get("channel") == "email":
-                code = (self.log.get(str(message["id"])) or {}).get("error_code")
                 deltas[model.BOUNCED] = int(code == "bounce")
                 deltas[model.COMPLAINED] = int(code == "complaint")
             self._check(self.store.add(campaign_id, deltas, return_item=True))

@@ -139,8 +139,9 @@ class CustomerSource(Protocol):
     ) -> Iterable[tuple[list[dict[str, Any]], dict[str, Any] | None]]: ...
 
 
-UnsubscribeLink = Callable[[str, str], str]
-"""(customer id, channel) -> signed one-click unsubscribe URL for promotions on that channel."""
+UnsubscribeLink = Callable[[str, str, str | None], str]
+"""(customer id, channel, message id or None) -> signed one-click unsubscribe URL for promotions on that channel;
+the message id, signed into the link, lets the withdrawal be credited to the campaign that sent it."""
 
 
 def segment_count(estimated_customers: int, config: FanOutConfig) -> int:
@@ -232,9 +233,9 @@ class Composer:
         spec = model.stored_spec_fields(campaign)
         return cls(campaign, parse_content(spec["template"], str(campaign["channel"])), unsubscribe)
 
-    def render(self, customer: Mapping[str, Any], today: date) -> tuple[Rendered, str]:
-        """(rendered message, unsubscribe URL); raises RenderError with a message safe to show staff."""
-        link = self.unsubscribe(str(customer["id"]), self.channel)
+    def render(self, customer: Mapping[str, Any], today: date, message: str | None = None) -> tuple[Rendered, str]:
+        """(rendered message, unsubscribe URL naming `message`); raises RenderError with a message safe to show."""
+        link = self.unsubscribe(str(customer["id"]), self.channel, message)
         context = build_context(customer, campaign_name=self.name, unsubscribe_url=link, today=today)
         return self.content.render(context, str(customer.get("language") or "id")), link
 
@@ -247,11 +248,12 @@ class Composer:
         occasion_ref: str | None = None,
         not_before: datetime | None = None,
     ) -> Envelope:
-        rendered, link = self.render(customer, today)
         reference = occasion_ref or self.campaign_id
         customer_id = str(customer["id"])
+        identity = message_id(customer_id, occasion, reference, self.channel)
+        rendered, link = self.render(customer, today, identity)
         return Envelope(
-            message_id=message_id(customer_id, occasion, reference, self.channel),
+            message_id=identity,
             channel=self.channel,
             purpose=PROMOTION,
             occasion=occasion,

@@ -60,6 +60,11 @@ TARGETED, QUEUED, DEFERRED = "n_targeted", "n_queued", "n_deferred"
 SKIP_PREFIX = "n_skip_"
 RENDERED = "n_rendered"  # messages rendered; with RENDER_ERRORS, the rate that auto-pauses a fan-out
 RENDER_ERRORS = SKIP_PREFIX + "render_error"
+FAILED_CODE_PREFIX = "n_failed_code_"
+"""`n_failed_code_131026`: failed sends by the provider's error code (every attempt, retried ones too)."""
+SENT_HOUR_PREFIX = "h_sent_"
+"""`h_sent_2026120203`: sends in that UTC hour, ADDed with `n_sent`, so the sends-over-time chart is the one GetItem
+of the campaign (at most 24 small attributes a sending day)."""
 
 
 class InvalidCampaign(ValueError):
@@ -185,6 +190,30 @@ def spec_attributes(spec: CampaignSpec) -> dict[str, Any]:
     }
 
 
+def failed_code_key(code: Any) -> str:
+    """The counter of one error code; codes are providers' labels, kept to a safe attribute name."""
+    text = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in str(code or "unknown"))[:40]
+    return FAILED_CODE_PREFIX + (text or "unknown")
+
+
+def sent_hour_key(moment: datetime) -> str:
+    return SENT_HOUR_PREFIX + moment.astimezone(UTC).strftime("%Y%m%d%H")
+
+
+def sent_hours(item: Mapping[str, Any]) -> list[tuple[datetime, int]]:
+    """(UTC hour, sends in it) from the campaign item's hour buckets, oldest first."""
+    found: list[tuple[datetime, int]] = []
+    for key, value in item.items():
+        if not key.startswith(SENT_HOUR_PREFIX):
+            continue
+        try:
+            hour = datetime.strptime(key[len(SENT_HOUR_PREFIX) :], "%Y%m%d%H").replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        found.append((hour, _int(value)))
+    return sorted(found)
+
+
 def _int(value: Any) -> int:
     return int(value or 0)
 
@@ -224,6 +253,13 @@ def counts(
         "failed": max(0, _int(item.get(FAILED)) - _int(item.get(RETRIED))),
         "cancelled": _int(item.get(CANCELLED)),
     }
+    by_code = {
+        key[len(FAILED_CODE_PREFIX) :]: _int(value)
+        for key, value in sorted(item.items())
+        if key.startswith(FAILED_CODE_PREFIX) and _int(value)
+    }
+    if by_code:  # failed sends by the provider's error code, every attempt counted
+        figures["failed_by_code"] = by_code
     if item.get("channel") == "email":
         figures.update(
             clicked=_int(item.get(CLICKED)),

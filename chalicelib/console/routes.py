@@ -275,6 +275,137 @@ def console_holiday_cancel(day: str) -> Response:
     from chalicelib.console import greetings
 
     return greetings.cancel_holiday(bp, day=day)
+@bp.route("/console/campaigns", methods=["GET"])
+def console_campaigns() -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.campaigns_page(bp)
+
+
+@bp.route("/console/campaigns/new", methods=["GET"])
+def console_campaign_new() -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.campaign_new(bp)
+
+
+@bp.route("/console/campaigns/new", methods=["POST"], content_types=FORM)
+def console_campaign_create() -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.campaign_create(bp)
+
+
+@bp.route("/console/campaigns/preview", methods=["POST"], content_types=FORM)
+def console_campaign_preview() -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.campaign_preview(bp)
+
+
+@bp.route("/console/campaigns/{campaign_id}", methods=["GET"])
+def console_campaign(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.campaign_page(bp, campaign_id=campaign_id)
+
+
+@bp.route("/console/campaigns/{campaign_id}/funnel", methods=["GET"])
+def console_campaign_funnel(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.campaign_funnel(bp, campaign_id=campaign_id)
+
+
+@bp.route("/console/campaigns/{campaign_id}/template", methods=["GET"])
+def console_campaign_template(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.template_form(bp, campaign_id=campaign_id)
+
+
+@bp.route("/console/campaigns/{campaign_id}/template", methods=["POST"], content_types=FORM)
+def console_campaign_template_save(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.template_save(bp, campaign_id=campaign_id)
+
+
+@bp.route("/console/campaigns/{campaign_id}/audience", methods=["GET"])
+def console_campaign_audience(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.audience_form(bp, campaign_id=campaign_id)
+
+
+@bp.route("/console/campaigns/{campaign_id}/audience", methods=["POST"], content_types=FORM)
+def console_campaign_audience_save(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.audience_save(bp, campaign_id=campaign_id)
+
+
+@bp.route("/console/campaigns/{campaign_id}/audience/count", methods=["POST"], content_types=FORM)
+def console_campaign_audience_count(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.audience_count(bp, campaign_id=campaign_id)
+
+
+@bp.route("/console/campaigns/{campaign_id}/schedule", methods=["GET"])
+def console_campaign_schedule(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.schedule_form(bp, campaign_id=campaign_id)
+
+
+@bp.route("/console/campaigns/{campaign_id}/review", methods=["GET"])
+def console_campaign_review(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.review(bp, campaign_id=campaign_id)
+
+
+@bp.route("/console/campaigns/{campaign_id}/send", methods=["POST"], content_types=FORM)
+def console_campaign_send(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.send(bp, campaign_id=campaign_id)
+
+
+@bp.route("/console/campaigns/{campaign_id}/pause", methods=["POST"], content_types=FORM)
+def console_campaign_pause(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.change(bp, campaign_id=campaign_id, action="pause")
+
+
+@bp.route("/console/campaigns/{campaign_id}/resume", methods=["POST"], content_types=FORM)
+def console_campaign_resume(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.change(bp, campaign_id=campaign_id, action="resume")
+
+
+@bp.route("/console/campaigns/{campaign_id}/cancel", methods=["POST"], content_types=FORM)
+def console_campaign_cancel(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.change(bp, campaign_id=campaign_id, action="cancel")
+
+
+@bp.route("/console/campaigns/{campaign_id}/retry-failed", methods=["POST"], content_types=FORM)
+def console_campaign_retry(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.change(bp, campaign_id=campaign_id, action="retry-failed")
+
+
+@bp.route("/console/campaigns/{campaign_id}/recipients.csv", methods=["GET"])
+def console_campaign_recipients(campaign_id: str) -> Response:
+    from chalicelib.console import campaigns
+
+    return campaigns.export_recipients(bp, campaign_id=campaign_id)
 
 
 @bp.route("/console/static/{name}", methods=["GET"])

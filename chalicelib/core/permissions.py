@@ -101,7 +101,11 @@ FUNCTIONS: dict[str, Needs] = {
             # The roster: who may take a conversation (an assignment must name one of them).
             T("access", "query:gsi1", partitions=(ROSTER_PARTITION,)),
             T("access", "describe"),
-            T("messages", "get batch-get put update query:customer-index query:parked-index query:open-index describe"),
+            T(
+                "messages",
+                "get batch-get put update query:customer-index query:parked-index query:open-index describe "
+                "query:campaign-index",  # the console's recipient list of a campaign
+            ),
             T("campaigns", "get query put update delete query:gsi1 describe"),
             T("greetings", "get query put update query:gsi2 describe"),
             # Erasure deletes the customer's call tasks (name, phone, script): found by gsi2, partitions calls#<date>.

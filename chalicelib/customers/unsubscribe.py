@@ -1,8 +1,10 @@
 """Signed one-click unsubscribe tokens (RFC 8058).
 
-The token names customer, channel and purpose and carries an HMAC over all
-three, so it cannot be forged or edited to unsubscribe someone else. It never
-expires: an old e-mail's link must still work.
+The token names customer, channel and purpose (and, in a campaign's e-mail,
+the message that carried the link) and carries an HMAC over all of them, so it
+cannot be forged or edited to unsubscribe someone else, nor to credit another
+campaign with the withdrawal. It never expires: an old e-mail's link must
+still work, and so do the links made before tokens named their message.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ class UnsubscribeGrant:
     customer_id: str
     channel: str
     purpose: str
+    message_id: str | None = None
+    """The message whose link this is: its campaign is credited with the unsubscribe (once)."""
 
 
 class InvalidToken(ValueError):
@@ -40,7 +44,10 @@ def _sign(secret: str, payload: bytes) -> bytes:
 
 
 def make_token(secret: str, grant: UnsubscribeGrant) -> str:
-    payload = json.dumps([grant.customer_id, grant.channel, grant.purpose], separators=(",", ":")).encode()
+    fields = [grant.customer_id, grant.channel, grant.purpose]
+    if grant.message_id:
+        fields.append(grant.message_id)
+    payload = json.dumps(fields, separators=(",", ":")).encode()
     return f"{_b64(payload)}.{_b64(_sign(secret, payload))}"
 
 
@@ -53,10 +60,14 @@ def read_token(secret: str, token: str) -> UnsubscribeGrant:
     if not hmac.compare_digest(signature, _sign(secret, payload)):
         raise InvalidToken("bad signature")
     try:
-        customer_id, channel, purpose = json.loads(payload)
-    except (ValueError, TypeError):
+        fields = json.loads(payload)
+        if not isinstance(fields, list) or len(fields) not in (3, 4):
+            raise ValueError("fields")
+        customer_id, channel, purpose = fields[:3]
+        message = fields[3] if len(fields) == 4 else None
+    except (ValueError, TypeError, KeyError):
         raise InvalidToken("malformed") from None
-    return UnsubscribeGrant(str(customer_id), str(channel), str(purpose))
+    return UnsubscribeGrant(str(customer_id), str(channel), str(purpose), str(message) if message else None)
 
 
 def unsubscribe_url(base_url: str, secret: str, grant: UnsubscribeGrant) -> str:

@@ -107,6 +107,9 @@ def unsubscribe(token: str) -> Response:
     service = deps.customer_service()
     customer = service.get(grant.customer_id)
     service.withdraw(grant.customer_id, grant.channel, [grant.purpose], Actor("customer", "unsubscribe_link"))
+    if grant.message_id:  # a campaign's link: that campaign counts the unsubscribe, once per message
+        container = wired(bp)
+        container.outbound.status_updater().unsubscribed(grant.message_id, container.now())
     # An erased customer has nothing left to withdraw: still a success for the mailbox provider.
     return _page(token, grant, str((customer or {}).get("language") or "id"), done=True)
 

@@ -486,6 +486,26 @@ class MessageLog:
             raise
         return True
 
+    def mark_unsubscribed(self, message_id_: str, at: datetime) -> dict[str, Any] | None:
+        """The customer withdrew through this message's link: the record (as it was) the first time, else None.
+
+        Conditional on `unsubscribed_at` being unset, so a retried or double-clicked
+        link credits the message's campaign once.
+        """
+        try:
+            result = self.table.update_item(
+                Key={"id": message_id_},
+                UpdateExpression="SET unsubscribed_at = :at",
+                ConditionExpression="attribute_exists(id) AND attribute_not_exists(unsubscribed_at)",
+                ExpressionAttributeValues={":at": at.isoformat()},
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if conditional_failed(error):
+                return None
+            raise
+        return dict(result.get("Attributes") or {}) or None
+
     # -- listing ------------------------------------------------------------------------
     def for_customer(
         self, customer_id: str, limit: int, start: dict[str, Any] | None
@@ -520,6 +540,20 @@ class MessageLog:
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def campaign_page(
+        self, campaign_id: str, limit: int, start: dict[str, Any] | None, status: str | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of a campaign's messages (the campaign index), optionally of one status."""
+        kwargs: dict[str, Any] = {
+            "IndexName": "campaign-index",
+            "KeyConditionExpression": Key("campaign_id").eq(campaign_id),
+        }
+        if status:
+            kwargs["FilterExpression"] = "#s = :status"
+            kwargs["ExpressionAttributeNames"] = {"#s": "status"}
+            kwargs["ExpressionAttributeValues"] = {":status": status}
+        return query_page(self.table, limit, start, **kwargs)
 
     def erase_texts(self, customer_id: str, now: datetime) -> int:
         """Erasure: keep the delivery facts, drop the words, the contact and any waiting envelope."""

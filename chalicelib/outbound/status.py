@@ -57,3 +57,12 @@ class StatusUpdater:
             for observer in self.observers:
                 observer(message, status)
         return changed
+
+    def unsubscribed(self, message_id: str, at: datetime) -> bool:
+        """A withdrawal through the link `message_id` carried: observers hear "unsubscribed" once per message."""
+        message = self.log.mark_unsubscribed(message_id, at)
+        if message is None:
+            return False
+        for observer in self.observers:
+            observer(message, "unsubscribed")
+        return True

@@ -62,8 +62,8 @@ class CampaignsWiring:
         config = self.root.settings
         base, secret = config.public_url, config.secret("SAPA_SIGNING_SECRET")
 
-        def link(customer_id: str, channel: str) -> str:
-            return unsubscribe_url(base, secret, UnsubscribeGrant(customer_id, channel, "promotions"))
+        def link(customer_id: str, channel: str, message_id: str | None = None) -> str:
+            return unsubscribe_url(base, secret, UnsubscribeGrant(customer_id, channel, "promotions", message_id))
 
         return link
 

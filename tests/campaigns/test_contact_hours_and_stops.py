@@ -216,7 +216,7 @@ def test_counts_are_right_from_the_first_chunk_while_the_sender_keeps_up(
         suppression=customer_deps.suppression(),
         dispatcher=SenderKeepsUp(),
         enqueue_jobs=deps.enqueue_jobs,
-        unsubscribe=lambda cid, channel: "https://sapa.example/unsubscribe/x",
+        unsubscribe=lambda cid, channel, message=None: "https://sapa.example/unsubscribe/x",
         clock=clock,
         rate=lambda channel: float("inf"),
         hours=outbound_deps.contact_hours(),

@@ -99,7 +99,7 @@ def test_a_permanent_failure_rate_over_the_limit_pauses_the_campaign_with_its_re
         suppression=customer_deps.suppression(),
         dispatcher=SenderKeepsUp(),
         enqueue_jobs=deps.enqueue_jobs,
-        unsubscribe=lambda cid, channel: "https://sapa.example/unsubscribe/x",
+        unsubscribe=lambda cid, channel, message=None: "https://sapa.example/unsubscribe/x",
         clock=clocks.now,
         rate=lambda channel: float("inf"),
         hours=outbound_deps.contact_hours(),
@@ -162,3 +162,17 @@ def test_test_sends_never_touch_campaign_counts(api, clock, add_customer, new_ca
 
     counts = _campaign(api, campaign["id"])["counts"]
     assert (counts["sent"], counts["delivered"]) == (0, 0)
+
+
+def test_sends_are_also_counted_per_hour_on_the_campaign_item(
+    api, clock, add_customer, new_campaign, runner, whatsapp, fast_rates
+) -> None:
+    from tests.wired import campaigns as deps
+
+    campaign = _sent_campaign(api, add_customer, new_campaign, runner, 3)
+
+    item = deps.store().get(campaign["id"])
+    hours = model.sent_hours(item)
+    assert [count for _hour, count in hours] == [3]
+    assert hours[0][0] == clocks.now().replace(minute=0, second=0, microsecond=0)
+    assert _campaign(api, campaign["id"])["counts"]["sent"] == 3

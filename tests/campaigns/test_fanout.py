@@ -350,7 +350,7 @@ def _fanout(
         suppression=customer_deps.suppression(),
         dispatcher=dispatcher,
         enqueue_jobs=deps.enqueue_jobs,
-        unsubscribe=lambda cid, channel: f"https://sapa.example/unsubscribe/{cid}",
+        unsubscribe=lambda cid, channel, message=None: f"https://sapa.example/unsubscribe/{cid}",
         clock=clocks.now,
         rate=lambda channel: float("inf"),
         hours=outbound_deps.contact_hours(),

@@ -518,7 +518,8 @@ def run_the_tour(tour: Tour) -> None:
     lam.drain("send_outbound")
 
     # The unsubscribe link and the consent page, then erasure (which also erases the linked conversation).
-    token = make_token(SECRETS["SAPA_SIGNING_SECRET"], UnsubscribeGrant(bob["id"], "email", "promotions"))
+    # A campaign e-mail's link names its message: the withdrawal is credited to that campaign.
+    token = make_token(SECRETS["SAPA_SIGNING_SECRET"], UnsubscribeGrant(bob["id"], "email", "promotions", email["id"]))
     assert lam.api("GET", f"/unsubscribe/{token}")[0] == 200
     assert lam.api("POST", f"/unsubscribe/{token}", "", {"Content-Type": "text/plain"})[0] == 200
     assert lam.api("POST", f"/unsubscribe/{token}/resubscribe", "", {"Content-Type": "text/plain"})[0] == 200
@@ -548,6 +549,27 @@ def run_the_tour(tour: Tour) -> None:
     assert answer.status_code == 303, answer.body
     assert lam.page("GET", "/console").status_code == 200
     assert lam.page("POST", "/console/logout", {"csrf": lam.csrf("/console")}).status_code == 303
+
+    # A marketer on the console: a campaign's page reads its recipients from the message log's campaign index.
+    marketer = "maya@bank-contoh.co.id"
+    first = (
+        StaffDirectory(
+            StaffStore(access),
+            lambda: CognitoStaff(tour.aws.client("cognito-idp"), *_pool_ids()),
+            SessionStore(access),
+            lam.clock,
+        )
+        .add_user("maya", marketer, "marketer")
+        .secret
+    )
+    assert first
+    token = lam.csrf("/console/login")
+    assert lam.page("POST", "/console/login", {"csrf": token, "email": marketer, "password": first}).status_code == 303
+    answer = lam.page("POST", "/console/password", {"csrf": token, "password": new, "confirm": new})
+    assert answer.status_code == 303, answer.body
+    shown = lam.page("GET", f"/console/campaigns/{whatsapp_campaign['id']}")
+    assert shown.status_code == 200, shown.body
+    assert 'data-testid="recipient-row"' in shown.body.decode()
 
 
 def _pool_ids() -> tuple[str, str]:
