@@ -174,6 +174,9 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/console/inbox/{conversation_id}/reopen"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/lead"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/link"): Permission.SCRM,
+    # the outbound halt in every page's header, the reports and the admin page
+    ("POST", "/console/outbound/halt"): Permission.OUTBOUND_HALT,
+    ("POST", "/console/outbound/resume"): Permission.OUTBOUND_HALT,
 }
 """The console's pages: no gateway authorizer (the session cookie signs them in, `console.pages.page`); the
 permission each page's role needs, or PUBLIC for the sign-in pages, the assets and those any signed-in person

@@ -295,6 +295,21 @@ INDONESIAN: dict[str, str] = {
     "Reopened": "Dibuka kembali",
     "Marked as a lead": "Ditandai sebagai prospek",
     "Linked to the customer": "Sudah ditautkan ke pelanggan",
+    # the outbound halt in the header
+    "Sending is running": "Pengiriman berjalan",
+    "HALTED by %(name)s since %(since)s: %(reason)s": "DIHENTIKAN oleh %(name)s sejak %(since)s: %(reason)s",
+    "Reason": "Alasan",
+    "Halt all sending": "Hentikan semua pengiriman",
+    "Resume sending": "Lanjutkan pengiriman",
+    "Halt all sending? No message reaches a customer until someone resumes.": (
+        "Hentikan semua pengiriman? Tidak ada pesan yang sampai ke pelanggan sampai dilanjutkan lagi."
+    ),
+    "Resume sending? Every held message is released.": ("Lanjutkan pengiriman? Semua pesan yang ditahan akan dikirim."),
+    "Sending was not halted": "Pengiriman tidak dihentikan",
+    "Say why sending is halted (3 to 500 characters), then press the button again.": (
+        "Tulis alasan penghentian (3 sampai 500 karakter), lalu tekan tombolnya lagi."
+    ),
+    # @@REPORTS@@
 }
 
 ENGLISH: dict[str, str] = {

@@ -221,3 +221,18 @@ def console_static(name: str) -> Response:
     from chalicelib.console import assets
 
     return assets.serve(name, bp.current_app.container.settings.is_local)
+
+
+# -- the outbound halt (every page's header), reports and the admin page --------------------------------------------
+@bp.route("/console/outbound/halt", methods=["POST"], content_types=FORM)
+def console_outbound_halt() -> Response:
+    from chalicelib.console import outbound
+
+    return outbound.halt(bp)
+
+
+@bp.route("/console/outbound/resume", methods=["POST"], content_types=FORM)
+def console_outbound_resume() -> Response:
+    from chalicelib.console import outbound
+
+    return outbound.resume(bp)
