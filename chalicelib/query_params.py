@@ -21,7 +21,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/customers"): PAGED | SEARCH,
     ("GET", "/customers/export.csv"): SEARCH | {"cursor"},
     ("GET", "/customers/{customer_id}/messages"): PAGED,
-    ("GET", "/audit"): PAGED,
+    ("GET", "/audit"): PAGED | {"actor", "action", "target", "from", "to"},
     ("GET", "/campaigns"): PAGED | {"status"},
     ("GET", "/holidays"): frozenset({"year"}),
     ("GET", "/telegreeting"): PAGED | {"date"},
