@@ -30,7 +30,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     | {"status", "channel", "category", "sentiment", "topic", "priority", "assignee", "past_sla"},
     ("GET", "/scrm/conversations/{conversation_id}"): PAGED,
     ("GET", "/scrm/replies"): PAGED | {"language"},
-    ("GET", "/scrm/metrics"): frozenset({"from", "to", "sla_hours"}),
+    ("GET", "/scrm/metrics"): frozenset({"from", "to", "sla_hours", "granularity"}),
 }
 
 

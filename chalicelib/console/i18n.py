@@ -309,7 +309,52 @@ INDONESIAN: dict[str, str] = {
     "Say why sending is halted (3 to 500 characters), then press the button again.": (
         "Tulis alasan penghentian (3 sampai 500 karakter), lalu tekan tombolnya lagi."
     ),
-    # @@REPORTS@@
+    # reports
+    "Reports": "Laporan",
+    "Admin": "Admin",
+    "CSV": "CSV",
+    "Nothing to show for these days.": "Tidak ada yang bisa ditampilkan untuk hari-hari ini.",
+    "The figures as a table": "Angkanya dalam tabel",
+    "Auto-answer rate": "Tingkat jawaban otomatis",
+    "Average satisfaction": "Rata-rata kepuasan",
+    "Conversations": "Percakapan",
+    "Days are counted in %(zone)s (UTC%(offset)s).": "Hari dihitung dalam %(zone)s (UTC%(offset)s).",
+    "First response p50 / p90 (bot)": "Respons pertama p50 / p90 (bot)",
+    "First response p50 / p90 (people)": "Respons pertama p50 / p90 (staf)",
+    "From": "Dari",
+    "To": "Sampai",
+    "Show": "Tampilkan",
+    "Incoming messages": "Pesan masuk",
+    "Last %(days)s days": "%(days)s hari terakhir",
+    "Longer than 92 days: shown month by month, whole months.": (
+        "Lebih dari 92 hari: ditampilkan bulan demi bulan, per bulan penuh."
+    ),
+    "Open past the SLA now": "Terbuka melewati SLA saat ini",
+    "A report covers at most two years (731 days).": "Laporan mencakup paling lama dua tahun (731 hari).",
+    "Campaign funnels": "Corong kampanye",
+    "Choose the days as dates (YYYY-MM-DD).": "Pilih harinya sebagai tanggal (YYYY-MM-DD).",
+    "Customer satisfaction (1-5) and answers": "Kepuasan pelanggan (1-5) dan jumlah jawaban",
+    "First response time (minutes)": "Waktu respons pertama (menit)",
+    "Greeting reach per holiday": "Jangkauan ucapan per hari raya",
+    "Incoming messages by category": "Pesan masuk per kategori",
+    "Incoming messages by channel": "Pesan masuk per kanal",
+    "Incoming messages by sentiment": "Pesan masuk per sentimen",
+    "Incoming messages by topic": "Pesan masuk per topik",
+    "Questions the bot answered (%)": "Pertanyaan yang dijawab bot (%)",
+    "Resolution time (minutes)": "Waktu penyelesaian (menit)",
+    "The first day must not be after the last.": "Hari pertama tidak boleh setelah hari terakhir.",
+    "There is no such chart.": "Grafik itu tidak ada.",
+    "answers": "jawaban",
+    "auto-answer rate": "tingkat jawaban otomatis",
+    "average score": "nilai rata-rata",
+    "bot": "bot",
+    "people": "staf",
+    "greetings queued": "ucapan diantrekan",
+    "targeted": "sasaran",
+    "queued": "diantrekan",
+    "delivered": "sampai",
+    "read": "dibaca",
+    # @@ADMIN@@
 }
 
 ENGLISH: dict[str, str] = {

@@ -236,3 +236,17 @@ def console_outbound_resume() -> Response:
     from chalicelib.console import outbound
 
     return outbound.resume(bp)
+
+
+@bp.route("/console/reports", methods=["GET"])
+def console_reports() -> Response:
+    from chalicelib.console import reports
+
+    return reports.reports_page(bp)
+
+
+@bp.route("/console/reports/{chart}", methods=["GET"])
+def console_report_csv(chart: str) -> Response:
+    from chalicelib.console import reports
+
+    return reports.chart_csv(bp, chart=chart)
