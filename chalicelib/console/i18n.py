@@ -354,7 +354,49 @@ INDONESIAN: dict[str, str] = {
     "queued": "diantrekan",
     "delivered": "sampai",
     "read": "dibaca",
-    # @@ADMIN@@
+    # the admin page
+    "When a message may reach a customer, per purpose, in the customer's own zone. "
+    "The regulated windows may only be narrowed.": (
+        "Kapan pesan boleh sampai ke pelanggan, per tujuan, di zona waktu pelanggan sendiri. "
+        "Jendela yang diatur regulasi hanya boleh dipersempit."
+    ),
+    "Action": "Tindakan",
+    "Actor": "Pelaku",
+    "Add, re-role or revoke staff with the sapa staff command; a change signs the person out everywhere.": (
+        "Tambah, ubah peran, atau cabut staf dengan perintah sapa staff; "
+        "perubahan mengeluarkan orang itu dari semua perangkat."
+    ),
+    "All settings": "Semua pengaturan",
+    "Audit log": "Log audit",
+    "Closes": "Tutup",
+    "Opens": "Buka",
+    "Contact policy": "Kebijakan kontak",
+    "Details": "Rincian",
+    "Kind": "Jenis",
+    "Last saved by %(name)s at %(at)s.": "Terakhir disimpan oleh %(name)s pada %(at)s.",
+    "No entries match.": "Tidak ada entri yang cocok.",
+    "Not on national holidays": "Tidak pada hari libur nasional",
+    "Older entries": "Entri lebih lama",
+    "Other settings": "Pengaturan lain",
+    "Role": "Peran",
+    "Save the contact policy": "Simpan kebijakan kontak",
+    "Save the contact policy? Senders apply it within a minute.": (
+        "Simpan kebijakan kontak? Pengirim menerapkannya dalam satu menit."
+    ),
+    "Set per stage in its environment; shown here read only. Secrets are never shown.": (
+        "Diatur per stage di lingkungannya; di sini hanya ditampilkan. Rahasia tidak pernah ditampilkan."
+    ),
+    "Setting": "Pengaturan",
+    "Staff and their roles": "Staf dan perannya",
+    "Target": "Sasaran",
+    "Value": "Nilai",
+    "Version %(version)s, %(source)s.": "Versi %(version)s, %(source)s.",
+    "What it does": "Fungsinya",
+    "Zones:": "Zona:",
+    "Someone saved the policy since you opened this page. Here it is as saved now.": (
+        "Seseorang menyimpan kebijakan sejak Anda membuka halaman ini. Inilah yang tersimpan sekarang."
+    ),
+    "The contact policy is saved.": "Kebijakan kontak sudah disimpan.",
 }
 
 ENGLISH: dict[str, str] = {

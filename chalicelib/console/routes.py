@@ -250,3 +250,17 @@ def console_report_csv(chart: str) -> Response:
     from chalicelib.console import reports
 
     return reports.chart_csv(bp, chart=chart)
+
+
+@bp.route("/console/admin", methods=["GET"])
+def console_admin() -> Response:
+    from chalicelib.console import admin
+
+    return admin.admin_page(bp)
+
+
+@bp.route("/console/admin/contact-policy", methods=["POST"], content_types=FORM)
+def console_admin_contact_policy() -> Response:
+    from chalicelib.console import admin
+
+    return admin.save_policy(bp)
