@@ -86,7 +86,7 @@ def layout(chart: Chart) -> Layout:
         top = max((sum(s.values[i] or 0 for s in chart.series) for i in range(len(chart.labels))), default=0)
     else:
         top = max((v or 0 for s in chart.series for v in s.values), default=0)
-    ceiling = nice_ceiling(float(top))
+    ceiling = 4 * nice_ceiling(float(top) / 4)  # four even steps of a round size: 0, 1, 2, 3, 4 rather than 1.25s
 
     def y(value: float) -> float:
         return round(TOP + plot_h - plot_h * value / ceiling, 2)

@@ -119,3 +119,16 @@ def test_a_line_breaks_where_a_day_has_no_value() -> None:
 
     assert len(drawn.lines) == 1
     assert len(drawn.points) == 3
+
+
+def test_a_day_that_is_not_a_date_is_a_400_saying_so(supervisor) -> None:
+    answer = supervisor.get("/console/reports?from=kemarin")
+
+    assert answer.status_code == 400
+    assert "YYYY-MM-DD" in answer.body.decode()
+
+
+def test_the_axis_steps_are_round() -> None:
+    drawn = layout(Chart("c", "t", "grouped", ("a",), (Series("x", (3.0,)),)))
+
+    assert [tick["text"] for tick in drawn.y_ticks] == ["0", "1", "2", "3", "4"]
