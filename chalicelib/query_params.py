@@ -21,7 +21,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/customers"): PAGED | SEARCH,
     ("GET", "/customers/export.csv"): SEARCH | {"cursor"},
     ("GET", "/customers/{customer_id}/messages"): PAGED,
-    ("GET", "/audit"): PAGED,
+    ("GET", "/audit"): PAGED | {"actor", "action", "target", "from", "to"},
     ("GET", "/campaigns"): PAGED | {"status"},
     ("GET", "/holidays"): frozenset({"year"}),
     ("GET", "/telegreeting"): PAGED | {"date", "day", "status", "kind"},
@@ -31,7 +31,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     | {"status", "channel", "category", "sentiment", "topic", "priority", "assignee", "past_sla"},
     ("GET", "/scrm/conversations/{conversation_id}"): PAGED,
     ("GET", "/scrm/replies"): PAGED | {"language"},
-    ("GET", "/scrm/metrics"): frozenset({"from", "to", "sla_hours"}),
+    ("GET", "/scrm/metrics"): frozenset({"from", "to", "sla_hours", "granularity"}),
 }
 
 

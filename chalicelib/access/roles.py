@@ -204,6 +204,13 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/console/campaigns/{campaign_id}/cancel"): Permission.CAMPAIGNS,
     ("POST", "/console/campaigns/{campaign_id}/retry-failed"): Permission.CAMPAIGNS,
     ("GET", "/console/campaigns/{campaign_id}/recipients.csv"): Permission.CUSTOMERS_EXPORT,
+    # the outbound halt in every page's header, the reports and the admin page
+    ("POST", "/console/outbound/halt"): Permission.OUTBOUND_HALT,
+    ("POST", "/console/outbound/resume"): Permission.OUTBOUND_HALT,
+    ("GET", "/console/reports"): Permission.METRICS_READ,
+    ("GET", "/console/reports/{chart}"): Permission.METRICS_READ,
+    ("GET", "/console/admin"): Permission.SETTINGS,
+    ("POST", "/console/admin/contact-policy"): Permission.SETTINGS,
 }
 """The console's pages: no gateway authorizer (the session cookie signs them in, `console.pages.page`); the
 permission each page's role needs, or PUBLIC for the sign-in pages, the assets and those any signed-in person

@@ -562,6 +562,103 @@ INDONESIAN: dict[str, str] = {
     "reason:render_error": "templat gagal",
     "reason:customer_erased": "pelanggan dihapus",
     "reason:cancelled": "dibatalkan",
+    # the outbound halt in the header
+    "Sending is running": "Pengiriman berjalan",
+    "HALTED by %(name)s since %(since)s: %(reason)s": "DIHENTIKAN oleh %(name)s sejak %(since)s: %(reason)s",
+    "Halt all sending": "Hentikan semua pengiriman",
+    "Resume sending": "Lanjutkan pengiriman",
+    "Halt all sending? No message reaches a customer until someone resumes.": (
+        "Hentikan semua pengiriman? Tidak ada pesan yang sampai ke pelanggan sampai dilanjutkan lagi."
+    ),
+    "Resume sending? Every held message is released.": ("Lanjutkan pengiriman? Semua pesan yang ditahan akan dikirim."),
+    "Sending was not halted": "Pengiriman tidak dihentikan",
+    "Say why sending is halted (3 to 500 characters), then press the button again.": (
+        "Tulis alasan penghentian (3 sampai 500 karakter), lalu tekan tombolnya lagi."
+    ),
+    # reports
+    "Reports": "Laporan",
+    "Admin": "Admin",
+    "CSV": "CSV",
+    "Nothing to show for these days.": "Tidak ada yang bisa ditampilkan untuk hari-hari ini.",
+    "The figures as a table": "Angkanya dalam tabel",
+    "Auto-answer rate": "Tingkat jawaban otomatis",
+    "Average satisfaction": "Rata-rata kepuasan",
+    "Conversations": "Percakapan",
+    "Days are counted in %(zone)s (UTC%(offset)s).": "Hari dihitung dalam %(zone)s (UTC%(offset)s).",
+    "First response p50 / p90 (bot)": "Respons pertama p50 / p90 (bot)",
+    "First response p50 / p90 (people)": "Respons pertama p50 / p90 (staf)",
+    "Until": "Sampai",
+    "Incoming messages": "Pesan masuk",
+    "Last %(days)s days": "%(days)s hari terakhir",
+    "Longer than 92 days: shown month by month, whole months.": (
+        "Lebih dari 92 hari: ditampilkan bulan demi bulan, per bulan penuh."
+    ),
+    "Open past the SLA now": "Terbuka melewati SLA saat ini",
+    "A report covers at most two years (731 days).": "Laporan mencakup paling lama dua tahun (731 hari).",
+    "Campaign funnels": "Corong kampanye",
+    "Choose the days as dates (YYYY-MM-DD).": "Pilih harinya sebagai tanggal (YYYY-MM-DD).",
+    "Customer satisfaction (1-5) and answers": "Kepuasan pelanggan (1-5) dan jumlah jawaban",
+    "First response time (minutes)": "Waktu respons pertama (menit)",
+    "Greeting reach per holiday": "Jangkauan ucapan per hari raya",
+    "Incoming messages by category": "Pesan masuk per kategori",
+    "Incoming messages by channel": "Pesan masuk per kanal",
+    "Incoming messages by sentiment": "Pesan masuk per sentimen",
+    "Incoming messages by topic": "Pesan masuk per topik",
+    "Questions the bot answered (%)": "Pertanyaan yang dijawab bot (%)",
+    "Resolution time (minutes)": "Waktu penyelesaian (menit)",
+    "The first day must not be after the last.": "Hari pertama tidak boleh setelah hari terakhir.",
+    "There is no such chart.": "Grafik itu tidak ada.",
+    "answers": "jawaban",
+    "auto-answer rate": "tingkat jawaban otomatis",
+    "average score": "nilai rata-rata",
+    "bot": "bot",
+    "people": "staf",
+    "greetings queued": "ucapan diantrekan",
+    "targeted": "sasaran",
+    "queued": "diantrekan",
+    "delivered": "sampai",
+    "read": "dibaca",
+    # the admin page
+    "When a message may reach a customer, per purpose, in the customer's own zone. "
+    "The regulated windows may only be narrowed.": (
+        "Kapan pesan boleh sampai ke pelanggan, per tujuan, di zona waktu pelanggan sendiri. "
+        "Jendela yang diatur regulasi hanya boleh dipersempit."
+    ),
+    "Action": "Tindakan",
+    "Actor": "Pelaku",
+    "Add, re-role or revoke staff with the sapa staff command; a change signs the person out everywhere.": (
+        "Tambah, ubah peran, atau cabut staf dengan perintah sapa staff; "
+        "perubahan mengeluarkan orang itu dari semua perangkat."
+    ),
+    "All settings": "Semua pengaturan",
+    "Audit log": "Log audit",
+    "Closes": "Tutup",
+    "Opens": "Buka",
+    "Contact policy": "Kebijakan kontak",
+    "Details": "Rincian",
+    "Last saved by %(name)s at %(at)s.": "Terakhir disimpan oleh %(name)s pada %(at)s.",
+    "No entries match.": "Tidak ada entri yang cocok.",
+    "Not on national holidays": "Tidak pada hari libur nasional",
+    "Older entries": "Entri lebih lama",
+    "Other settings": "Pengaturan lain",
+    "Role": "Peran",
+    "Save the contact policy": "Simpan kebijakan kontak",
+    "Save the contact policy? Senders apply it within a minute.": (
+        "Simpan kebijakan kontak? Pengirim menerapkannya dalam satu menit."
+    ),
+    "Set per stage in its environment; shown here read only. Secrets are never shown.": (
+        "Diatur per stage di lingkungannya; di sini hanya ditampilkan. Rahasia tidak pernah ditampilkan."
+    ),
+    "Setting": "Pengaturan",
+    "Staff and their roles": "Staf dan perannya",
+    "Target": "Sasaran",
+    "Version %(version)s, %(source)s.": "Versi %(version)s, %(source)s.",
+    "What it does": "Fungsinya",
+    "Zones:": "Zona:",
+    "Someone saved the policy since you opened this page. Here it is as saved now.": (
+        "Seseorang menyimpan kebijakan sejak Anda membuka halaman ini. Inilah yang tersimpan sekarang."
+    ),
+    "The contact policy is saved.": "Kebijakan kontak sudah disimpan.",
 }
 
 ENGLISH: dict[str, str] = {

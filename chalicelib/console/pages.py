@@ -30,6 +30,7 @@ from chalicelib.core.rendering import TEMPLATES_DIR
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from chalicelib.access.sessions import Session
+    from chalicelib.outbound.halt import HaltState
     from chalicelib.wiring.container import Container
 
 M = TypeVar("M", bound=BaseModel)
@@ -128,6 +129,7 @@ class Visit:
     extra_headers: dict[str, Any] = field(default_factory=dict)
     _form: dict[str, str] | None = None
     _files: dict[str, tuple[str, bytes]] | None = None
+    _outbound: HaltState | None = None
 
     @property
     def local(self) -> bool:
@@ -148,6 +150,13 @@ class Visit:
     @property
     def query(self) -> dict[str, str]:
         return dict(self.request.query_params or {})
+
+    @property
+    def outbound(self) -> HaltState:
+        """Whether outbound is halted, for every page's header: one GetItem per request, read when first shown."""
+        if self._outbound is None:
+            self._outbound = self.container.outbound.switch().state()
+        return self._outbound
 
     def cookie(self, base: str) -> str | None:
         return security.cookies(self.headers).get(security.cookie_name(base, self.local))

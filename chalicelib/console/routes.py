@@ -235,6 +235,8 @@ def console_mail_body(mail_id: str) -> Response:
     from chalicelib.console import mail
 
     return mail.mail_body(bp, mail_id=mail_id)
+
+
 @bp.route("/console/calls", methods=["GET"])
 def console_calls() -> Response:
     from chalicelib.console import calls
@@ -275,6 +277,8 @@ def console_holiday_cancel(day: str) -> Response:
     from chalicelib.console import greetings
 
     return greetings.cancel_holiday(bp, day=day)
+
+
 @bp.route("/console/campaigns", methods=["GET"])
 def console_campaigns() -> Response:
     from chalicelib.console import campaigns
@@ -413,3 +417,46 @@ def console_static(name: str) -> Response:
     from chalicelib.console import assets
 
     return assets.serve(name, bp.current_app.container.settings.is_local)
+
+
+# -- the outbound halt (every page's header), reports and the admin page --------------------------------------------
+@bp.route("/console/outbound/halt", methods=["POST"], content_types=FORM)
+def console_outbound_halt() -> Response:
+    from chalicelib.console import outbound
+
+    return outbound.halt(bp)
+
+
+@bp.route("/console/outbound/resume", methods=["POST"], content_types=FORM)
+def console_outbound_resume() -> Response:
+    from chalicelib.console import outbound
+
+    return outbound.resume(bp)
+
+
+@bp.route("/console/reports", methods=["GET"])
+def console_reports() -> Response:
+    from chalicelib.console import reports
+
+    return reports.reports_page(bp)
+
+
+@bp.route("/console/reports/{chart}", methods=["GET"])
+def console_report_csv(chart: str) -> Response:
+    from chalicelib.console import reports
+
+    return reports.chart_csv(bp, chart=chart)
+
+
+@bp.route("/console/admin", methods=["GET"])
+def console_admin() -> Response:
+    from chalicelib.console import admin
+
+    return admin.admin_page(bp)
+
+
+@bp.route("/console/admin/contact-policy", methods=["POST"], content_types=FORM)
+def console_admin_contact_policy() -> Response:
+    from chalicelib.console import admin
+
+    return admin.save_policy(bp)

@@ -329,11 +329,18 @@ def csv_import_rows(lines: Any) -> Any:
 
 
 @bp.route("/audit", methods=["GET"], authorizer=staff_auth)
-@api(summary="The audit log, newest first", query="PageQuery", responses={200: "Page[AuditEntry]"})
+@api(
+    summary="The audit log, newest first, filtered by actor, action, target and days (WIB)",
+    query="AuditQuery",
+    responses={200: "Page[AuditEntry]"},
+)
 def audit_log() -> Response:
     require(bp.current_request, Permission.AUDIT)
-    deps = wired(bp).customers
+    from chalicelib.core.contract import read_query
+    from chalicelib.customers.schemas import AuditQuery
 
+    deps = wired(bp).customers
+    wanted = read_query(bp.current_request, AuditQuery)
     params = query(bp.current_request)
-    items, last = deps.audit().page(limit_param(params), decode_cursor(params, bp.current_request))
+    items, last = deps.audit().page(wanted.limit, decode_cursor(params, bp.current_request), wanted.wanted())
     return json_response(page(items, last, bp.current_request))

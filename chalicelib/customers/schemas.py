@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.access.audit import ACTION
 from chalicelib.core.api_models import PageQuery
 from chalicelib.customers.consent import PURPOSES
 
@@ -15,6 +17,7 @@ from chalicelib.customers.consent import PURPOSES
 from chalicelib.customers.validation import CustomerBody as CustomerBody
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.access.audit import AuditFilter
     from chalicelib.customers.search import CustomerFilters
 
 EVIDENCE_MAX = 500
@@ -274,6 +277,64 @@ class ImportJob(BaseModel):
     updated_at: str | None
     finished_at: str | None
     rejected_csv: str
+
+
+def _audit_text(pattern: Any, what: str) -> Any:
+    def check(value: Any) -> str | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        if len(text) > 200 or (pattern is not None and not pattern.match(text)):
+            raise PydanticCustomError("audit_filter", what)
+        return text
+
+    return Annotated[str | None, BeforeValidator(check)]
+
+
+def _audit_day(value: Any) -> Any:
+    from datetime import date
+
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise PydanticCustomError("date", "must be a date, YYYY-MM-DD") from None
+
+
+class AuditQuery(PageQuery):
+    """`GET /audit` filters: exact actor, action and target; the days (WIB) from and to, both included."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    actor: _audit_text(re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$"), "must be a staff name (a-z, 0-9, '.', '_', '-')") = (
+        Field(  # type: ignore[valid-type]
+            default=None, description="staff name, or `sapa` for what Sapa did itself"
+        )
+    )
+    action: _audit_text(ACTION, "must be an action such as outbound.halt or customer.erased") = Field(  # type: ignore[valid-type]
+        default=None, description="e.g. outbound.halt, settings.contact_policy, customer.erased"
+    )
+    target: _audit_text(None, "at most 200 characters") = Field(  # type: ignore[valid-type]
+        default=None, description="what was acted on: a customer or campaign id, `outbound`, `contact-policy`"
+    )
+    from_: Annotated[Any, BeforeValidator(_audit_day), WithJsonSchema({"type": "string", "format": "date"})] = Field(
+        default=None, alias="from", description="YYYY-MM-DD, first day (WIB) included"
+    )
+    to: Annotated[Any, BeforeValidator(_audit_day), WithJsonSchema({"type": "string", "format": "date"})] = Field(
+        default=None, description="YYYY-MM-DD, last day (WIB) included"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AuditQuery:
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError("from must not be after to")
+        return self
+
+    def wanted(self) -> AuditFilter:
+        from chalicelib.access.audit import AuditFilter
+
+        return AuditFilter(self.actor, self.action, self.target, self.from_, self.to)
 
 
 class AuditEntry(BaseModel):

@@ -10,6 +10,7 @@ already inside a provider call. Halted messages are held, not dropped, and
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,3 +87,44 @@ class HaltGate:
         if item and item.get("halted_at"):
             return Hold(f"halt#{envelope.channel}", "outbound halted")
         return None
+
+
+class OutboundHalt:
+    """Halting and resuming as staff do it, from the API or the console's header: audited, held messages released.
+
+    The switch decides; this records who pressed it and, on resume, hands back what the halt held.
+    """
+
+    def __init__(
+        self,
+        switch: OutboundSwitch,
+        audit: Any,
+        release: Callable[[], Any],
+        channels: Iterable[str],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.switch = switch
+        self.audit = audit
+        self._release = release
+        self.channels = tuple(channels)
+        self.clock = clock
+
+    def halt(self, by: str, reason: str) -> HaltState:
+        """Halt now (the first halt stands when one is already in force); audited only when this call halted."""
+        now = self.clock()
+        state, changed = self.switch.halt(by, reason, now)
+        if changed:
+            self.audit.record(by, "outbound.halt", "outbound", now, reason=reason)
+        return state
+
+    def resume(self, by: str) -> tuple[HaltState, int]:
+        """Lift the halt and release what it held now; returns the state after and how many were released."""
+        ended, changed = self.switch.resume()
+        released = 0
+        if changed:
+            self.audit.record(
+                by, "outbound.resume", "outbound", self.clock(), halted_since=ended.since, halted_by=ended.by
+            )
+            release = self._release()
+            released = sum(release.release_partition(f"halt#{channel}", 2.0).released for channel in self.channels)
+        return self.switch.state(), released

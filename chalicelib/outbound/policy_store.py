@@ -19,6 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.core.dynamo import conditional_failed
+from chalicelib.core.errors import Conflict
 from chalicelib.outbound.contact_policy import DEFAULT_POLICY, ContactPolicy, parse_policy
 
 KEY = {"pk": "contact-policy", "sk": "current"}
@@ -98,3 +99,37 @@ class ContactPolicyStore:
         stored = StoredPolicy(policy, version, now.isoformat(), by)
         self._cached = (self.monotonic(), stored)
         return stored
+
+
+class PolicyEditor:
+    """An admin's change of the contact hours, from the API or the admin page: version-checked, audited old and new."""
+
+    def __init__(self, store: ContactPolicyStore, audit: Any, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.audit = audit
+        self.clock = clock
+
+    def change(self, policy: ContactPolicy, version: int | None, by: str) -> StoredPolicy:
+        """Save `policy` if the version read is still current; a Conflict (409) naming the version otherwise."""
+        current = self.store.read()
+        if version is not None and version != current.version:
+            raise Conflict(
+                f"The policy was saved since version {version}; it is at version {current.version}",
+                fields={"version": f"is {current.version} now"},
+            )
+        now = self.clock()
+        try:
+            saved = self.store.replace(policy, by, now, current.version)
+        except PolicyChanged:
+            raise Conflict(
+                "The policy was saved by someone else just now; read it again", fields={"version": "stale"}
+            ) from None
+        self.audit.record(
+            by,
+            "settings.contact_policy",
+            "contact-policy",
+            now,
+            old=current.policy.model_dump(mode="json"),
+            new=saved.policy.model_dump(mode="json"),
+        )
+        return saved

@@ -23,6 +23,26 @@ from chalicelib.scrm import store, times
 
 DIMENSIONS = ("channel", "category", "sentiment", "topic")
 PAST_SLA_LISTED = 50
+DEFAULT_REPORT_DAYS = 7
+MAX_DAILY_DAYS = 92
+"""Day by day, a report reads one partition a day: at most a quarter."""
+MAX_MONTHLY_DAYS = 731
+"""Month by month (the rollups), two years: 24 or 25 partitions."""
+
+
+def report_period(first: date | None, last: date | None, today: date, granularity: str = "day") -> tuple[date, date]:
+    """The report's days, checked together (each end is checked by its query model): a 400 naming what is wrong."""
+    from chalicelib.core.errors import ValidationFailed
+
+    end = last or today
+    start = first or end - timedelta(days=DEFAULT_REPORT_DAYS - 1)
+    if start > end:
+        raise ValidationFailed({"from": "must not be after to"})
+    cap = MAX_MONTHLY_DAYS if granularity == "month" else MAX_DAILY_DAYS
+    if (end - start).days + 1 > cap:
+        hint = "" if granularity == "month" else "; with granularity=month, up to 731 days"
+        raise ValidationFailed({"to": f"a report covers at most {cap} days{hint}"})
+    return start, end
 
 
 def event_counters(
@@ -70,6 +90,52 @@ def percentile(values: list[float], q: float) -> float | None:
 
 def _summary(values: list[float]) -> dict[str, Any]:
     return {"count": len(values), "p50_seconds": percentile(values, 0.5), "p90_seconds": percentile(values, 0.9)}
+
+
+def bucket_seconds(bucket: int) -> float:
+    """A histogram bucket's representative duration: the geometric middle of its bounds."""
+    return 0.5 if bucket <= 0 else round(2 ** ((bucket - 0.5) / 4), 3)
+
+
+def histogram_percentile(histogram: Mapping[int, int], q: float) -> float | None:
+    """The q-quantile of a bucketed sample: the bucket holding the element at rank q*(n-1), nearest rank."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = round(q * (total - 1))
+    seen = 0
+    for bucket in sorted(histogram):
+        seen += histogram[bucket]
+        if seen > rank:
+            return bucket_seconds(bucket)
+    return bucket_seconds(max(histogram))
+
+
+def _histogram_summary(histogram: Mapping[int, int]) -> dict[str, Any]:
+    return {
+        "count": sum(histogram.values()),
+        "p50_seconds": histogram_percentile(histogram, 0.5),
+        "p90_seconds": histogram_percentile(histogram, 0.9),
+    }
+
+
+def _merge(into: dict[int, int], histogram: Mapping[int, int]) -> None:
+    for bucket, count in histogram.items():
+        into[bucket] = into.get(bucket, 0) + count
+
+
+def months_between(start: date, end: date) -> list[date]:
+    """The first day of every month from `start`'s to `end`'s, both included."""
+    months, month = [], date(start.year, start.month, 1)
+    while month <= end:
+        months.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months
+
+
+def month_end(month: date) -> date:
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 def _empty_day() -> dict[str, Any]:
@@ -126,17 +192,23 @@ class MetricsReport:
             for shard in stored.shards:
                 _add_counters(figures, shard)
                 _add_counters(totals, shard)
+            today: dict[str, list[float]] = {"bot": [], "human": []}
             for by, seconds in stored.responses:
-                frt["human" if by == "human" else "bot"].append(seconds)
+                today["human" if by == "human" else "bot"].append(seconds)
+            for by, values in today.items():
+                frt[by].extend(values)
             resolution.extend(stored.resolutions)
             figures["auto_answer_rate"] = _rate(figures["auto_answered"], figures["answerable"])
             _with_csat(figures)
+            figures["first_response"] = {by: _summary(values) for by, values in today.items()}
+            figures["resolution"] = _summary(list(stored.resolutions))
             days.append({"date": day.isoformat(), **figures})
             day += timedelta(days=1)
         totals["auto_answer_rate"] = _rate(totals["auto_answered"], totals["answerable"])
         _with_csat(totals)
         past_sla = self.open_past_sla(now, sla_hours)
         return {
+            "granularity": "day",
             "from": start.isoformat(),
             "to": end.isoformat(),
             "days": days,
@@ -149,6 +221,46 @@ class MetricsReport:
             "csat_average": totals["csat_average"],
             "csat_response_rate": totals["csat_response_rate"],
             "open_past_sla": past_sla,
+        }
+
+    def build_months(self, start: date, end: date, now: datetime, sla_hours: float) -> dict[str, Any]:
+        """Whole months from `start`'s to `end`'s: one partition each (counters and histograms), for up to years."""
+        months: list[dict[str, Any]] = []
+        totals = _empty_day()
+        frt: dict[str, dict[int, int]] = {"bot": {}, "human": {}}
+        resolution: dict[int, int] = {}
+        for month in months_between(start, end):
+            figures = _empty_day()
+            stored = self.store.metrics_month(month)
+            for shard in stored.shards:
+                _add_counters(figures, shard)
+                _add_counters(totals, shard)
+            for by in ("bot", "human"):
+                _merge(frt[by], stored.responses.get(by, {}))
+            _merge(resolution, stored.resolutions)
+            figures["auto_answer_rate"] = _rate(figures["auto_answered"], figures["answerable"])
+            _with_csat(figures)
+            figures["first_response"] = {
+                by: _histogram_summary(stored.responses.get(by, {})) for by in ("bot", "human")
+            }
+            figures["resolution"] = _histogram_summary(stored.resolutions)
+            months.append({"month": month.strftime("%Y-%m"), "date": month.isoformat(), **figures})
+        totals["auto_answer_rate"] = _rate(totals["auto_answered"], totals["answerable"])
+        _with_csat(totals)
+        first = months_between(start, end)
+        return {
+            "granularity": "month",
+            "from": first[0].isoformat(),
+            "to": month_end(first[-1]).isoformat(),
+            "days": [],
+            "months": months,
+            "totals": totals,
+            "first_response": {by: _histogram_summary(frt[by]) for by in ("bot", "human")},
+            "resolution": _histogram_summary(resolution),
+            "auto_answer_rate": totals["auto_answer_rate"],
+            "csat_average": totals["csat_average"],
+            "csat_response_rate": totals["csat_response_rate"],
+            "open_past_sla": self.open_past_sla(now, sla_hours),
         }
 
     def open_past_sla(self, now: datetime, sla_hours: float) -> dict[str, Any]:

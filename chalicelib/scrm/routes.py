@@ -6,7 +6,6 @@ start of the webhook does not pay for the analyser, the inbox or jinja2.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from chalice.app import Blueprint, Response, SQSEvent
@@ -16,15 +15,13 @@ from chalicelib.access.roles import Permission
 from chalicelib.core import resources, settings
 from chalicelib.core.composition import wired
 from chalicelib.core.contract import api, read_body, read_query
-from chalicelib.core.errors import Forbidden, NotFound, ValidationFailed
+from chalicelib.core.errors import Forbidden, NotFound
 from chalicelib.core.http import decode_cursor, json_object, json_response, limit_param, page, query, raw_body
 from chalicelib.core.observability import logger
 
 bp = Blueprint(__name__)
 
 _STAGE = settings.current().stage
-DEFAULT_REPORT_DAYS = 7
-MAX_REPORT_DAYS = 92
 
 
 # -- Meta webhooks (no staff auth: Meta signs them) ---------------------------------------------
@@ -299,7 +296,7 @@ def list_leads() -> Response:
 
 @bp.route("/scrm/metrics", methods=["GET"], authorizer=staff_auth)
 @api(
-    summary="Inbox figures per day: volume, first response, resolution",
+    summary="Inbox figures per day (up to 92 days) or per month (up to 731 days): volume, first response, resolution",
     query="MetricsQuery",
     responses={200: "MetricsReport"},
 )
@@ -313,22 +310,15 @@ def scrm_metrics() -> Response:
     wanted = read_query(bp.current_request, MetricsQuery)
     config = deps.config()
     now = _now()
-    start, end = _period(wanted.from_, wanted.to, times.local_day(now, config.utc_offset_hours))
+    granularity = wanted.granularity or "day"
+    start, end = metrics.report_period(
+        wanted.from_, wanted.to, times.local_day(now, config.utc_offset_hours), granularity
+    )
     sla_hours = wanted.sla_hours or config.sla_hours
-    report = deps.report().build(start, end, now, sla_hours)
+    report_of = deps.report().build_months if granularity == "month" else deps.report().build
+    report = report_of(start, end, now, sla_hours)
     metrics.emit_report(report)
     return json_response(report)
-
-
-def _period(first: date | None, last: date | None, today: date) -> tuple[date, date]:
-    """The report's days: each end is checked by MetricsQuery, the two together here."""
-    end = last or today
-    start = first or end - timedelta(days=DEFAULT_REPORT_DAYS - 1)
-    if start > end:
-        raise ValidationFailed({"from": "must not be after to"})
-    if (end - start).days + 1 > MAX_REPORT_DAYS:
-        raise ValidationFailed({"to": f"a report covers at most {MAX_REPORT_DAYS} days"})
-    return start, end
 
 
 def _now() -> Any:

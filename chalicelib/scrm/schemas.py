@@ -354,7 +354,15 @@ class MetricsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     from_: ReportDay = Field(default=None, alias="from", description="YYYY-MM-DD; a week before `to` when left out")
-    to: ReportDay = Field(default=None, description="YYYY-MM-DD; today when left out; at most 92 days after `from`")
+    to: ReportDay = Field(
+        default=None,
+        description="YYYY-MM-DD; today when left out; at most 92 days after `from`, or 731 by month",
+    )
+    granularity: one_of("day", "month") = Field(  # type: ignore[valid-type]
+        default=None,
+        description="`day` (the default): one row per day, at most 92 days; `month`: whole months from the one "
+        "holding `from` to the one holding `to`, at most 731 days, percentiles from per-month histograms",
+    )
     sla_hours: Annotated[float | None, Field(gt=0, le=720), BeforeValidator(_sla_hours)] = Field(
         default=None, description="first-response target in hours"
     )
@@ -363,9 +371,11 @@ class MetricsQuery(BaseModel):
 class MetricsReport(BaseModel):
     model_config = ConfigDict(extra="allow")
 
+    granularity: str = Field(default="day", description="`day` or `month`")
     from_: str = Field(alias="from")
     to: str
-    days: list[dict[str, Any]]
+    days: list[dict[str, Any]] = Field(description="one row per day (empty by month)")
+    months: list[dict[str, Any]] | None = Field(default=None, description="one row per month, by month only")
     csat_average: float | None = Field(
         default=None, ge=1, le=5, description="mean satisfaction answer (1-5) in the period; null when none"
     )

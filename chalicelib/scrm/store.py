@@ -15,6 +15,9 @@ lead#<id>                       lead             a lead found in a conversation 
 metrics#<day>                   volume#<shard>   daily counters (sharded: no hot item)    -
 metrics#<day>                   frt#<conv id>    first-response sample (seconds, by)      -
 metrics#<day>                   res#<conv id>    resolution sample (seconds)              -
+metrics-month#<YYYY-MM>         volume#<shard>   the month's counters, ADDed with the day's -
+metrics-month#<YYYY-MM>         frt#<by>#<shard> the month's first responses: a log-scale histogram (b<i> counts) -
+metrics-month#<YYYY-MM>         res#<shard>      the month's resolutions: the same histogram -
 pulse#inbox                     pulse            newest inbound message time (the console polls) -
 routing#inbox                   routing          the round robin's last agent                -
 
@@ -30,6 +33,7 @@ so erasure finds it (see erasure.py).
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import time
 from collections.abc import Iterable, Mapping
@@ -140,6 +144,22 @@ def reply_key(reply_id: str) -> dict[str, str]:
 
 def metrics_pk(day: date) -> str:
     return f"metrics#{day.isoformat()}"
+
+
+def metrics_month_pk(day: date) -> str:
+    """The month a day's figures are also added to, so a two-year report reads 24 partitions, not 731."""
+    return f"metrics-month#{day.year:04d}-{day.month:02d}"
+
+
+HISTOGRAM_BUCKETS = 102
+"""Bucket 0 is under a second; bucket i >= 1 holds [2^((i-1)/4), 2^(i/4)) seconds; the last, a year and more."""
+
+
+def histogram_bucket(seconds: float) -> int:
+    """The fixed log-scale bucket of a duration: four per doubling, so a percentile read back is within ~9%."""
+    if seconds < 1:
+        return 0
+    return min(HISTOGRAM_BUCKETS - 1, 1 + math.floor(4 * math.log2(seconds)))
 
 
 # -- writes: what a transaction can hold, typed; the items are built only here ------------------
@@ -259,6 +279,15 @@ class MetricsDay:
 
 
 @dataclass(frozen=True)
+class MetricsMonth:
+    """One month's stored figures: counter shards, and bucket -> count histograms (first response by bot/human)."""
+
+    shards: tuple[Mapping[str, Any], ...]
+    responses: Mapping[str, Mapping[int, int]]
+    resolutions: Mapping[int, int]
+
+
+@dataclass(frozen=True)
 class Seen:
     """A dedupe marker as read back: the event was stored; `actions` are still owed unless `acted`."""
 
@@ -333,6 +362,7 @@ def add_write(tx: Transaction, write: Write) -> None:
         case VolumeCount():
             _add_volume(tx, write)
         case ResponseSample():
+            _add_to_histogram(tx, write.day, f"frt#{write.by}", write.conversation_id, write.seconds)
             tx.put(
                 "frt",
                 {
@@ -344,6 +374,7 @@ def add_write(tx: Transaction, write: Write) -> None:
                 },
             )
         case ResolutionSample():
+            _add_to_histogram(tx, write.day, "res", write.conversation_id, write.seconds)
             tx.put(
                 "res",
                 {
@@ -451,12 +482,26 @@ def _add_volume(tx: Transaction, count: VolumeCount) -> None:
     values: dict[str, Any] = {f":c{i}": int(value) for i, value in enumerate(count.counters.values())}
     values[":now"] = count.at
     adds = ", ".join(f"#c{i} :c{i}" for i in range(len(count.counters)))
+    for label, pk in (("metrics", metrics_pk(count.day)), ("metrics-month", metrics_month_pk(count.day))):
+        # The month's shard is the day's: two counts of one day in one transaction never meet on one item.
+        tx.update(
+            label, {"pk": pk, "sk": f"volume#{shard}"}, "SET updated_at = :now ADD " + adds, names=names, values=values
+        )
+
+
+def _add_to_histogram(tx: Transaction, day: date, kind: str, conversation_id: str, seconds: float) -> None:
+    """One more duration in the month's histogram of `kind` (percentiles cannot be summed; histograms can).
+
+    A conversation's sample item is replaced when it is written again (resolved, reopened, resolved), while the
+    histogram counts both: the month's figures then weigh that conversation twice, a bounded error.
+    """
+    shard = int(short_hash(conversation_id, 8), 16) % VOLUME_SHARDS
     tx.update(
-        "metrics",
-        {"pk": metrics_pk(count.day), "sk": f"volume#{shard}"},
-        "SET updated_at = :now ADD " + adds,
-        names=names,
-        values=values,
+        f"histogram-{kind}",
+        {"pk": metrics_month_pk(day), "sk": f"{kind}#{shard}"},
+        "ADD #b :one",
+        names={"#b": f"b{histogram_bucket(seconds)}"},
+        values={":one": 1},
     )
 
 
@@ -817,6 +862,27 @@ class ScrmStore:
             elif sk.startswith("res#"):
                 resolutions.append(float(item["seconds"]))
         return MetricsDay(tuple(shards), tuple(responses), tuple(resolutions))
+
+    def metrics_month(self, month: date) -> MetricsMonth:
+        """The month's counter shards and its histograms of first-response (by bot or human) and resolution times."""
+        shards: list[Mapping[str, Any]] = []
+        responses: dict[str, dict[int, int]] = {"bot": {}, "human": {}}
+        resolutions: dict[int, int] = {}
+        for item in self.partition(metrics_month_pk(month)):
+            sk = str(item["sk"])
+            if sk.startswith("volume#"):
+                shards.append({k: v for k, v in item.items() if k not in ("pk", "sk", "updated_at")})
+                continue
+            if sk.startswith("frt#"):
+                target = responses["human" if sk.split("#")[1] == "human" else "bot"]
+            elif sk.startswith("res#"):
+                target = resolutions
+            else:
+                continue
+            for name, value in item.items():
+                if name.startswith("b") and name[1:].isdigit():
+                    target[int(name[1:])] = target.get(int(name[1:]), 0) + int(value)
+        return MetricsMonth(tuple(shards), responses, resolutions)
 
     # -- dedupe ----------------------------------------------------------------
     def seen(self, key: str) -> Seen | None:

@@ -19,8 +19,8 @@ from chalicelib.outbound.rate_limit import ChannelLimits
 from chalicelib.outbound.status import StatusObserver, StatusUpdater
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; built on first use
-    from chalicelib.outbound.halt import OutboundSwitch
-    from chalicelib.outbound.policy_store import ContactPolicyStore
+    from chalicelib.outbound.halt import OutboundHalt, OutboundSwitch
+    from chalicelib.outbound.policy_store import ContactPolicyStore, PolicyEditor
     from chalicelib.outbound.release import Release
     from chalicelib.wiring.container import Container
 
@@ -115,6 +115,11 @@ class OutboundWiring:
         """One per warm process: senders re-read the policy at most once a minute."""
         return self._contact_policy_store
 
+    def policy_editor(self) -> PolicyEditor:
+        from chalicelib.outbound.policy_store import PolicyEditor
+
+        return PolicyEditor(self.contact_policy_store(), self.root.customers.audit(), self.root.now)
+
     @cached_property
     def _national_holidays(self) -> Callable[[date], bool]:
         from chalicelib.greetings.national_holidays import NationalHolidays
@@ -134,6 +139,13 @@ class OutboundWiring:
         from chalicelib.outbound.halt import OutboundSwitch
 
         return OutboundSwitch(self.root.table("settings"))
+
+    def halt(self) -> OutboundHalt:
+        """The staff's halt and resume: audited, the held messages released on resume."""
+        from chalicelib.outbound.envelope import CHANNELS
+        from chalicelib.outbound.halt import OutboundHalt
+
+        return OutboundHalt(self.switch(), self.root.customers.audit(), self.release, CHANNELS, self.root.now)
 
     def gates(self) -> list[Any]:
         """What may stop a message at send time: the outbound halt, then its campaign's pause or cancel."""

@@ -284,6 +284,7 @@ def run_the_tour(tour: Tour) -> None:
         {"channel": "email", "purposes": ["greetings"], "granted": True, "evidence": "formulir 2025/06/0042"},
     )
     lam.ok("GET", "/audit")
+    lam.ok("GET", "/audit?action=customer.create&from=2025-06-01&to=2025-06-30")
 
     # Greetings: the calendar, the hourly schedule (a birthday on each channel, a holiday), a run by hand.
     emailed = lam.ok("POST", "/customers", _customer(6, birth_date="1985-06-17", consents={"email": ["greetings"]}))
@@ -515,6 +516,7 @@ def run_the_tour(tour: Tour) -> None:
     lam.ok("DELETE", f"/scrm/replies/{reply['id']}")
     lam.ok("GET", "/leads")
     lam.ok("GET", "/scrm/metrics?from=2025-06-17&to=2025-06-18")
+    lam.ok("GET", "/scrm/metrics?granularity=month&from=2024-07-01&to=2025-06-18")  # the monthly rollups
     lam.drain("send_outbound")
 
     # The unsubscribe link and the consent page, then erasure (which also erases the linked conversation).

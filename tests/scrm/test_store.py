@@ -110,7 +110,7 @@ def test_a_conversation_is_created_once_or_saved_over_the_version_read() -> None
 
 
 def test_metrics_land_on_the_day_s_partition() -> None:
-    volume, frt, res = written(
+    volume, _month, _frt_histogram, frt, _res_histogram, res = written(
         store.VolumeCount(date(2025, 6, 13), "seed", {"inbound": 1}, AT),
         store.ResponseSample(date(2025, 6, 13), "cv_1", 1.5, "bot", AT),
         store.ResolutionSample(date(2025, 6, 13), "cv_1", 60.0, AT),
