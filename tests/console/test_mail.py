@@ -187,10 +187,14 @@ def test_every_mail_route_is_a_404_outside_the_local_stage(handler: str) -> None
     from chalicelib.access.sessions import Session
     from chalicelib.console import mail
     from chalicelib.console.pages import Visit
+    from chalicelib.outbound.halt import HaltState
 
     class Outbound:
         def mailbox(self) -> Any:
             raise AssertionError("no outbox is read outside the local stage")
+
+        def switch(self) -> Any:  # the header's outbound state: sending
+            return SimpleNamespace(state=lambda: HaltState(False))
 
     now = datetime(2025, 6, 17, 3, tzinfo=UTC)
     container = SimpleNamespace(settings=_staging(), outbound=Outbound(), now=lambda: now)
