@@ -1,4 +1,4 @@
-"""Small DynamoDB idioms every store repeats: paginate, write-if-absent."""
+"""Small DynamoDB idioms every store repeats: paginate, write-if-absent, update-if."""
 
 from __future__ import annotations
 
@@ -16,6 +16,17 @@ def put_if_absent(table: Any, item: dict[str, Any], key: str = "pk") -> bool:
     """Write the item only if none has its key; False when one already existed (the idempotency check)."""
     try:
         table.put_item(Item=item, ConditionExpression=f"attribute_not_exists({key})")
+    except ClientError as error:
+        if conditional_failed(error):
+            return False
+        raise
+    return True
+
+
+def update_if(table: Any, **kwargs: Any) -> bool:
+    """`UpdateItem` with its `ConditionExpression`; False when the condition did not hold (nothing written)."""
+    try:
+        table.update_item(**kwargs)
     except ClientError as error:
         if conditional_failed(error):
             return False

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from chalicelib.core.dynamo import conditional_failed, put_if_absent, query_all, query_page
+from chalicelib.core.dynamo import conditional_failed, put_if_absent, query_all, query_page, update_if
 from chalicelib.greetings.calls import MAX_ATTEMPTS, Attempt, callback_day, kind_of
 from chalicelib.greetings.holidays_calendar import HolidayOverride
 from chalicelib.greetings.messages import CallTask
@@ -211,19 +211,14 @@ class CallList:
                 names[f"#{field_name}"] = field_name
                 values[f":{field_name}"] = value
                 sets.append(f"#{field_name} = :{field_name}")
-        try:
-            self.table.update_item(
-                Key={"pk": f"calls#{day.isoformat()}", "sk": f"{who}#lead#{lead_id}"},
-                UpdateExpression="SET " + ", ".join(sets),
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if conditional_failed(error):
-                return False
-            raise
-        return True
+        return update_if(
+            self.table,
+            Key={"pk": f"calls#{day.isoformat()}", "sk": f"{who}#lead#{lead_id}"},
+            UpdateExpression="SET " + ", ".join(sets),
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
     def page(
         self,

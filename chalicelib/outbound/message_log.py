@@ -37,6 +37,7 @@ from chalicelib.core.dynamo import (
     put_if_absent,
     query_page,
     transact_write,
+    update_if,
 )
 
 # Higher rank wins. failed outranks sent (the provider gave up after accepting),
@@ -472,19 +473,14 @@ class MessageLog:
             update += ", reason = :reason, error_code = :code, retryable = :false"
             values.update({":reason": reason, ":code": code or "", ":false": False})
         update += " REMOVE open_campaign, open_sk"
-        try:
-            self.table.update_item(
-                Key={"id": message_id_},
-                UpdateExpression=update,
-                ConditionExpression="attribute_exists(id) AND (attribute_not_exists(#r) OR #r < :r)",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if conditional_failed(error):
-                return False
-            raise
-        return True
+        return update_if(
+            self.table,
+            Key={"id": message_id_},
+            UpdateExpression=update,
+            ConditionExpression="attribute_exists(id) AND (attribute_not_exists(#r) OR #r < :r)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
     def mark_unsubscribed(self, message_id_: str, at: datetime) -> dict[str, Any] | None:
         """The customer withdrew through this message's link: the record (as it was) the first time, else None.
