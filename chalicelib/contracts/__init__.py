@@ -1,0 +1,1 @@
+"""Contracts from the financing system: the loan, its vehicle, its installment schedule and its payments."""

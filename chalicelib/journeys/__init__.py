@@ -1,0 +1,1 @@
+"""Lifecycle journeys: a trigger, steps with delays, conditions and actions, recorded per customer."""
