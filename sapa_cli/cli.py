@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +137,13 @@ def seed(customers: int) -> None:
     default=None,
     help="Seconds from SES accepting a message to its delivery event (SAPA_EMAIL_EVENT_DELAY_SECONDS, default 1).",
 )
+@click.option(
+    "--at",
+    default=None,
+    metavar="WHEN",
+    help="Run the stack's clock from this moment (HH:MM today in WIB, or an ISO date-time), "
+    "to watch offers go out whatever the hour here; SAPA_CLOCK_OFFSET_SECONDS.",
+)
 def local(
     with_seed: bool | None,
     customers: int,
@@ -143,9 +151,18 @@ def local(
     email_bounce_rate: float | None = None,
     email_complaint_rate: float | None = None,
     email_event_delay: float | None = None,
+    at: str | None = None,
 ) -> None:
     """Run all of Sapa on this machine; the data is kept in .sapa/state between runs."""
+    from sapa_cli.local.clock import BadClockTime, offset_to, parse_at
     from sapa_cli.local.stack import run
+
+    if at is not None:
+        now = datetime.now(UTC)
+        try:
+            os.environ["SAPA_CLOCK_OFFSET_SECONDS"] = str(offset_to(parse_at(at, now), now))
+        except BadClockTime as error:
+            raise click.BadParameter(str(error), param_hint="--at") from None
 
     for name, value in (
         ("SAPA_EMAIL_BOUNCE_RATE", email_bounce_rate),

@@ -97,6 +97,13 @@ class Options(BaseModel):
         alias="SAPA_PAYLOAD_BUCKET",
     )
     port: int = _setting(8000, "The local API's port", alias="SAPA_PORT", rule=LOCAL, ge=1, le=65535)
+    clock_offset_seconds: int = _setting(
+        0,
+        "Shifts the local stack's clock by this many seconds (`sapa local --at` sets it), to try the contact "
+        "hours at any hour; refused on every other stage",
+        alias="SAPA_CLOCK_OFFSET_SECONDS",
+        rule=LOCAL,
+    )
 
     # -- delivery ------------------------------------------------------------------------------------------------
     whatsapp_rate: float = _setting(

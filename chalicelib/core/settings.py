@@ -95,6 +95,11 @@ class Settings:
             raise ConfigurationError(
                 "Sapa cannot start: " + "; ".join(error.problems) + " (the settings are listed in the README)"
             ) from None
+        if options.clock_offset_seconds and stage != LOCAL_STAGE:
+            raise ConfigurationError(
+                f"SAPA_CLOCK_OFFSET_SECONDS is set in stage {stage!r}: only the local stack may run on a shifted "
+                "clock (contact hours and schedules follow the real time everywhere else)"
+            )
         return cls(stage=stage, environ=env, options=options)
 
     # -- names -------------------------------------------------------------

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.core import resources
 from chalicelib.core import settings as settings_module
 from chalicelib.core.aws import AwsClients
-from chalicelib.core.runtime import Clock, system_clock
+from chalicelib.core.runtime import Clock, shifted_clock, system_clock
 from chalicelib.core.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover - typing only: a context's wiring is imported when first used
@@ -61,8 +61,12 @@ class Container:
 
     @classmethod
     def for_process(cls) -> Container:
-        """A Lambda function's (or the local API's) container: the default session and the system clock."""
-        return cls(AwsClients())
+        """A Lambda function's (or the local API's) container: the default session and the system clock.
+
+        Only the local stage may shift that clock (`SAPA_CLOCK_OFFSET_SECONDS`; `Settings` refuses it elsewhere).
+        """
+        offset = settings_module.current().options.clock_offset_seconds
+        return cls(AwsClients(), clock=shifted_clock(offset))
 
     # -- what every wiring shares --------------------------------------------------------------------------------
     @property

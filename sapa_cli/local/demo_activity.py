@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from chalicelib.core.zones import WIB as JAKARTA
+from chalicelib.core.zones import local_date
 from chalicelib.scrm.meta.signature import sign
 
 WIB = timezone(timedelta(hours=7))
@@ -227,15 +229,16 @@ def play(api: Api, phone_number_id: str, today: date, now: float | None = None) 
     return played
 
 
-def play_in_background(api: Api, phone_number_id: str, log: Callable[[str], None]) -> None:
-    """`sapa local`'s entry: play once, print the line; never raise into the stack."""
+def play_in_background(
+    api: Api, phone_number_id: str, log: Callable[[str], None], clock: Callable[[], datetime]
+) -> None:
+    """`sapa local`'s entry: play once on the stack's clock, print the line; never raise into the stack."""
     import threading
-
-    from sapa_cli.seed import jakarta_today
 
     def run() -> None:
         try:
-            log(f"[sapa] {play(api, phone_number_id, jakarta_today()).describe()}")
+            now = clock()
+            log(f"[sapa] {play(api, phone_number_id, local_date(now, JAKARTA), now.timestamp()).describe()}")
         except Exception as error:  # noqa: BLE001 - the demo is a nicety; the stack goes on without it
             log(f"[sapa] demo activity stopped: {type(error).__name__}")
 

@@ -30,6 +30,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
 from chalicelib.core.observability import mask_text
+from chalicelib.core.runtime import Clock, shifted_clock, system_clock
+from chalicelib.core.settings import Settings
+from chalicelib.core.zones import WIB, local_date, tzinfo_for
 from sapa_cli.local.endpoints import (
     PID_FILE,
     ROOT,
@@ -216,6 +219,8 @@ class LocalStack:
         self.state: LocalState | None = None
         self.saver: PeriodicSave | None = None
         self.state_loaded = False  # never overwrite a snapshot with a stack that did not restore it
+        # Every process of the stack runs on this clock: the real one, or the one `sapa local --at` shifted.
+        self.clock = shifted_clock(Settings.from_env(env).options.clock_offset_seconds)
 
     @property
     def children(self) -> list[Child]:
@@ -227,6 +232,9 @@ class LocalStack:
 
     def start(self, seed: bool, customers: int, fresh: bool) -> None:
         py = sys.executable
+        if self.clock is not system_clock:
+            moment = self.clock().astimezone(tzinfo_for(WIB)).strftime("%a %d %b %Y %H:%M WIB")
+            log(f"[sapa] the stack's clock is shifted to {moment} (sapa local --at)")
         with self.signals.held():
             self.aws_server = Child(
                 "local AWS", [py, "-m", "sapa_cli.local.aws_server", "--port", str(self.ports.aws)], self.env
@@ -234,7 +242,6 @@ class LocalStack:
         wait_for_http(f"http://127.0.0.1:{self.ports.aws}/moto-api/", 30)
 
         from chalicelib.core.aws import AwsClients
-        from chalicelib.core.settings import Settings
         from sapa_cli.bootstrap import bootstrap
         from sapa_cli.local.state import LocalState, PeriodicSave
 
@@ -257,11 +264,11 @@ class LocalStack:
         elif seed:
             from sapa_cli.seed import seed_demo
 
-            log(f"[sapa] {seed_demo(settings, aws, customers)}")
+            log(f"[sapa] {seed_demo(settings, aws, customers, today=local_date(self.clock(), WIB))}")
         from chalicelib.wiring.container import Container
         from sapa_cli.local.console_users import ensure_console_users
 
-        ensure_console_users(Container(aws).access.directory(), demo=seed, log=log)
+        ensure_console_users(Container(aws, clock=self.clock).access.directory(), demo=seed, log=log)
         every = float(self.env.get("SAPA_STATE_SAVE_SECONDS") or DEFAULT_SAVE_SECONDS)
         self.saver = PeriodicSave(state, every, log=log)
         self.saver.start()
@@ -279,7 +286,12 @@ class LocalStack:
         from sapa_cli.local.runner import LocalRunner
 
         self.runner = LocalRunner(
-            sapa_app.app, settings, aws, log=log, email_events=ses_events(settings, aws, self.env)
+            sapa_app.app,
+            settings,
+            aws,
+            log=log,
+            email_events=ses_events(settings, aws, self.env, self.clock),
+            clock=self.clock,
         )
         self.runner.start()
         wait_for_http(f"http://127.0.0.1:{self.ports.api}/health", 60)
@@ -293,7 +305,7 @@ class LocalStack:
                 settings.secret("SAPA_ADMIN_TOKEN"),
                 settings.secret("META_APP_SECRET"),
             )
-            play_in_background(api, settings.whatsapp_phone_number_id, log)
+            play_in_background(api, settings.whatsapp_phone_number_id, log, self.clock)
 
     def wait(self) -> Child:
         """Until a child exits; returns it."""
@@ -322,7 +334,7 @@ class LocalStack:
         log("[sapa] stopped")
 
 
-def ses_events(settings: Any, aws: Any, env: dict[str, str]) -> Any:
+def ses_events(settings: Any, aws: Any, env: dict[str, str], clock: Clock) -> Any:
     """What SES does after accepting a message, published to the e-mail events topic as SES would."""
     from chalicelib.core import resources
     from chalicelib.outbound.local_mail import http_outbox
@@ -340,6 +352,7 @@ def ses_events(settings: Any, aws: Any, env: dict[str, str]) -> Any:
         rates,
         resources.configuration_set_name(settings.stage),
         log=log,
+        clock=clock,
     )
 
 

@@ -828,6 +828,12 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("SAPA_SANDBOX_STATUS_SECONDS", str(DEFAULT_STEP_SECONDS)),
         help="seconds between a message's statuses (default: $SAPA_SANDBOX_STATUS_SECONDS, else 1)",
     )
+    parser.add_argument(
+        "--clock-offset",
+        type=float,
+        default=os.environ.get("SAPA_CLOCK_OFFSET_SECONDS", "0"),
+        help="stamp the status webhooks on the local stack's shifted clock (default: $SAPA_CLOCK_OFFSET_SECONDS)",
+    )
     args = parser.parse_args(argv)
     webhooks = None
     if args.webhook_url:
@@ -837,7 +843,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         except StatusConfigError as error:
             parser.error(str(error))
-        webhooks = StatusWebhooks(args.webhook_url, args.app_secret, config=config)
+        offset = args.clock_offset
+        webhooks = StatusWebhooks(args.webhook_url, args.app_secret, config=config, clock=lambda: time.time() + offset)
     sandbox = WhatsAppSandbox(
         args.token or DEFAULT_TOKEN, phone_number_id=args.phone_number_id, verbose=not args.quiet, webhooks=webhooks
     )

@@ -120,3 +120,11 @@ def test_outside_lambda_the_start_check_does_nothing() -> None:
     environ = {"SAPA_STAGE": "prod"}
 
     Settings.from_env(environ).check_start(lambda: pytest.fail("no SSM outside Lambda"))
+
+
+def test_only_the_local_stack_may_run_on_a_shifted_clock() -> None:
+    local = Settings.from_env({"SAPA_STAGE": "local", "SAPA_CLOCK_OFFSET_SECONDS": "-3600"})
+
+    assert local.options.clock_offset_seconds == -3600
+    with pytest.raises(ConfigurationError, match="only the local stack may run on a shifted clock"):
+        Settings.from_env({"SAPA_STAGE": "prod", "SAPA_CLOCK_OFFSET_SECONDS": "3600"})

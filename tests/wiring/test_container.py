@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.core.aws import AwsClients
+from chalicelib.core.runtime import system_clock
 from chalicelib.wiring.container import Container
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,3 +87,19 @@ def test_a_queue_url_is_looked_up_once_per_container(aws: AwsClients) -> None:
     assert first == second
     assert first.endswith("sapa-local-outbound")
     assert calls == ["GetQueueUrl"]
+
+
+def test_a_process_container_runs_on_the_local_stacks_shifted_clock(monkeypatch: Any) -> None:
+    monkeypatch.setenv("SAPA_STAGE", "local")
+    monkeypatch.setenv("SAPA_CLOCK_OFFSET_SECONDS", str(3 * 86400))
+
+    ahead = Container.for_process().now() - datetime.now(UTC)
+
+    assert 3 * 86400 - 5 < ahead.total_seconds() <= 3 * 86400
+
+
+def test_a_process_container_without_a_shift_runs_on_the_system_clock(monkeypatch: Any) -> None:
+    monkeypatch.setenv("SAPA_STAGE", "local")
+    monkeypatch.delenv("SAPA_CLOCK_OFFSET_SECONDS", raising=False)
+
+    assert Container.for_process().clock is system_clock

@@ -17,11 +17,13 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sapa_cli.local.clock import WIB, office_hours, offset_to
 from tests.cli.stack_process import ROOT, http, running_stack, stack_environment
 
 CHROMIUM = Path(os.environ.get("SAPA_CHROMIUM", "/usr/bin/chromium"))
@@ -45,6 +47,15 @@ class Stack:
     api: str
     whatsapp: str
     log: Path
+    offset: timedelta = timedelta(0)
+    """How far the stack's clock runs ahead of this machine's (`sapa local --at`): office hours in WIB."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def today(self) -> date:
+        """The stack's day in WIB: the day its call list, its greeting run and its reports count as today."""
+        return self.now().astimezone(WIB).date()
 
     def webhook(self, payload: dict[str, Any]) -> None:
         """Meta posting to the webhook, signed with the app secret."""
@@ -93,9 +104,13 @@ def chromium() -> Path:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = stack_environment(tmp_path_factory.mktemp("console-state"))
     env.update({"SAPA_SEED": "1", "SAPA_ADMIN_TOKEN": ADMIN_TOKEN, "SAPA_DEMO_ACTIVITY": "0"})  # tests make their own
+    # Whatever the hour CI runs at, the stack lives in office hours, so offers go out and the funnel moves.
+    now = datetime.now(UTC)
+    offset = offset_to(office_hours(now), now)
+    env["SAPA_CLOCK_OFFSET_SECONDS"] = str(offset)
     log = tmp_path_factory.mktemp("console-logs") / "stack.log"
     with running_stack(env, log, "--customers", "30") as running:
-        yield Stack(running["api"], f"http://127.0.0.1:{env['SAPA_WHATSAPP_PORT']}", log)
+        yield Stack(running["api"], f"http://127.0.0.1:{env['SAPA_WHATSAPP_PORT']}", log, timedelta(seconds=offset))
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from tests.console.browser.conftest import Stack, Tab
@@ -39,7 +38,7 @@ def _conversation(stack: Stack, customer_id: str) -> dict[str, Any]:
 def test_an_agent_answers_a_late_complaint_with_a_template_and_resolves_it(stack: Stack, tab: Tab) -> None:
     phone = "6281377003001"
     customer = _customer(stack, phone, "Ratna Sari Dewi")
-    stack.webhook(wa_text(COMPLAINT, phone=phone, name="Ratna", at=time.time() - 25 * 3600))
+    stack.webhook(wa_text(COMPLAINT, phone=phone, name="Ratna", at=stack.now().timestamp() - 25 * 3600))
     conversation = _conversation(stack, customer["id"])
     tab.sign_in("sari")
 
@@ -58,7 +57,7 @@ def test_an_agent_answers_a_late_complaint_with_a_template_and_resolves_it(stack
     survey = stack.eventually(
         lambda: [m for m in stack.sandbox_messages(phone) if m.get("template") == "sapa_survei_kepuasan"]
     )  # the window is closed, so the satisfaction question goes out as the approved template
-    stack.webhook(wa_text("5", phone=phone, at=time.time()))
+    stack.webhook(wa_text("5", phone=phone, at=stack.now().timestamp()))
     stack.eventually(lambda: stack.call("GET", f"/scrm/conversations/{conversation['id']}")[1].get("csat") == 5)
     tab.page.reload()
 
@@ -77,7 +76,11 @@ def test_the_queue_shows_new_messages_without_a_reload_and_the_tab_counts_them(s
     phone = "6281377003002"
     customer = _customer(stack, phone, "Joko Susilo")
     stack.webhook(
-        wa_text("Saya kecewa sekali, ada tagihan ganda padahal angsuran sudah saya bayar!", phone=phone, at=time.time())
+        wa_text(
+            "Saya kecewa sekali, ada tagihan ganda padahal angsuran sudah saya bayar!",
+            phone=phone,
+            at=stack.now().timestamp(),
+        )
     )
     _conversation(stack, customer["id"])
     tab.page.wait_for_selector('[data-testid="conversation-row"] >> text=tagihan ganda', timeout=25_000)
@@ -91,7 +94,7 @@ def test_a_hostile_message_and_sender_name_show_as_text(stack: Stack, tab: Tab) 
     phone = "6281377003003"
     customer = _customer(stack, phone, "Nur Hidayah")
     payload = "<img src=x onerror=alert(1)> saya kecewa, ditagih denda padahal sudah bayar! <script>alert(2)</script>"
-    stack.webhook(wa_text(payload, phone=phone, name="<img src=y onerror=alert(3)>", at=time.time()))
+    stack.webhook(wa_text(payload, phone=phone, name="<img src=y onerror=alert(3)>", at=stack.now().timestamp()))
     conversation = _conversation(stack, customer["id"])
     tab.sign_in("sari")
 
@@ -107,7 +110,7 @@ def test_a_hostile_message_and_sender_name_show_as_text(stack: Stack, tab: Tab) 
 def test_the_inbox_and_a_customer_page_fit_a_phones_width(stack: Stack, tab: Tab) -> None:
     phone = "6281377003004"
     customer = _customer(stack, phone, "Wahyu Pratama")
-    stack.webhook(wa_text(COMPLAINT, phone=phone, at=time.time()))
+    stack.webhook(wa_text(COMPLAINT, phone=phone, at=stack.now().timestamp()))
     conversation = _conversation(stack, customer["id"])
     tab.page.set_viewport_size({"width": 390, "height": 844})
     tab.sign_in("admin")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from tests.console.browser.conftest import Stack, Tab
 from tests.scrm.meta_payloads import wa_text
 
@@ -12,7 +10,7 @@ NAME = "<script>alert(2)</script>Budi"
 
 
 def _lead_arrives(stack: Stack, phone: str) -> None:
-    stack.webhook(wa_text(PAYLOAD, phone=phone, name=NAME, at=time.time()))
+    stack.webhook(wa_text(PAYLOAD, phone=phone, name=NAME, at=stack.now().timestamp()))
     stack.eventually(lambda: any(lead["phone"] == f"+{phone}" for lead in stack.call("GET", "/leads")[1]["items"]))
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from pathlib import Path
 
 from tests.console.browser.conftest import Stack, Tab
@@ -14,13 +13,13 @@ WIB = timezone(timedelta(hours=7))
 
 def _messages_arrive(stack: Stack) -> None:
     for number, text in enumerate(("Kapan BPKB saya bisa diambil?", "Saya kecewa, masih ditagih denda!", "Halo")):
-        stack.webhook(wa_text(text, phone=f"62813880010{number:02d}", at=time.time()))
+        stack.webhook(wa_text(text, phone=f"62813880010{number:02d}", at=stack.now().timestamp()))
     stack.eventually(lambda: (stack.call("GET", "/scrm/metrics")[1]["totals"]["inbound"] or 0) >= 3)
 
 
 def test_a_supervisor_sees_the_period_as_charts_and_downloads_a_csv(stack: Stack, tab: Tab) -> None:
     _messages_arrive(stack)
-    today = datetime.now(UTC).astimezone(WIB).date()
+    today = stack.today()
     start = today - timedelta(days=13)
     tab.sign_in("vina")
 
