@@ -34,6 +34,8 @@ OPS = ("eq", "ne", "in", "not_in", "before", "after", "exists", "gte", "lte")
 LIVE = frozenset({"scheduled", "sending", "paused", "completed"})
 """States whose funnel still moves (a completed campaign still hears delivered and read)."""
 CHART_HOURS = 24
+MIN_CHART_HOURS = 12
+"""A campaign's first hours are drawn against half a day ahead, not as one bar the chart's full width."""
 _ROW = re.compile(r"segment\.all\[(\d+)\]")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 DAYS = {
@@ -616,6 +618,8 @@ def chart(campaign: Mapping[str, Any], item: Mapping[str, Any], visit: Visit) ->
         first = last - timedelta(hours=CHART_HOURS - 1)
     slots = [first + timedelta(hours=i) for i in range(int((last - first).total_seconds() // 3600) + 1)]
     slots = slots or [now_hour]
+    while len(slots) < MIN_CHART_HOURS:
+        slots.append(slots[-1] + timedelta(hours=1))
     most = max([hours.get(h, 0) for h in slots] + [1])
     width, height, top = 600, 160, 10
     step = width / max(len(slots), 1)

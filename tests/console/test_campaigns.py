@@ -145,7 +145,8 @@ def test_the_wizard_makes_a_draft_counts_its_audience_shows_the_policy_and_sends
     assert re.search(r'data-testid="n-sent">3<', page)
     assert page.count('data-testid="recipient-row"') == 3
     assert "<svg" in page
-    assert "<rect" in page
+    assert page.count("<rect") == 12  # this hour's sends against the half day ahead
+    assert re.search(r"<title>[^<]*: 3</title>", page)
     assert "style=" not in page
 
 
