@@ -11,6 +11,7 @@ from chalicelib.access import authorizer
 from chalicelib.apidocs import routes as apidocs_routes
 from chalicelib.campaigns import routes as campaign_routes
 from chalicelib.console import routes as console_routes
+from chalicelib.contracts import routes as contract_routes
 from chalicelib.core import contract, middleware, settings
 from chalicelib.customers import routes as customer_routes
 from chalicelib.customers import unsubscribe_routes
@@ -37,6 +38,7 @@ app.register_blueprint(unsubscribe_routes.bp)
 app.register_blueprint(outbound_consumers.bp)
 app.register_blueprint(outbound_routes.bp)
 app.register_blueprint(greeting_routes.bp)
+app.register_blueprint(contract_routes.bp)
 app.register_blueprint(campaign_routes.bp)
 app.register_blueprint(scrm_routes.bp)
 app.register_blueprint(apidocs_routes.bp)

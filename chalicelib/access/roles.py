@@ -24,6 +24,9 @@ class Permission(StrEnum):
     CUSTOMERS_WRITE = "customers:write"
     # A file of many people's personal data leaves Sapa: only the roles whose work loads and segments customers.
     CUSTOMERS_EXPORT = "customers:export"
+    # The financing system's feed (contracts, payments): an integration key, not a person's daily work.
+    CONTRACTS_WRITE = "contracts:write"
+    REMINDERS = "reminders"
     CAMPAIGNS_READ = "campaigns:read"
     CAMPAIGNS = "campaigns"
     HOLIDAYS = "holidays"
@@ -49,6 +52,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             Permission.CAMPAIGNS,
             Permission.HOLIDAYS,
             Permission.GREETINGS,
+            Permission.REMINDERS,
             Permission.TELEGREETING,
             Permission.LEADS,
             Permission.METRICS_READ,
@@ -100,6 +104,11 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/customers/{customer_id}/consents"): Permission.CUSTOMERS_READ,
     ("POST", "/customers/{customer_id}/consents"): Permission.CUSTOMERS_WRITE,
     ("GET", "/customers/{customer_id}/messages"): Permission.CUSTOMERS_READ,
+    ("GET", "/customers/{customer_id}/contracts"): Permission.CUSTOMERS_READ,
+    ("POST", "/contracts/import"): Permission.CONTRACTS_WRITE,
+    ("PUT", "/contracts/{contract_no}"): Permission.CONTRACTS_WRITE,
+    ("GET", "/contracts/{contract_no}"): Permission.CUSTOMERS_READ,
+    ("POST", "/payments"): Permission.CONTRACTS_WRITE,
     ("GET", "/audit"): Permission.AUDIT,
     ("GET", "/campaigns"): Permission.CAMPAIGNS_READ,
     ("POST", "/campaigns"): Permission.CAMPAIGNS,

@@ -116,6 +116,8 @@ FUNCTIONS: dict[str, Needs] = {
             T("ratelimits", "describe"),
             # Import jobs: created here, their progress read here; the fan-out consumer runs the chunks.
             T("imports", "get put describe"),
+            # Contracts and payments from the financing system; erasure deletes a customer's contracts.
+            T("contracts", "put update delete query query:gsi1 describe"),
         ),
         queues={"outbound": "send depth", "fanout": "send", "inbound": "send", "email-events": "url"},
         payloads="put get",  # webhook bodies and import files in; an import's rejected rows out

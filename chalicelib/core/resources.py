@@ -154,6 +154,19 @@ TABLES: tuple[Table, ...] = (
         purpose="Holiday overrides, greeting run counts and the telemarketers' call list",
     ),
     Table(
+        "contracts",
+        hash_key="pk",
+        range_key="sk",
+        indexes=(
+            # gsi1pk "customer#<id>" on a contract's terms: a customer's contracts, and erasure, without a scan.
+            Index("gsi1", "gsi1pk", "gsi1sk"),
+            # Sparse: "<kind>#<date>#<zone>" on an unpaid installment or an open service date only, so the
+            # reminder run reads exactly what it reminds; a payment removes it.
+            Index("due-index", "due_key", "due_sk"),
+        ),
+        purpose="Financing contracts, their installment schedules and service dates, and payments",
+    ),
+    Table(
         "campaigns",
         hash_key="pk",
         range_key="sk",

@@ -67,7 +67,7 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def _header(cells: list[str]) -> list[str | None]:
+def _header(cells: list[str], required: tuple[str, ...] = REQUIRED_COLUMNS) -> list[str | None]:
     """Normalised column names (None for blank headings); raises InvalidCsv for a header no row could pass."""
     names: list[str | None] = []
     errors: dict[str, str] = {}
@@ -88,15 +88,17 @@ def _header(cells: list[str]) -> list[str | None]:
         ):
             errors[name] = "attribute columns must start with a letter and have at most 40 letters, digits or _"
         names.append(name)
-    for required in REQUIRED_COLUMNS:
-        if required not in names:
-            errors[required] = "required column is missing"
+    for column in required:
+        if column not in names:
+            errors[column] = "required column is missing"
     if errors:
         raise InvalidCsv(errors)
     return names
 
 
-def read_csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_csv_rows(
+    lines: Iterable[str], required: tuple[str, ...] = REQUIRED_COLUMNS
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (spreadsheet row number, {column: trimmed cell}) for every non-blank data row.
 
     The header is row 1, so the first data row is row 2; a cell with an
@@ -105,7 +107,8 @@ def read_csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     the end of a short row are simply absent; non-empty cells beyond the
     header (or under a blank heading) are collected under `EXTRA` for
     `row_to_customer_data` to reject. Raises InvalidCsv (lazily, on the first
-    `next`) for an empty file, a bad header or unreadable quoting.
+    `next`) for an empty file, a bad header or unreadable quoting. `required` names the columns the file
+    must have (a customer file's by default; the contract import passes its own).
     """
     iterator = iter(lines)
     first = next(iterator, None)
@@ -118,7 +121,7 @@ def read_csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         header_cells = next(reader, None)
         if not header_cells or not any(cell.strip() for cell in header_cells):
             raise InvalidCsv({"file": "has no header row"})
-        columns = _header(header_cells)
+        columns = _header(header_cells, required)
         for cells in reader:
             row_number += 1
             row: dict[str, Any] = {}

@@ -37,6 +37,7 @@ from chalicelib.core.settings import Settings
 if TYPE_CHECKING:  # pragma: no cover - typing only: a context's wiring is imported when first used
     from chalicelib.wiring.access import AccessWiring
     from chalicelib.wiring.campaigns import CampaignsWiring
+    from chalicelib.wiring.contracts import ContractsWiring
     from chalicelib.wiring.customers import CustomersWiring
     from chalicelib.wiring.greetings import GreetingsWiring
     from chalicelib.wiring.outbound import OutboundWiring
@@ -118,6 +119,12 @@ class Container:
         from chalicelib.wiring.customers import CustomersWiring
 
         return CustomersWiring(self)
+
+    @cached_property
+    def contracts(self) -> ContractsWiring:
+        from chalicelib.wiring.contracts import ContractsWiring
+
+        return ContractsWiring(self)
 
     @cached_property
     def outbound(self) -> OutboundWiring:

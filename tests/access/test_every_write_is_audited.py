@@ -18,6 +18,9 @@ AUDITED = {
     ("POST", "/customers/import"): "customers.imported",
     ("POST", "/customers/imports"): "customers.import_started",
     ("POST", "/customers/{customer_id}/consents"): "customer.consent",
+    ("PUT", "/contracts/{contract_no}"): "contract.create",
+    ("POST", "/contracts/import"): "contracts.imported",
+    ("POST", "/payments"): "payments.recorded",
     ("POST", "/campaigns"): "campaign.create",
     ("PATCH", "/campaigns/{campaign_id}"): "campaign.update",
     ("POST", "/campaigns/{campaign_id}/test"): "campaign.test",
@@ -87,6 +90,25 @@ def test_each_write_records_who_did_what_to_which_record(api, client, runner, cl
         "/customers/imports", body="external_id,name\nAUD-3,Rina\n", headers={**ADMIN, "Content-Type": "text/csv"}
     )
     assert response.status_code == 202
+    contract = {
+        "customer_external_id": "AUD-1",
+        "product": "car",
+        "vehicle": {"brand": "Toyota", "model": "Avanza", "year": 2021, "plate": "B 1 XY"},
+        "start_date": "2025-05-20",
+        "tenor_months": 12,
+        "installment_amount": 3500000,
+        "due_day": 5,
+        "virtual_account": "8808123400001",
+    }
+    _ok(api("PUT", "/contracts/AUD-K1", contract, ADMIN))
+    response = client.http.post(
+        "/contracts/import",
+        body="contract_no,customer_external_id\nAUD-K2,AUD-1\n",
+        headers={**ADMIN, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200
+    payment = {"payment_id": "AUD-P1", "contract_no": "AUD-K1", "installment_no": 1, "amount": 3500000}
+    _ok(api("POST", "/payments", {"payments": [{**payment, "paid_at": "2025-06-16T10:00:00+07:00"}]}, ADMIN))
     campaign = _ok(
         api(
             "POST",

@@ -20,8 +20,13 @@ PARAMETERS = {
     "day": "2025-12-25",
     "token": "not-a-token",
     "import_id": "imp_nobody",
+    "contract_no": "KTR-nobody",
 }
-CONTENT_TYPES = {("POST", "/customers/import"): "text/csv", ("POST", "/customers/imports"): "text/csv"}
+CONTENT_TYPES = {
+    ("POST", "/customers/import"): "text/csv",
+    ("POST", "/customers/imports"): "text/csv",
+    ("POST", "/contracts/import"): "text/csv",
+}
 
 
 def _app_routes() -> set[tuple[str, str]]:

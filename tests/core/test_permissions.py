@@ -286,6 +286,29 @@ def run_the_tour(tour: Tour) -> None:
     lam.ok("GET", "/audit")
     lam.ok("GET", "/audit?action=customer.create&from=2025-06-01&to=2025-06-30")
 
+    # Contracts from the financing system: written, imported, paid, read; carol's go with her erasure.
+    contract = {
+        "customer_external_id": "TOUR-3",
+        "product": "car",
+        "vehicle": {"brand": "Toyota", "model": "Avanza", "year": 2021, "plate": "B 1 XY"},
+        "start_date": "2025-05-20",
+        "tenor_months": 12,
+        "installment_amount": 3500000,
+        "due_day": 5,
+        "virtual_account": "8808123400001",
+    }
+    lam.ok("PUT", "/contracts/TOUR-K1", contract)
+    contract_csv = (
+        "contract_no,customer_external_id,product,vehicle_brand,vehicle_model,vehicle_year,vehicle_plate,"
+        "start_date,tenor_months,installment_amount,due_day,virtual_account\n"
+        "TOUR-K2,TOUR-3,car,Honda,Brio,2022,B 2 XY,2025-05-20,12,2000000,10,8808123400002\n"
+    )
+    lam.ok("POST", "/contracts/import", contract_csv, {"Content-Type": "text/csv"})
+    payment = {"payment_id": "TOUR-P1", "contract_no": "TOUR-K1", "installment_no": 1, "amount": 3500000}
+    lam.ok("POST", "/payments", {"payments": [{**payment, "paid_at": "2025-06-16T10:00:00+07:00"}]})
+    lam.ok("GET", "/contracts/TOUR-K1")
+    lam.ok("GET", f"/customers/{carol['id']}/contracts")
+
     # Greetings: the calendar, the hourly schedule (a birthday on each channel, a holiday), a run by hand.
     emailed = lam.ok("POST", "/customers", _customer(6, birth_date="1985-06-17", consents={"email": ["greetings"]}))
     called = lam.ok("POST", "/customers", _customer(8, birth_date="1970-06-17", consents={}))  # a call, not a message
