@@ -60,6 +60,7 @@ class CustomersWiring:
     def customer_service(self) -> CustomerService:
         """Erasure reaches the other contexts' copies through the erasers named here."""
         from chalicelib.greetings.store import erase_call_tasks
+        from chalicelib.journeys.store import erase_enrolments
         from chalicelib.scrm.erasure import erase_conversations
 
         return CustomerService(
@@ -69,5 +70,9 @@ class CustomersWiring:
             audit=self.audit(),
             messages=self.message_log(),
             clock=self.root.now,
-            erasers=[erase_conversations(self.root.table("scrm")), erase_call_tasks(self.root.table("greetings"))],
+            erasers=[
+                erase_conversations(self.root.table("scrm")),
+                erase_call_tasks(self.root.table("greetings")),
+                erase_enrolments(self.root.table("journeys")),
+            ],
         )
