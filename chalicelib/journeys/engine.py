@@ -147,10 +147,13 @@ class JourneyEngine:
     # -- the schedule ----------------------------------------------------------------------------------------------
     def advance_due(self, limit: int = RUN_LIMIT) -> Report:
         """Take every step due by now (each enrolment one step per visit; the next is due later or next run)."""
+        return self.advance_enrolments(self.enrolments.due(self.clock()), limit)
+
+    def advance_enrolments(self, enrolments: Iterable[Enrolment], limit: int = RUN_LIMIT) -> Report:
+        """Take the next step of each enrolment as read (a stale read, as an overlapping run has, repeats nothing)."""
         report = Report()
         journeys = {j.id: j for j in self.journeys.all()}
-        now = self.clock()
-        for taken, enrolment in enumerate(self.enrolments.due(now)):
+        for taken, enrolment in enumerate(enrolments):
             if taken >= limit:
                 break
             self._advance(enrolment, journeys, report)
