@@ -193,15 +193,16 @@ FUNCTIONS: dict[str, Needs] = {
         secrets=("SAPA_SIGNING_SECRET",),  # the unsubscribe link of a promotional e-mail
     ),
     "journey_dates": Needs(
-        "Fires the day's date triggers: birthdays from the birthday index enrol and take their first step",
+        "Fires the day's date triggers: birthdays from the birthday index enrol and take a first step due at once",
         tables=(
             T("journeys", "put update query:gsi1"),
             T("customers", "get query:birthday-index"),
-            T("messages", "put"),
-            T("greetings", "query"),
+            T("messages", "put"),  # a first step retried is the quarter-hourly schedule's (advance_journeys)
+            T("greetings", "query put"),  # the holiday calendar (contact days) and the call list
             T("settings", "get"),
         ),
         queues={"outbound": "send"},
+        secrets=("SAPA_SIGNING_SECRET",),  # the unsubscribe link of a promotional e-mail
     ),
     "fan_out_audience": Needs(
         "Expands one audience segment of a campaign or holiday into outbound messages; runs customer import chunks",

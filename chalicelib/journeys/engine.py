@@ -15,6 +15,7 @@ stay due and move on once it is resumed.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,8 +31,8 @@ from chalicelib.journeys.model import Journey, segment_of
 from chalicelib.journeys.store import Enrolment
 from chalicelib.outbound.envelope import Envelope
 
-RUN_LIMIT = 2000
-"""Due enrolments one run takes; the rest wait for the next run (every 15 minutes) rather than the Lambda timeout."""
+RESERVE_SECONDS = 20.0
+"""A run stops taking steps this long before its Lambda's deadline; the rest are due still, for the next run."""
 
 
 class Journeys(Protocol):
@@ -67,6 +68,7 @@ class Report:
     held: int = 0
     completed: int = 0
     repeated: int = 0  # a step found already taken (a retry, an overlapping run)
+    deferred_to_next_run: bool = False  # the run stopped before its deadline with steps still due
 
     def body(self) -> dict[str, Any]:
         return {
@@ -79,6 +81,7 @@ class Report:
             "held": self.held,
             "completed": self.completed,
             "repeated": self.repeated,
+            "deferred_to_next_run": self.deferred_to_next_run,
         }
 
 
@@ -145,16 +148,19 @@ class JourneyEngine:
         return report
 
     # -- the schedule ----------------------------------------------------------------------------------------------
-    def advance_due(self, limit: int = RUN_LIMIT) -> Report:
+    def advance_due(self, remaining: Callable[[], float] = lambda: math.inf) -> Report:
         """Take every step due by now (each enrolment one step per visit; the next is due later or next run)."""
-        return self.advance_enrolments(self.enrolments.due(self.clock()), limit)
+        return self.advance_enrolments(self.enrolments.due(self.clock()), remaining)
 
-    def advance_enrolments(self, enrolments: Iterable[Enrolment], limit: int = RUN_LIMIT) -> Report:
+    def advance_enrolments(
+        self, enrolments: Iterable[Enrolment], remaining: Callable[[], float] = lambda: math.inf
+    ) -> Report:
         """Take the next step of each enrolment as read (a stale read, as an overlapping run has, repeats nothing)."""
         report = Report()
         journeys = {j.id: j for j in self.journeys.all()}
-        for taken, enrolment in enumerate(enrolments):
-            if taken >= limit:
+        for enrolment in enrolments:
+            if remaining() < RESERVE_SECONDS:
+                report.deferred_to_next_run = True
                 break
             self._advance(enrolment, journeys, report)
         return report

@@ -105,7 +105,9 @@ def customer_journeys(customer_id: str) -> Response:
 
 @bp.schedule("rate(15 minutes)", name="advance_journeys", description="Takes the journeys' due steps")
 def advance_journeys(event: CloudWatchEvent) -> dict[str, Any]:
-    report = _deps().engine().advance_due()
+    from chalicelib.core.deadline import remaining_seconds
+
+    report = _deps().engine().advance_due(remaining_seconds(event.context))
     logger.info("journey steps taken", extra=report.body())
     return report.body()
 
@@ -116,7 +118,7 @@ def journey_dates(event: CloudWatchEvent) -> dict[str, Any]:
 
     deps = _deps()
     # 17:05 UTC is 00:05 in Jakarta the next day: the day the dates are for.
-    day = (deps.root.now() + timedelta(hours=7)).date()
+    day = (deps.now() + timedelta(hours=7)).date()
     report = deps.engine().run_daily(day, deps.sources())
     logger.info("journey date triggers", extra=report.body())
     return report.body()

@@ -21,6 +21,9 @@ class JourneysWiring:
         self.date_sources: list[DateEventSource] = []
         """Sources besides the customers' attribute dates (the contracts' anniversaries), added at wiring."""
 
+    def now(self) -> datetime:
+        return self.root.now()
+
     def store(self) -> JourneyStore:
         return JourneyStore(self.root.table("journeys"))
 

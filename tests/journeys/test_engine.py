@@ -211,3 +211,17 @@ def test_metrics_count_starts_steps_skips_and_exits(journeys, add_customer, cloc
     assert (first["reached"], first["sent"], first["skipped"]) == (3, 2, {"unreachable": 1})
     assert (call["reached"], call["called"], call["skipped"]) == (3, 1, {"condition": 2})
     assert first["reached_rate"] == 1.0
+
+
+def test_a_run_near_its_deadline_leaves_the_due_steps_for_the_next_run(journeys, add_customer, messages, clock) -> None:
+    _journey(journeys, steps=[{"id": "later", "delay": {"days": 1}, "action": WHATSAPP_SERVICE}])
+    customer = add_customer()
+    journeys.engine().handle(approved(customer["id"], TUESDAY_10_WIB))
+    clock.set(TUESDAY_10_WIB + timedelta(days=1))
+
+    cut_short = journeys.engine().advance_due(lambda: 5.0)
+    next_run = journeys.engine().advance_due()
+
+    assert (cut_short.sent, cut_short.deferred_to_next_run) == (0, True)
+    assert next_run.sent == 1
+    assert len(messages(customer["id"])) == 1
