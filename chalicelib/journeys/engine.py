@@ -28,7 +28,7 @@ from chalicelib.greetings.messages import CallTask
 from chalicelib.journeys.actions import StepActions, Target, view
 from chalicelib.journeys.events import EXIT_EVENTS, DateEventSource, JourneyEvent
 from chalicelib.journeys.model import Journey, segment_of
-from chalicelib.journeys.store import Enrolment
+from chalicelib.journeys.store import Enrolment, utc_iso
 from chalicelib.outbound.envelope import Envelope
 
 RESERVE_SECONDS = 20.0
@@ -130,7 +130,7 @@ class JourneyEngine:
                 continue
             report.started += 1
             self.count(journey.id, "started")
-            if enrolment.next_due and enrolment.next_due <= self.clock().isoformat():
+            if enrolment.next_due and enrolment.next_due <= utc_iso(self.clock()):
                 self._advance(enrolment, journeys, report)
         return report
 
@@ -181,7 +181,7 @@ class JourneyEngine:
             started_at=event.at.isoformat(),
             status="active",
             next_step=0,
-            next_due=(event.at + first.delay).isoformat(),
+            next_due=utc_iso(event.at + first.delay),
             facts=event.kept_facts(),
         )
 
@@ -247,7 +247,7 @@ class JourneyEngine:
     ) -> None:
         following = journey.step_at(enrolment.next_step + 1)
         base = due or datetime.fromisoformat(enrolment.next_due or self.clock().isoformat())
-        next_due = (base + following.delay).isoformat() if following is not None else None
+        next_due = utc_iso(base + following.delay) if following is not None else None
         if step_id != "-":
             counters = [*counters, f"step:{step_id}:{outcome}" + (f":{reason}" if reason else "")]
         if not self.enrolments.record_step(

@@ -28,7 +28,7 @@ import json
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +40,11 @@ from chalicelib.journeys.model import Journey, parse_journey
 DUE_SHARDS = 4
 """The due index's partitions: writes spread over them, the schedule reads each (a few queries per run)."""
 LIST_PARTITION = "journeys"
+
+
+def utc_iso(moment: datetime) -> str:
+    """Due times are compared as text (the index's sort key): always UTC, so text order is time order."""
+    return moment.astimezone(UTC).isoformat()
 
 
 def _due_shard(pk: str) -> str:
@@ -248,7 +253,7 @@ class EnrolmentStore:
             for item in query_all(
                 self.table,
                 IndexName="due-index",
-                KeyConditionExpression=Key("due_shard").eq(f"due#{shard}") & Key("next_due").lte(now.isoformat()),
+                KeyConditionExpression=Key("due_shard").eq(f"due#{shard}") & Key("next_due").lte(utc_iso(now)),
             ):
                 yield Enrolment.from_item(item)
 

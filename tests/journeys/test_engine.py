@@ -225,3 +225,27 @@ def test_a_run_near_its_deadline_leaves_the_due_steps_for_the_next_run(journeys,
     assert (cut_short.sent, cut_short.deferred_to_next_run) == (0, True)
     assert next_run.sent == 1
     assert len(messages(customer["id"])) == 1
+
+
+def test_the_daily_run_enrols_todays_birthdays_and_their_steps_fall_due_on_time(
+    journeys, add_customer, messages, clock
+) -> None:
+    greeting = {"kind": "message", "channels": ["whatsapp"], "purpose": "greeting", "template": "anniversary"}
+    journeys.editor().create(
+        {
+            "id": "birthday",
+            "name": "Birthday",
+            "trigger": {"kind": "attribute_date", "field": "birth_date"},
+            "steps": [{"id": "greet", "delay": {"hours": 8}, "action": greeting}],
+        },
+        "test",
+    )
+    today = add_customer(birth_date="1990-06-17", timezone="Asia/Jakarta")
+    add_customer(birth_date="1990-06-18")
+
+    first = journeys.engine().run_daily(TUESDAY_10_WIB.date(), journeys.sources())
+    again = journeys.engine().run_daily(TUESDAY_10_WIB.date(), journeys.sources())
+
+    # 08:00 WIB (00:00 + 8 hours) has passed at 10:00 WIB: the greeting is due and goes at once.
+    assert (first.started, first.sent, again.started) == (1, 1, 0)
+    assert [m["purpose"] for m in messages(today["id"])] == ["greeting"]
