@@ -93,15 +93,18 @@ class StepActions:
 
     def decide(self, step: Step, target: Target, now: datetime) -> Decision:
         if step.action.kind == "call_task":
-            return self._call(step, target)
+            return self._call(step, target, now)
         return self._message(step.action, step, target, now)
 
-    def _call(self, step: Step, target: Target) -> Decision:
+    def _call(self, step: Step, target: Target, now: datetime) -> Decision:
         customer = target.customer
         if not customer.get("phone"):
             return "unreachable"
         language = language_of(customer)
-        context = template_context(customer, target, "", self.local_date(customer, target.due))
+        # The list of the day it fell due, or today's when it is taken late (a paused journey resumed): a list
+        # of a day gone by is one nobody calls from. A retry the same day finds the task already there.
+        day = max(self.local_date(customer, target.due), self.local_date(customer, now))
+        context = template_context(customer, target, "", day)
         context["note"] = step.action.note
         script = rendering.render(f"telegreeting/journey.{language}.txt.j2", context)
         return CallTask(
@@ -109,7 +112,7 @@ class StepActions:
             name=str(customer.get("name") or ""),
             phone=str(customer["phone"]),
             occasion=f"journey:{target.journey.id}:{step.id}:{target.ref}",
-            day=self.local_date(customer, target.due),
+            day=day,
             language=language,
             script=script,
         )
