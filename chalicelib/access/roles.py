@@ -195,6 +195,8 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/console/greetings/holidays"): Permission.HOLIDAYS,
     ("POST", "/console/greetings/holidays/{day}"): Permission.HOLIDAYS,
     ("POST", "/console/greetings/holidays/{day}/cancel"): Permission.HOLIDAYS,
+    ("GET", "/console/journeys"): Permission.CAMPAIGNS_READ,
+    ("GET", "/console/journeys/{journey_id}"): Permission.CAMPAIGNS_READ,
     ("GET", "/console/campaigns"): Permission.CAMPAIGNS_READ,
     ("GET", "/console/campaigns/new"): Permission.CAMPAIGNS,
     ("POST", "/console/campaigns/new"): Permission.CAMPAIGNS,

@@ -20,6 +20,7 @@ PARAMETERS = {
     "day": "2025-12-25",
     "token": "not-a-token",
     "import_id": "imp_nobody",
+    "journey_id": "nobody",
 }
 CONTENT_TYPES = {("POST", "/customers/import"): "text/csv", ("POST", "/customers/imports"): "text/csv"}
 
