@@ -16,6 +16,7 @@ from chalicelib.core import contract, middleware, settings
 from chalicelib.customers import routes as customer_routes
 from chalicelib.customers import unsubscribe_routes
 from chalicelib.greetings import routes as greeting_routes
+from chalicelib.journeys import routes as journey_routes
 from chalicelib.outbound import consumers as outbound_consumers
 from chalicelib.outbound import routes as outbound_routes
 from chalicelib.scrm import routes as scrm_routes
@@ -40,6 +41,7 @@ app.register_blueprint(outbound_routes.bp)
 app.register_blueprint(greeting_routes.bp)
 app.register_blueprint(contract_routes.bp)
 app.register_blueprint(campaign_routes.bp)
+app.register_blueprint(journey_routes.bp)
 app.register_blueprint(scrm_routes.bp)
 app.register_blueprint(apidocs_routes.bp)
 app.register_blueprint(console_routes.bp)

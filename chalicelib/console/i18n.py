@@ -62,6 +62,22 @@ INDONESIAN: dict[str, str] = {
     "Back to the console": "Kembali ke konsol",
     "Welcome, %(name)s": "Selamat datang, %(name)s",
     "What your role may open:": "Yang boleh Anda buka:",
+    # journeys
+    "Journeys": "Perjalanan pelanggan",
+    "Messages and calls that follow a customer's contract: approval, month six, anniversaries, payoff.": (
+        "Pesan dan telepon yang mengikuti kontrak pelanggan: persetujuan, bulan keenam, ulang tahun kontrak, pelunasan."
+    ),
+    "Trigger": "Pemicu",
+    "Started": "Dimulai",
+    "Completed": "Selesai",
+    "Exited": "Keluar",
+    "No journeys yet.": "Belum ada perjalanan pelanggan.",
+    "There is no such journey.": "Perjalanan pelanggan ini tidak ada.",
+    "Step": "Langkah",
+    "Reached": "Dicapai",
+    "Called": "Ditelepon",
+    "Of those started": "Dari yang dimulai",
+    "All journeys": "Semua perjalanan pelanggan",
     # leads
     "People who asked about a new loan or product in a conversation, newest first.": (
         "Orang yang menanyakan pinjaman atau produk baru dalam percakapan, terbaru di atas."

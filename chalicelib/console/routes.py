@@ -62,6 +62,20 @@ def console_preferences() -> Response:
     return signin.preferences(bp)
 
 
+@bp.route("/console/journeys", methods=["GET"])
+def console_journeys() -> Response:
+    from chalicelib.console import journeys
+
+    return journeys.journeys_page(bp)
+
+
+@bp.route("/console/journeys/{journey_id}", methods=["GET"])
+def console_journey(journey_id: str) -> Response:
+    from chalicelib.console import journeys
+
+    return journeys.journey_page(bp, journey_id=journey_id)
+
+
 @bp.route("/console/leads", methods=["GET"])
 def console_leads() -> Response:
     from chalicelib.console import leads

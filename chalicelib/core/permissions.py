@@ -111,6 +111,8 @@ FUNCTIONS: dict[str, Needs] = {
             # Erasure deletes the customer's call tasks (name, phone, script): found by gsi2, partitions calls#<date>.
             T("greetings", "delete", partitions=("calls#*",)),
             T("scrm", "get query put update delete query:gsi1 query:gsi2 describe"),
+            # Journeys: their definitions (listed by gsi1), counts, a customer's enrolments (gsi2) and their erasure.
+            T("journeys", "get put update delete query:gsi1 query:gsi2 describe"),
             T("settings", "get put delete describe"),
             T("idempotency", "describe"),
             T("ratelimits", "describe"),
@@ -178,6 +180,31 @@ FUNCTIONS: dict[str, Needs] = {
         ),
         queues={"outbound": "send", "fanout": "send"},
         secrets=("SAPA_SIGNING_SECRET",),
+    ),
+    "advance_journeys": Needs(
+        "Takes the journeys' due steps: the due index, the customer, a message logged and queued or a call task",
+        tables=(
+            T("journeys", "put update query:gsi1 query:due-index"),
+            T("customers", "get"),
+            # A step retried after a crash finds its message logged: read back, queued again only if still queued.
+            T("messages", "batch-get put"),
+            T("greetings", "query put"),  # the holiday calendar (contact days) and the call list
+            T("settings", "get"),
+        ),
+        queues={"outbound": "send"},
+        secrets=("SAPA_SIGNING_SECRET",),  # the unsubscribe link of a promotional e-mail
+    ),
+    "journey_dates": Needs(
+        "Fires the day's date triggers: birthdays from the birthday index enrol and take a first step due at once",
+        tables=(
+            T("journeys", "put update query:gsi1"),
+            T("customers", "get query:birthday-index"),
+            T("messages", "put"),  # a first step retried is the quarter-hourly schedule's (advance_journeys)
+            T("greetings", "query put"),  # the holiday calendar (contact days) and the call list
+            T("settings", "get"),
+        ),
+        queues={"outbound": "send"},
+        secrets=("SAPA_SIGNING_SECRET",),  # the unsubscribe link of a promotional e-mail
     ),
     "fan_out_audience": Needs(
         "Expands one audience segment of a campaign or holiday into outbound messages; runs customer import chunks",

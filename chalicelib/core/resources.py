@@ -186,6 +186,19 @@ TABLES: tuple[Table, ...] = (
         purpose="Conversations, events, dedupe keys, identities, canned replies, leads, metrics",
     ),
     Table(
+        "journeys",
+        hash_key="pk",
+        range_key="sk",
+        indexes=(
+            Index("gsi1", "gsi1pk", "gsi1sk"),
+            # "customer#<id>" on every enrolment and step: what a customer went through, and their erasure.
+            Index("gsi2", "gsi2pk", "gsi2sk"),
+            # Sparse: only enrolments with a step still to take, "due#<shard>" by the time it is due.
+            Index("due-index", "due_shard", "next_due"),
+        ),
+        purpose="Lifecycle journeys, each customer's enrolments and steps, and the per-step conversion counts",
+    ),
+    Table(
         "settings",
         hash_key="pk",
         range_key="sk",

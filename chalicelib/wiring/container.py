@@ -4,7 +4,7 @@ In the spirit of chalice's `CLIFactory`: one object holds the AWS session (throu
 `AwsClients`), the clock and the settings, and makes every collaborator from them,
 lazily, on first use, so a cold start pays only for what its handler touches. Each
 context's factories live in their own wiring (`customers`, `outbound`, `greetings`,
-`campaigns`, `scrm`); they reach each other only through this container, never by
+`campaigns`, `scrm`, `journeys`); they reach each other only through this container, never by
 importing one another, and the domain packages never import the wiring.
 
 Who listens to what is written here, not discovered: delivery outcomes and
@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only: a context's wiring is impor
     from chalicelib.wiring.contracts import ContractsWiring
     from chalicelib.wiring.customers import CustomersWiring
     from chalicelib.wiring.greetings import GreetingsWiring
+    from chalicelib.wiring.journeys import JourneysWiring
     from chalicelib.wiring.outbound import OutboundWiring
     from chalicelib.wiring.scrm import ScrmWiring
 
@@ -143,6 +144,12 @@ class Container:
         from chalicelib.wiring.campaigns import CampaignsWiring
 
         return CampaignsWiring(self)
+
+    @cached_property
+    def journeys(self) -> JourneysWiring:
+        from chalicelib.wiring.journeys import JourneysWiring
+
+        return JourneysWiring(self)
 
     @cached_property
     def scrm(self) -> ScrmWiring:

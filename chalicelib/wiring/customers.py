@@ -61,6 +61,7 @@ class CustomersWiring:
         """Erasure reaches the other contexts' copies through the erasers named here."""
         from chalicelib.contracts.store import erase_contracts
         from chalicelib.greetings.store import erase_call_tasks
+        from chalicelib.journeys.store import erase_enrolments
         from chalicelib.scrm.erasure import erase_conversations
 
         return CustomerService(
@@ -74,5 +75,6 @@ class CustomersWiring:
                 erase_conversations(self.root.table("scrm")),
                 erase_call_tasks(self.root.table("greetings")),
                 erase_contracts(self.root.table("contracts")),
+                erase_enrolments(self.root.table("journeys")),
             ],
         )

@@ -29,6 +29,11 @@ AUDITED = {
     ("POST", "/campaigns/{campaign_id}/resume"): "campaign.resume",
     ("POST", "/campaigns/{campaign_id}/retry-failed"): "campaign.retry_failed",
     ("POST", "/campaigns/{campaign_id}/cancel"): "campaign.cancel",
+    ("POST", "/journeys"): "journey.created",
+    ("PUT", "/journeys/{journey_id}"): "journey.updated",
+    ("POST", "/journeys/{journey_id}/pause"): "journey.paused",
+    ("POST", "/journeys/{journey_id}/resume"): "journey.resumed",
+    ("POST", "/journeys/defaults"): "journey.defaults_seeded",
     ("PUT", "/holidays/{day}"): "holiday.set",
     ("DELETE", "/holidays/{day}"): "holiday.cancelled",
     ("POST", "/greetings/runs"): "greetings.run",
@@ -135,6 +140,14 @@ def test_each_write_records_who_did_what_to_which_record(api, client, runner, cl
     runner.drain("send_outbound")
     _ok(api("POST", f"/campaigns/{kid}/retry-failed", None, ADMIN))
     _ok(api("POST", f"/campaigns/{kid}/cancel", None, ADMIN))
+    _ok(api("POST", "/journeys/defaults", None, ADMIN))
+    welcome = _ok(api("GET", "/journeys/welcome", None, ADMIN))
+    edited = {k: welcome[k] for k in ("name", "trigger", "steps", "exit", "version")}
+    _ok(api("PUT", "/journeys/welcome", {**edited, "name": "Selamat datang"}, ADMIN))
+    _ok(api("POST", "/journeys/welcome/pause", None, ADMIN))
+    _ok(api("POST", "/journeys/welcome/resume", None, ADMIN))
+    copy = {k: v for k, v in edited.items() if k != "version"}
+    _ok(api("POST", "/journeys", {**copy, "id": "welcome-copy"}, ADMIN))
     _ok(api("PUT", "/holidays/2025-12-24", {"name": "Malam Natal", "greet": False}, ADMIN))
     _ok(api("DELETE", "/holidays/2025-12-24", None, ADMIN))
     _ok(api("POST", "/greetings/runs", {"date": "2025-06-17"}, ADMIN))

@@ -21,6 +21,7 @@ PARAMETERS = {
     "token": "not-a-token",
     "import_id": "imp_nobody",
     "contract_no": "KTR-nobody",
+    "journey_id": "nobody",
 }
 CONTENT_TYPES = {
     ("POST", "/customers/import"): "text/csv",

@@ -38,6 +38,7 @@ from chalicelib.core.aws import AwsClients
 from chalicelib.core.settings import Settings
 from chalicelib.customers import imports as customer_imports
 from chalicelib.customers.unsubscribe import UnsubscribeGrant, make_token
+from chalicelib.outbound.message_log import message_id
 from chalicelib.scrm.meta import sign
 from sapa_cli.cfn import QUEUE_ACTIONS, TABLE_ACTIONS
 from sapa_cli.local.runner import LocalLambdaContext, scheduled_event, sqs_event
@@ -345,6 +346,47 @@ def run_the_tour(tour: Tour) -> None:
         for m in lam.ok("GET", f"/customers/{alice['id']}/messages")["items"]
         if m["channel"] == "whatsapp" and m.get("occasion") == "birthday" and m.get("provider_id")
     )
+
+    # Journeys: the defaults, two on birthdays (an offer, a call, a later offer; a call at once), the daily date
+    # triggers that enrol and take each first step, and the due steps every quarter hour.
+    lam.ok("POST", "/journeys/defaults")
+    offer = {
+        "kind": "message",
+        "channels": ["email"],
+        "purpose": "promotion",
+        "inline": {"email": {"id": {"subject": "Promo ulang tahun", "body": "Halo. Berhenti: {{ unsubscribe_url }}"}}},
+    }
+    birthday = {
+        "id": "tour-birthday",
+        "name": "Ulang tahun",
+        "trigger": {"kind": "attribute_date", "field": "birth_date"},
+        "steps": [
+            {"id": "offer", "action": offer},
+            {"id": "call", "action": {"kind": "call_task", "note": "Ucapkan selamat"}},
+            {"id": "later", "delay": {"hours": 1}, "action": offer},
+        ],
+    }
+    lam.ok("POST", "/journeys", birthday)
+    lam.ok(
+        "POST",
+        "/journeys",
+        {**birthday, "id": "tour-birthday-call", "steps": [{"id": "call", "action": birthday["steps"][1]["action"]}]},
+    )
+    lam.ok("GET", "/journeys")
+    edit = {k: v for k, v in lam.ok("GET", "/journeys/tour-birthday").items() if k in ("name", "trigger", "steps")}
+    lam.ok("PUT", "/journeys/tour-birthday", edit)
+    lam.ok("POST", "/journeys/tour-birthday/pause")
+    lam.ok("POST", "/journeys/tour-birthday/resume")
+    lam.fire("journey_dates")
+    lam.fire("advance_journeys")  # the calls
+    # A later step retried after a crash finds its message logged: it is read back and queued once more.
+    retried = message_id(alice["id"], "journey:tour-birthday:later", "birth_date@2025", "email")
+    tour.aws.table(resources.table_name(STAGE, "messages")).put_item(
+        Item={"id": retried, "customer_id": alice["id"], "status": "queued", "created_at": lam.clock().isoformat()}
+    )
+    lam.fire("advance_journeys")
+    lam.ok("GET", "/journeys/tour-birthday/metrics")
+    lam.ok("GET", f"/customers/{alice['id']}/journeys")
 
     # A campaign: audience, preview, test, send, fan-out, the sender (WhatsApp and SES), pause and resume.
     campaign = lam.ok(
