@@ -19,6 +19,7 @@ from chalicelib.greetings import routes as greeting_routes
 from chalicelib.journeys import routes as journey_routes
 from chalicelib.outbound import consumers as outbound_consumers
 from chalicelib.outbound import routes as outbound_routes
+from chalicelib.reminders import routes as reminder_routes
 from chalicelib.scrm import routes as scrm_routes
 from chalicelib.wiring.container import Container
 
@@ -42,6 +43,7 @@ app.register_blueprint(greeting_routes.bp)
 app.register_blueprint(contract_routes.bp)
 app.register_blueprint(campaign_routes.bp)
 app.register_blueprint(journey_routes.bp)
+app.register_blueprint(reminder_routes.bp)
 app.register_blueprint(scrm_routes.bp)
 app.register_blueprint(apidocs_routes.bp)
 app.register_blueprint(console_routes.bp)

@@ -126,6 +126,10 @@ class ContractService:
                 "amount": installment.amount,
                 "paid_amount": paid_amount,
                 "status": "paid" if settled else "unpaid",
+                # The month-index: every installment of a pay-by month, for the overdue rate by month.
+                "month_key": installment.pay_by.strftime("%Y-%m"),
+                "month_sk": f"{body.contract_no}#{installment.number:03d}",
+                **_reminded(body),
             }
             for kept in ("paid_at", "last_paid_at"):
                 if before.get(kept):
@@ -163,6 +167,7 @@ class ContractService:
                 "date": day.isoformat(),
                 "due_key": due_key(kind, day, zone),
                 "due_sk": body.contract_no,
+                **_reminded(body),
             }
             for kind, day in dates.items()
         ]
@@ -209,6 +214,12 @@ class ContractService:
             "bpkb_ready_on": services.get("bpkb_ready"),
             "schedule": schedule_view,
         }
+
+
+def _reminded(body: ContractBody) -> dict[str, Any]:
+    """What a reminder says of its contract, kept on each item the reminder run reads from the index: one read
+    per reminder, not two. A rewrite of the contract rewrites them."""
+    return {"virtual_account": body.virtual_account, "vehicle": body.vehicle.model_dump(), "product": body.product}
 
 
 def _same(stored: dict[str, Any], head: dict[str, Any]) -> bool:

@@ -33,6 +33,7 @@ from chalicelib.core.zones import DEFAULT_ZONE
 
 CONTRACT_SK = "contract"
 INDEX = "due-index"
+MONTH_INDEX = "month-index"
 CUSTOMER_INDEX = "gsi1"
 SERVICE_KINDS = ("stnk_tax", "stnk_renewal", "insurance", "bpkb_ready")
 SERVICE_DATE_FIELDS = {
@@ -124,6 +125,25 @@ class ContractStore:
             Key={"pk": contract_pk(contract_no), "sk": installment_sk(number)}, ConsistentRead=True
         ).get("Item")
         return _plain(item) if item else None
+
+    def installments(self, pairs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
+        """Installments by (contract, number), at most 100 to a call (one BatchGetItem, unprocessed keys retried)."""
+        keys = [{"pk": contract_pk(no), "sk": installment_sk(n)} for no, n in pairs]
+        found: dict[tuple[str, int], dict[str, Any]] = {}
+        client, name = self.table.meta.client, self.table.name
+        request: dict[str, Any] = {name: {"Keys": keys}} if keys else {}
+        while request:
+            result = client.batch_get_item(RequestItems=request)
+            for item in result.get("Responses", {}).get(name, []):
+                plain = _plain(item)
+                found[(str(plain["contract_no"]), int(plain["number"]))] = plain
+            request = result.get("UnprocessedKeys") or {}
+        return found
+
+    def month(self, month: str) -> Iterator[dict[str, Any]]:
+        """Every installment whose pay-by date is in the month ("2026-12"), by the `month-index`."""
+        for item in query_all(self.table, IndexName=MONTH_INDEX, KeyConditionExpression=Key("month_key").eq(month)):
+            yield _plain(item)
 
     # -- writes ----------------------------------------------------------------------------------------
     def write(

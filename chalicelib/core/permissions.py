@@ -119,7 +119,10 @@ FUNCTIONS: dict[str, Needs] = {
             # Import jobs: created here, their progress read here; the fan-out consumer runs the chunks.
             T("imports", "get put describe"),
             # Contracts and payments from the financing system; erasure deletes a customer's contracts.
-            T("contracts", "put update delete query query:gsi1 describe"),
+            # A reminder run by hand reads the due index; the reminder metrics, installments and the month-index.
+            T("contracts", "put update delete query query:gsi1 describe batch-get query:due-index query:month-index"),
+            # A reminder run by hand records its run and each step sent; the metrics read them; erasure deletes.
+            T("reminders", "put update query delete query:gsi1 describe"),
         ),
         queues={"outbound": "send depth", "fanout": "send", "inbound": "send", "email-events": "url"},
         payloads="put get",  # webhook bodies and import files in; an import's rejected rows out
@@ -138,6 +141,7 @@ FUNCTIONS: dict[str, Needs] = {
             T("customers", "batch-get"),
             T("messages", "get update"),
             T("campaigns", "batch-get update"),
+            T("contracts", "batch-get"),  # a queued reminder's installment: paid since, it is cancelled
             T("settings", "get batch-get"),
             T("greetings", "query"),
             # A greeting's outcome (sent, failed, parked) is counted on its date's run record.
@@ -180,6 +184,19 @@ FUNCTIONS: dict[str, Needs] = {
         ),
         queues={"outbound": "send", "fanout": "send"},
         secrets=("SAPA_SIGNING_SECRET",),
+    ),
+    "remind_hourly": Needs(
+        "Payment and vehicle reminders: the contracts' due index, the customers, a message logged and queued or a "
+        "collection call, each step recorded once",
+        tables=(
+            T("contracts", "query:due-index"),
+            T("customers", "batch-get"),
+            T("messages", "batch-get put"),
+            T("reminders", "get put update"),
+            T("greetings", "query put"),  # the holiday calendar (contact days) and the collection desk's call list
+            T("settings", "get"),  # the ladder and the contact policy
+        ),
+        queues={"outbound": "send"},
     ),
     "advance_journeys": Needs(
         "Takes the journeys' due steps: the due index, the customer, a message logged and queued or a call task",

@@ -163,6 +163,8 @@ TABLES: tuple[Table, ...] = (
             # Sparse: "<kind>#<date>#<zone>" on an unpaid installment or an open service date only, so the
             # reminder run reads exactly what it reminds; a payment removes it.
             Index("due-index", "due_key", "due_sk"),
+            # "YYYY-MM" of the pay-by date on every installment: the overdue rate of a month, by query.
+            Index("month-index", "month_key", "month_sk", projection=("pay_by", "status", "paid_at", "last_paid_at")),
         ),
         purpose="Financing contracts, their installment schedules and service dates, and payments",
     ),
@@ -197,6 +199,15 @@ TABLES: tuple[Table, ...] = (
             Index("due-index", "due_shard", "next_due"),
         ),
         purpose="Lifecycle journeys, each customer's enrolments and steps, and the per-step conversion counts",
+    ),
+    Table(
+        "reminders",
+        hash_key="pk",
+        range_key="sk",
+        # "customer#<id>" on every sent step: a customer's, found for erasure without a scan.
+        indexes=(Index("gsi1", "gsi1pk", "sk", projection="KEYS_ONLY"),),
+        ttl_attribute="expires_at",
+        purpose="Reminder runs per date and zone, and every step sent, for the reminder metrics",
     ),
     Table(
         "settings",

@@ -209,3 +209,22 @@ class ConsentLedger:
             if "LastEvaluatedKey" not in result:
                 return entries
             kwargs["ExclusiveStartKey"] = result["LastEvaluatedKey"]
+
+
+def reachable_for_contract(customer: Mapping[str, Any] | None, channel: str) -> bool:
+    """May a message that rests on the contract (a reminder, a service notice) use this channel?
+
+    Such messages need no marketing consent, but never go where the customer withdrew: a channel on which
+    they withdrew something and hold nothing any more (BERHENTI on WhatsApp, an unsubscribe from every
+    e-mail, a complaint, a hard bounce). WhatsApp also needs some opt-in there: Meta allows
+    business-initiated messages only to those who opted in.
+    """
+    if not customer:
+        return False
+    contact = customer.get("phone") if channel == "whatsapp" else customer.get("email")
+    if not contact or channel not in CHANNELS:
+        return False
+    state = ConsentState.of(customer)
+    if state.consents.get(channel):
+        return True
+    return channel == "email" and not state.withdrawn.get(channel)

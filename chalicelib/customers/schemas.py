@@ -218,6 +218,7 @@ class Message(BaseModel):
     purpose: str | None = None
     occasion: str | None = None
     occasion_date: str | None = None
+    step: str | None = Field(default=None, description='a reminder\'s step ("H-3", "stnk_tax") or a journey step')
     campaign_id: str | None = None
     status: str | None = None
     reason: str | None = None

@@ -52,6 +52,7 @@ class CallTask:
     day: date
     language: str
     script: str
+    kind: str = "telegreeting"  # or "reminder": a collection call from the reminder ladder
 
 
 Decision = Envelope | CallTask | str  # a message, a call, or the reason nobody is contacted

@@ -159,7 +159,7 @@ class CallList:
                 "pk": f"calls#{task.day.isoformat()}",
                 "sk": f"{task.customer_id}#{task.occasion}",
                 "id": task_id(task.day, task.customer_id, task.occasion),
-                "kind": "telegreeting",
+                "kind": task.kind,
                 "customer_id": task.customer_id,
                 "name": task.name,
                 "phone": task.phone,

@@ -18,7 +18,7 @@ from typing import Any
 
 from chalicelib.campaigns.inline_template import RenderError, build_context
 from chalicelib.core import rendering
-from chalicelib.customers.consent import allows
+from chalicelib.customers.consent import allows, reachable_for_contract
 from chalicelib.customers.model import customer_from_item
 from chalicelib.greetings.messages import CallTask
 from chalicelib.journeys import content
@@ -48,17 +48,10 @@ def language_of(customer: Mapping[str, Any]) -> str:
 
 
 def may_use(customer: Mapping[str, Any], channel: str, purpose: str) -> bool:
-    contact = customer.get("phone") if channel == "whatsapp" else customer.get("email")
-    if not contact:
-        return False
-    consents = customer.get("consents") or {}
     if purpose in CONSENT_FOR:
-        return allows(consents, channel, CONSENT_FOR[purpose])
-    held = list(consents.get(channel) or ())
-    if channel == "whatsapp":
-        return bool(held)
-    withdrawn = list((customer.get("consents_withdrawn") or {}).get(channel) or ())
-    return bool(held) or not withdrawn
+        contact = customer.get("phone") if channel == "whatsapp" else customer.get("email")
+        return bool(contact) and allows(customer.get("consents") or {}, channel, CONSENT_FOR[purpose])
+    return reachable_for_contract(customer, channel)
 
 
 def view(customer: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[str, Any]:

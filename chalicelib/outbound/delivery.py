@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, Protocol
 
-from chalicelib.customers.consent import allows
+from chalicelib.customers.consent import allows, reachable_for_contract
 from chalicelib.outbound.contact_policy import zone_of
 from chalicelib.outbound.dispatch import log_item
 from chalicelib.outbound.email import OutboundEmail
@@ -36,6 +36,8 @@ from chalicelib.outbound.provider import Disposition, OutboundWhatsApp, Provider
 from chalicelib.outbound.rate_limit import ChannelLimits
 
 LEASE_SECONDS = 60
+RESTS_ON_CONTRACT = ("reminder", "service", "journey")
+"""Occasions sent without marketing consent (on the contract), never on a channel the customer withdrew from."""
 MAX_BACKOFF_SECONDS = 900
 
 
@@ -282,13 +284,16 @@ class Deliverer:
 
     @staticmethod
     def _skip_reason(envelope: Envelope, customer: Mapping[str, Any] | None) -> str | None:
-        if envelope.purpose == "service":
-            return None
+        on_contract = envelope.occasion in RESTS_ON_CONTRACT and envelope.customer_id is not None
+        if envelope.purpose == "service" and not on_contract:
+            return None  # a reply to whoever wrote to us, a confirmation they asked for
         if customer is None:
             return "customer_erased"
         consent = envelope.consent_purpose
         if consent and not allows(customer.get("consents"), envelope.channel, consent):
             return "no_consent"
+        if on_contract and not reachable_for_contract(customer, envelope.channel):
+            return "channel_withdrawn"  # e.g. BERHENTI on WhatsApp while the reminder waited
         return None
 
     def _provider_failed(self, envelope: Envelope, error: ProviderError, receive_count: int) -> Outcome:

@@ -100,6 +100,8 @@ def log_item(envelope: Envelope, now: datetime, **extra: Any) -> dict[str, Any]:
         "language": envelope.language,
         "text": envelope.text,
         "subject": envelope.subject,
+        # A reminder's or journey's step ("H-3", "stnk_tax", a journey step id): what staff filter by.
+        "step": envelope.extra.get("step"),
         "status": "queued",
         "envelope": envelope.to_json(),  # until settled: what a crashed producer's successor re-queues
         "open_sk": open_sort("queued", envelope.message_id),

@@ -581,6 +581,7 @@ def public_message(item: dict[str, Any]) -> dict[str, Any]:
         "purpose": _purpose(item.get("purpose")),
         "occasion": item.get("occasion"),
         "occasion_date": item.get("occasion_date"),
+        "step": item.get("step"),
         "campaign_id": item.get("campaign_id"),
         "status": item.get("status"),
         "reason": item.get("reason") or item.get("hold_reason"),

@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only: a context's wiring is impor
     from chalicelib.wiring.greetings import GreetingsWiring
     from chalicelib.wiring.journeys import JourneysWiring
     from chalicelib.wiring.outbound import OutboundWiring
+    from chalicelib.wiring.reminders import RemindersWiring
     from chalicelib.wiring.scrm import ScrmWiring
 
 FanOutJob = Callable[[dict[str, Any], Callable[[], float]], Any]
@@ -126,6 +127,12 @@ class Container:
         from chalicelib.wiring.contracts import ContractsWiring
 
         return ContractsWiring(self)
+
+    @cached_property
+    def reminders(self) -> RemindersWiring:
+        from chalicelib.wiring.reminders import RemindersWiring
+
+        return RemindersWiring(self)
 
     @cached_property
     def outbound(self) -> OutboundWiring:

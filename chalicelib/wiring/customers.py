@@ -62,6 +62,7 @@ class CustomersWiring:
         from chalicelib.contracts.store import erase_contracts
         from chalicelib.greetings.store import erase_call_tasks
         from chalicelib.journeys.store import erase_enrolments
+        from chalicelib.reminders.store import erase_sent_steps
         from chalicelib.scrm.erasure import erase_conversations
 
         return CustomerService(
@@ -76,5 +77,6 @@ class CustomersWiring:
                 erase_call_tasks(self.root.table("greetings")),
                 erase_contracts(self.root.table("contracts")),
                 erase_enrolments(self.root.table("journeys")),
+                erase_sent_steps(self.root.table("reminders")),
             ],
         )

@@ -151,9 +151,15 @@ class OutboundWiring:
         """What may stop a message at send time: the outbound halt, then its campaign's pause or cancel."""
         from chalicelib.campaigns.gate import CampaignGate
         from chalicelib.outbound.halt import HaltGate
+        from chalicelib.reminders.gate import ReminderGate
 
         config = self.root.settings
-        return [HaltGate(config.table_name("settings")), CampaignGate(config.table_name("campaigns"))]
+        return [
+            HaltGate(config.table_name("settings")),
+            CampaignGate(config.table_name("campaigns")),
+            # A reminder for an installment paid, or a service date acted on, since it was queued ends there.
+            ReminderGate(config.table_name("contracts")),
+        ]
 
     # -- the sender and the release --------------------------------------------------------------------------------
     def deliverer(self, senders: dict[str, Any] | None = None) -> Deliverer:

@@ -37,6 +37,8 @@ AUDITED = {
     ("PUT", "/holidays/{day}"): "holiday.set",
     ("DELETE", "/holidays/{day}"): "holiday.cancelled",
     ("POST", "/greetings/runs"): "greetings.run",
+    ("POST", "/reminders/runs"): "reminders.run",
+    ("PUT", "/reminders/ladder"): "reminders.ladder",
     ("POST", "/telegreeting/{task_id}"): "call.outcome",
     ("POST", "/scrm/conversations/{conversation_id}/reply"): "conversation.reply",
     ("POST", "/scrm/conversations/{conversation_id}/assign"): "conversation.assign",
@@ -151,6 +153,9 @@ def test_each_write_records_who_did_what_to_which_record(api, client, runner, cl
     _ok(api("PUT", "/holidays/2025-12-24", {"name": "Malam Natal", "greet": False}, ADMIN))
     _ok(api("DELETE", "/holidays/2025-12-24", None, ADMIN))
     _ok(api("POST", "/greetings/runs", {"date": "2025-06-17"}, ADMIN))
+    _ok(api("POST", "/reminders/runs", {"date": "2025-06-17"}, ADMIN))
+    ladder = _ok(api("GET", "/reminders/ladder", None, ADMIN))
+    _ok(api("PUT", "/reminders/ladder", {"steps": ladder["steps"][:3], "version": ladder["version"]}, ADMIN))
     body = body_of(wa_text("Saya mau ambil kredit mobil baru", phone="6281355550000", name="Agus"))
     assert client.http.post("/webhooks/meta", body=body, headers=signed_headers(body)).status_code == 200
     runner.drain("analyse_inbound")

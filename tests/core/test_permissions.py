@@ -309,6 +309,17 @@ def run_the_tour(tour: Tour) -> None:
     lam.ok("POST", "/payments", {"payments": [{**payment, "paid_at": "2025-06-16T10:00:00+07:00"}]})
     lam.ok("GET", "/contracts/TOUR-K1")
     lam.ok("GET", f"/customers/{carol['id']}/contracts")
+    # Reminders: TOUR-K2's first installment (pay by 10 June) is at H+7 today; TOUR-K1's second at H-3 on 2 July;
+    # TOUR-K3's (pay by Saturday 14 June) at H+3, for a customer nobody can write to: a call for the desk.
+    lam.ok("POST", "/customers", _customer(9, email=None, consents={}))
+    lam.ok("PUT", "/contracts/TOUR-K3", {**contract, "customer_external_id": "TOUR-9", "due_day": 14})
+    lam.ok("POST", "/reminders/runs", {"date": "2025-06-17"})  # by hand first: the schedule finds them logged
+    lam.fire("remind_hourly")
+    lam.fire("remind_hourly")  # the day is done in every zone: reads its run records, nothing else
+    lam.ok("POST", "/reminders/runs", {"date": "2025-07-02"})
+    ladder = lam.ok("GET", "/reminders/ladder")
+    lam.ok("PUT", "/reminders/ladder", {"steps": ladder["steps"], "version": 0})
+    lam.ok("GET", "/reminders/metrics?from=2025-06-01&to=2025-07-05")
 
     # Greetings: the calendar, the hourly schedule (a birthday on each channel, a holiday), a run by hand.
     emailed = lam.ok("POST", "/customers", _customer(6, birth_date="1985-06-17", consents={"email": ["greetings"]}))
