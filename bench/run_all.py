@@ -46,6 +46,7 @@ class Step:
 STEPS = (
     Step("cold_start", "bench.cold_start", quick_args=("--repeat", "15")),
     Step("greeting_run", "bench.greeting_run", quick_args=("--customers", "10000")),
+    Step("reminder_run", "bench.reminder_run", quick_args=("--contracts", "5000")),
     Step("sender", "bench.sender", quick_args=("--messages", "300")),
     Step("rate_limit", "bench.rate_limit", quick_args=("--messages", "250", "--check-messages", "150")),
     Step("analysis", "bench.analysis", quick_args=("--n", "20000")),

@@ -74,11 +74,9 @@ class ContractService:
             existing = self.store.get(body.contract_no)
             if existing is not None and existing.contract.get("customer_id") != customer_id:
                 raise InvalidContract({"customer_external_id": "the contract belongs to another customer"})
-            head = self._head(body, customer_id, zone, existing)
+            head, installments, services = self.items_for(body, customer_id, zone, existing)
             if existing is not None and _same(existing.contract, head):
                 return Written(self.view(existing), "unchanged")
-            installments = self._installments(body, customer_id, zone, existing)
-            services = self._services(body, customer_id, zone, existing)
             try:
                 self.store.write(head, installments, services, existing)
             except VersionConflict:
@@ -90,6 +88,16 @@ class ContractService:
                 )
             return Written(self.view(StoredContract(head, installments, services)), outcome)
         raise VersionConflict(body.contract_no)
+
+    def items_for(
+        self, body: ContractBody, customer_id: str, zone: str, existing: StoredContract | None = None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        """The items one contract is stored as: its terms, its installments and its service dates."""
+        return (
+            self._head(body, customer_id, zone, existing),
+            self._installments(body, customer_id, zone, existing),
+            self._services(body, customer_id, zone, existing),
+        )
 
     def _head(self, body: ContractBody, customer_id: str, zone: str, existing: StoredContract | None) -> dict[str, Any]:
         return {
