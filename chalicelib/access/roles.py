@@ -233,6 +233,7 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("POST", "/console/outbound/halt"): Permission.OUTBOUND_HALT,
     ("POST", "/console/outbound/resume"): Permission.OUTBOUND_HALT,
     ("GET", "/console/reports"): Permission.METRICS_READ,
+    ("GET", "/console/reminders"): Permission.METRICS_READ,
     ("GET", "/console/reports/{chart}"): Permission.METRICS_READ,
     ("GET", "/console/admin"): Permission.SETTINGS,
     ("POST", "/console/admin/contact-policy"): Permission.SETTINGS,

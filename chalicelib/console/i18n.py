@@ -62,6 +62,34 @@ INDONESIAN: dict[str, str] = {
     "Back to the console": "Kembali ke konsol",
     "Welcome, %(name)s": "Selamat datang, %(name)s",
     "What your role may open:": "Yang boleh Anda buka:",
+    # reminders
+    "Reminders": "Pengingat",
+    "Installment reminders around each pay-by date and the vehicle services: what was sent, who paid after.": (
+        "Pengingat angsuran sebelum dan sesudah tanggal bayar, dan layanan kendaraan: apa yang dikirim, dan siapa yang "
+        "membayar sesudahnya."
+    ),
+    "Sent per step": "Terkirim per langkah",
+    "Reminded": "Diingatkan",
+    "Paid within 1 day": "Dibayar dalam 1 hari",
+    "Paid within 3 days": "Dibayar dalam 3 hari",
+    "Paid within 7 days": "Dibayar dalam 7 hari",
+    "No reminders in these days.": "Tidak ada pengingat pada hari-hari ini.",
+    "Overdue rate by month": "Tingkat keterlambatan per bulan",
+    "Month": "Bulan",
+    "Due": "Jatuh tempo",
+    "Paid late or not yet": "Dibayar terlambat atau belum",
+    "Rate": "Tingkat",
+    "The ladder": "Tangga pengingat",
+    "Days count from the pay-by or service date. Edited over the API (PUT /reminders/ladder).": (
+        "Hari dihitung dari tanggal bayar (angsuran) atau tanggal layanan. Diubah lewat API (PUT /reminders/ladder)."
+    ),
+    "Channels": "Kanal",
+    "Call when unreachable": "Telepon bila tak terjangkau",
+    "yes": "ya",
+    "Late charge: %(permille)s‰ of the installment per day; BPKB storage fees from day %(days)s.": (
+        "Denda: %(permille)s‰ dari angsuran per hari; biaya penyimpanan BPKB mulai hari ke-%(days)s."
+    ),
+    "A reminders report covers at most 92 days.": "Laporan pengingat mencakup paling lama 92 hari.",
     # journeys
     "Journeys": "Perjalanan pelanggan",
     "Messages and calls that follow a customer's contract: approval, month six, anniversaries, payoff.": (

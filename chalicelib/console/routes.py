@@ -455,6 +455,13 @@ def console_reports() -> Response:
     return reports.reports_page(bp)
 
 
+@bp.route("/console/reminders", methods=["GET"])
+def console_reminders() -> Response:
+    from chalicelib.console import reminders
+
+    return reminders.reminders_page(bp)
+
+
 @bp.route("/console/reports/{chart}", methods=["GET"])
 def console_report_csv(chart: str) -> Response:
     from chalicelib.console import reports
