@@ -143,7 +143,8 @@ DEFAULT_LADDER = Ladder(
         LadderStep(kind="stnk_tax", days=-7),
         LadderStep(kind="stnk_renewal", days=-30),
         LadderStep(kind="insurance", days=-30),
-        LadderStep(kind="bpkb_ready", days=0),
+        # The day after it is ready: a BPKB made ready after that day's 08:00 run is still announced.
+        LadderStep(kind="bpkb_ready", days=1),
         LadderStep(kind="bpkb_ready", days=60),
     )
 )

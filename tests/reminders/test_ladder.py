@@ -17,7 +17,7 @@ def test_the_default_ladder_has_the_installment_steps_and_the_vehicle_services()
     assert ("stnk_tax", -7) in services
     assert ("insurance", -30) in services
     assert ("stnk_renewal", -30) in services
-    assert [days for step, days in services if step == "bpkb_ready"] == [0, 60]
+    assert [days for step, days in services if step == "bpkb_ready"] == [1, 60]
 
 
 def test_only_installments_are_collection_contact_and_only_the_overdue_h3_becomes_a_call() -> None:

@@ -128,7 +128,7 @@ def test_an_overdue_installment_nobody_can_be_written_to_becomes_a_call_at_h3(bo
     assert messages(person["id"]) == []
 
 
-def test_the_bpkb_is_announced_the_day_it_is_ready_after_payoff(borrower) -> None:
+def test_the_bpkb_is_announced_the_morning_after_it_is_ready(borrower) -> None:
     from tests.wired import contracts as contract_deps
 
     person = borrower()
@@ -149,7 +149,8 @@ def test_the_bpkb_is_announced_the_day_it_is_ready_after_payoff(borrower) -> Non
     rewritten.update(customer_external_id="R-1", status="paid_off", bpkb_status="ready")
     contract_deps.service().put(rewritten, "financing")
 
-    report = deps.run().run_date(TUESDAY)
+    assert deps.run().run_date(TUESDAY).by_step() == {}
+    report = deps.run().run_date(date(2025, 6, 18))
 
     assert report.by_step() == {"bpkb_ready": {"whatsapp": 1}}
     (message,) = messages(person["id"])
