@@ -207,6 +207,19 @@ class ContractStore:
             raise LookupError(f"{contract_no} has no installment {number}") from None
         return True
 
+    def clear_pending_events(self, contract_no: str, told: list[str]) -> bool:
+        """The events told leave the terms item; False when the item holds others by now (a later write's)."""
+        try:
+            self.table.update_item(
+                Key={"pk": contract_pk(contract_no), "sk": CONTRACT_SK},
+                UpdateExpression="REMOVE pending_events",
+                ConditionExpression="pending_events = :told",
+                ExpressionAttributeValues={":told": told},
+            )
+        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def settle(self, contract_no: str, number: int, now: datetime) -> bool:
         """Mark the installment paid once its payments cover its amount: its `due-index` key goes."""
         try:

@@ -207,10 +207,11 @@ FUNCTIONS: dict[str, Needs] = {
         secrets=("SAPA_SIGNING_SECRET",),  # the unsubscribe link of a promotional e-mail
     ),
     "fan_out_audience": Needs(
-        "Expands one audience segment of a campaign or holiday into outbound messages; runs customer import chunks",
+        "Expands one audience segment of a campaign or holiday into outbound messages; runs customer import chunks "
+        "and takes contracts' events into the journeys",
         tables=(
             # An import chunk writes customers and their consent history (one transaction each, versioned).
-            T("customers", "batch-get scan put"),
+            T("customers", "get batch-get scan put"),
             T("consent", "get batch-get put"),
             T("imports", "get update"),
             T("messages", "batch-get put update query:campaign-index query:open-index"),
@@ -219,6 +220,8 @@ FUNCTIONS: dict[str, Needs] = {
             T("settings", "get"),
             # A template failing past the render-error threshold pauses the campaign: audited as Sapa's act.
             T("access", "put", partitions=(AUDIT_PARTITION,)),
+            # A contract's event (approved, paid off, terminated): the customer, enrolments, exits, first steps, counts.
+            T("journeys", "put update query:gsi1 query:gsi2"),
         ),
         queues={"outbound": "send", "fanout": "send"},  # an import chunk queues the next one
         payloads="get put delete",  # an import's file (read, deleted at the end) and its rejected rows

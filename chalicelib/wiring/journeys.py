@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.journeys.store import EnrolmentStore, JourneyStore
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.contracts.events import ContractEvent
     from chalicelib.journeys.editing import JourneyEditor
     from chalicelib.journeys.engine import JourneyEngine
     from chalicelib.journeys.events import DateEventSource, JourneyEvent
@@ -78,6 +79,18 @@ class JourneysWiring:
     def handle(self, event: JourneyEvent) -> dict[str, Any]:
         """The entry point the contracts context calls when a contract is approved, paid off or terminated."""
         return self.engine().handle(event).body()
+
+    def tell_contract_event(self, event: ContractEvent) -> None:
+        """The contracts' observer: the event onto the fan-out queue (`journey_event`), never the engine inline."""
+        from chalicelib.journeys.contract_events import journey_event, to_job
+
+        self.root.enqueue_fanout([to_job(journey_event(event))])
+
+    def run_event_job(self, job: Mapping[str, Any]) -> dict[str, Any]:
+        """One `journey_event` job of the fan-out queue: the engine takes the event (once per enrolment)."""
+        from chalicelib.journeys.contract_events import from_job
+
+        return self.handle(from_job(job))
 
     def sources(self) -> list[DateEventSource]:
         from chalicelib.journeys.sources import AttributeDates
