@@ -29,6 +29,7 @@ from chalicelib.contracts.store import (
     ContractStore,
     StoredContract,
     VersionConflict,
+    anniversary_key,
     contract_pk,
     due_key,
     installment_sk,
@@ -121,7 +122,7 @@ class ContractService:
         self.store.clear_pending_events(str(head["contract_no"]), pending)
 
     def _head(self, body: ContractBody, customer_id: str, zone: str, existing: StoredContract | None) -> dict[str, Any]:
-        return {
+        head: dict[str, Any] = {
             "pk": contract_pk(body.contract_no),
             "sk": CONTRACT_SK,
             **public_fields(body),
@@ -132,6 +133,9 @@ class ContractService:
             "version": (existing.version + 1) if existing else 1,
             "updated_at": self.clock().isoformat(),
         }
+        if body.status == "active":
+            head["anniv_key"] = anniversary_key(body.start_date, zone)
+        return head
 
     def _installments(
         self, body: ContractBody, customer_id: str, zone: str, existing: StoredContract | None

@@ -5,6 +5,10 @@
                         sk "svc#<kind>"    a service date: STNK tax, plate renewal, insurance end, BPKB ready
     pk "payment#<id>"   sk "payment"       a payment from the financing system (its id makes a batch idempotent)
 
+The daily journey run reads the sparse `anniversary-index`: `anniv_key` is
+"MM-DD#<zone>" of the start date on the terms item of an active contract
+only (as the customers' `birthday_key`).
+
 The reminder run reads the sparse `due-index`: `due_key` is
 "inst#<pay-by date>#<zone>" on an installment only while it is unpaid and
 its contract active, and "svc#<date>#<zone>" on a service date still to be
@@ -33,6 +37,7 @@ from chalicelib.core.zones import DEFAULT_ZONE
 
 CONTRACT_SK = "contract"
 INDEX = "due-index"
+ANNIVERSARY_INDEX = "anniversary-index"
 CUSTOMER_INDEX = "gsi1"
 SERVICE_KINDS = ("stnk_tax", "stnk_renewal", "insurance", "bpkb_ready")
 SERVICE_DATE_FIELDS = {
@@ -53,6 +58,11 @@ def contract_pk(contract_no: str) -> str:
 
 def installment_sk(number: int) -> str:
     return f"inst#{number:03d}"
+
+
+def anniversary_key(start: date, zone: str) -> str:
+    """The `anniversary-index` partition: "MM-DD#<zone>" of the start date (the year dropped)."""
+    return f"{start:%m-%d}#{zone}"
 
 
 def due_key(kind: str, day: date | str, zone: str) -> str:
@@ -117,6 +127,11 @@ class ContractStore:
     def due(self, key: str) -> Iterator[dict[str, Any]]:
         """Every item whose `due_key` is `key`: the unpaid installments (or open service dates) of one day."""
         for item in query_all(self.table, IndexName=INDEX, KeyConditionExpression=Key("due_key").eq(key)):
+            yield _plain(item)
+
+    def anniversaries(self, key: str) -> Iterator[dict[str, Any]]:
+        """The terms of every active contract whose `anniv_key` is `key` ("06-17#Asia/Jakarta")."""
+        for item in query_all(self.table, IndexName=ANNIVERSARY_INDEX, KeyConditionExpression=Key("anniv_key").eq(key)):
             yield _plain(item)
 
     def installment(self, contract_no: str, number: int) -> dict[str, Any] | None:

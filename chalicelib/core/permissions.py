@@ -195,10 +195,12 @@ FUNCTIONS: dict[str, Needs] = {
         secrets=("SAPA_SIGNING_SECRET",),  # the unsubscribe link of a promotional e-mail
     ),
     "journey_dates": Needs(
-        "Fires the day's date triggers: birthdays from the birthday index enrol and take a first step due at once",
+        "Fires the day's date triggers: birthdays and contract anniversaries from their indexes enrol and take a "
+        "first step due at once",
         tables=(
             T("journeys", "put update query:gsi1"),
             T("customers", "get query:birthday-index"),
+            T("contracts", "query:anniversary-index"),  # the day's contract anniversaries
             T("messages", "put"),  # a first step retried is the quarter-hourly schedule's (advance_journeys)
             T("greetings", "query put"),  # the holiday calendar (contact days) and the call list
             T("settings", "get"),

@@ -163,6 +163,9 @@ TABLES: tuple[Table, ...] = (
             # Sparse: "<kind>#<date>#<zone>" on an unpaid installment or an open service date only, so the
             # reminder run reads exactly what it reminds; a payment removes it.
             Index("due-index", "due_key", "due_sk"),
+            # Sparse: "MM-DD#<zone>" of the start date on an active contract's terms only, so the daily journey
+            # run reads exactly the contracts whose anniversary it is.
+            Index("anniversary-index", "anniv_key", "pk"),
         ),
         purpose="Financing contracts, their installment schedules and service dates, and payments",
     ),

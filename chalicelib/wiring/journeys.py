@@ -20,7 +20,7 @@ class JourneysWiring:
     def __init__(self, root: Container) -> None:
         self.root = root
         self.date_sources: list[DateEventSource] = []
-        """Sources besides the customers' attribute dates (the contracts' anniversaries), added at wiring."""
+        """Sources besides the contracts' anniversaries and the customers' attribute dates, added at wiring."""
 
     def now(self) -> datetime:
         return self.root.now()
@@ -93,12 +93,13 @@ class JourneysWiring:
         return self.handle(from_job(job))
 
     def sources(self) -> list[DateEventSource]:
-        from chalicelib.journeys.sources import AttributeDates
+        from chalicelib.journeys.sources import AttributeDates, ContractAnniversaries
 
         fields = sorted(
             {j.trigger.field for j in self.store().all() if j.trigger.kind == "attribute_date" and j.trigger.field}
         )
-        found: list[DateEventSource] = list(self.date_sources)
+        found: list[DateEventSource] = [ContractAnniversaries(self.root.contracts.store().anniversaries)]
+        found.extend(self.date_sources)
         if fields:
             found.append(AttributeDates(self.root.customers.repository().birthdays, fields))
         return found
