@@ -1,13 +1,14 @@
 """Synthetic demo customers: Indonesian names, spread over WIB, WITA and WIT.
 
 Deterministic (seeded), so a demo and a benchmark see the same people; some
-have birthdays today in each zone so the greeting run has work at once.
+have birthdays today in each zone so the greeting run has work at once, and
+their contracts have installments due around today (`sapa_cli.demo_contracts`).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -150,13 +151,34 @@ def jakarta_today() -> date:
     return local_time(datetime.now(UTC), WIB).date()
 
 
-def seed_demo(settings: Settings, aws: AwsClients, count: int, today: date | None = None) -> str:
-    """Load the synthetic customers through the same import path as a CSV (consent history included)."""
+def seed_demo(
+    settings: Settings,
+    aws: AwsClients,
+    count: int,
+    today: date | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> str:
+    """Load the synthetic customers through the same import path as a CSV (consent history included).
+
+    Then their contracts through the contracts service, and the payments of what is past through the
+    payments path (`sapa_cli.demo_contracts`).
+    """
+    from chalicelib.contracts.payments import record_payments
+    from chalicelib.core.runtime import system_clock
     from chalicelib.customers.service import Actor
     from chalicelib.wiring.container import Container
+    from sapa_cli.demo_contracts import plan_contracts, seed_contracts
 
     del settings  # the service reads the same environment
     today = today or jakarta_today()
+    container = Container(aws, clock=clock or system_clock)
     rows = ((n + 2, data, None) for n, data in enumerate(synthetic_customers(count, today)))
-    report = Container(aws).customers.customer_service().import_rows(rows, Actor("seed", "import"))
-    return f"seeded {report.created} new and {report.updated} updated demo customers"
+    report = container.customers.customer_service().import_rows(rows, Actor("seed", "import"))
+    service, store = container.contracts.service(), container.contracts.store()
+    contracts = seed_contracts(
+        plan_contracts(synthetic_customers(count, today), today),
+        put=lambda data: service.put(data, "seed", audited=False).contract,
+        pay=lambda payments: record_payments(payments, store, container.now),
+        today=today,
+    )
+    return f"seeded {report.created} new and {report.updated} updated demo customers, and {contracts} contracts"

@@ -4,6 +4,13 @@ A contract belongs to a customer Sapa already knows (imported first): the
 reminders need their channels and zone. Rewriting a contract (the financing
 system sends it again, or changed) recomputes its schedule but keeps what
 was paid on each installment; an identical contract writes nothing.
+
+A write that approves, pays off or terminates a contract tells the observer
+(`chalicelib.contracts.events`). Nothing is lost between the write and the
+telling: the events go on the contract's terms item (`pending_events`) in
+the write's own transaction and leave it once the observer took them; should
+the observer fail, the financing system's retry of the same contract (an
+"unchanged" write) tells them again.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from chalicelib.contracts.events import ContractEvent, ContractObserver, transition
 from chalicelib.contracts.model import ContractBody, InvalidContract, public_fields, validate_contract
 from chalicelib.contracts.schedule import IsDayOff, schedule
 from chalicelib.contracts.store import (
@@ -21,6 +29,7 @@ from chalicelib.contracts.store import (
     ContractStore,
     StoredContract,
     VersionConflict,
+    anniversary_key,
     contract_pk,
     due_key,
     installment_sk,
@@ -54,12 +63,14 @@ class ContractService:
         is_day_off: IsDayOff,
         clock: Callable[[], datetime],
         audit: Audit,
+        observe: ContractObserver | None = None,
     ) -> None:
         self.store = store
         self.customer = customer
         self.is_day_off = is_day_off
         self.clock = clock
         self.audit = audit
+        self.observe = observe
 
     # -- writes -------------------------------------------------------------------------------------------
     def put(self, data: dict[str, Any], actor: str, audited: bool = True) -> Written:
@@ -76,7 +87,13 @@ class ContractService:
                 raise InvalidContract({"customer_external_id": "the contract belongs to another customer"})
             head, installments, services = self.items_for(body, customer_id, zone, existing)
             if existing is not None and _same(existing.contract, head):
+                self._tell(existing.contract)
                 return Written(self.view(existing), "unchanged")
+            if self.observe is not None:
+                before = existing.contract if existing else {}
+                pending = [*before.get("pending_events", []), *transition(before.get("status"), body.status)]
+                if pending:
+                    head["pending_events"] = list(dict.fromkeys(pending))
             try:
                 self.store.write(head, installments, services, existing)
             except VersionConflict:
@@ -86,6 +103,7 @@ class ContractService:
                 self.audit(
                     actor, f"contract.{'create' if existing is None else 'update'}", body.contract_no, self.clock()
                 )
+            self._tell(head)
             return Written(self.view(StoredContract(head, installments, services)), outcome)
         raise VersionConflict(body.contract_no)
 
@@ -99,8 +117,20 @@ class ContractService:
             self._services(body, customer_id, zone, existing),
         )
 
+    def _tell(self, head: dict[str, Any]) -> None:
+        """The events the write left on the terms item, to the observer; then off the item."""
+        pending = list(head.get("pending_events") or [])
+        if self.observe is None or not pending:
+            return
+        contract = {name: head.get(name) for name in ContractBody.model_fields}
+        for kind in pending:
+            self.observe(
+                ContractEvent(kind, str(head["contract_no"]), str(head["customer_id"]), self.clock(), contract)
+            )
+        self.store.clear_pending_events(str(head["contract_no"]), pending)
+
     def _head(self, body: ContractBody, customer_id: str, zone: str, existing: StoredContract | None) -> dict[str, Any]:
-        return {
+        head: dict[str, Any] = {
             "pk": contract_pk(body.contract_no),
             "sk": CONTRACT_SK,
             **public_fields(body),
@@ -111,6 +141,9 @@ class ContractService:
             "version": (existing.version + 1) if existing else 1,
             "updated_at": self.clock().isoformat(),
         }
+        if body.status == "active":
+            head["anniv_key"] = anniversary_key(body.start_date, zone)
+        return head
 
     def _installments(
         self, body: ContractBody, customer_id: str, zone: str, existing: StoredContract | None
@@ -231,5 +264,5 @@ def _reminded(body: ContractBody) -> dict[str, Any]:
 
 
 def _same(stored: dict[str, Any], head: dict[str, Any]) -> bool:
-    ignored = {"version", "updated_at"}
+    ignored = {"version", "updated_at", "pending_events"}
     return {k: v for k, v in stored.items() if k not in ignored} == {k: v for k, v in head.items() if k not in ignored}

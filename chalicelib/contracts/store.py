@@ -5,6 +5,10 @@
                         sk "svc#<kind>"    a service date: STNK tax, plate renewal, insurance end, BPKB ready
     pk "payment#<id>"   sk "payment"       a payment from the financing system (its id makes a batch idempotent)
 
+The daily journey run reads the sparse `anniversary-index`: `anniv_key` is
+"MM-DD#<zone>" of the start date on the terms item of an active contract
+only (as the customers' `birthday_key`).
+
 The reminder run reads the sparse `due-index`: `due_key` is
 "inst#<pay-by date>#<zone>" on an installment only while it is unpaid and
 its contract active, and "svc#<date>#<zone>" on a service date still to be
@@ -34,6 +38,7 @@ from chalicelib.core.zones import DEFAULT_ZONE
 CONTRACT_SK = "contract"
 INDEX = "due-index"
 MONTH_INDEX = "month-index"
+ANNIVERSARY_INDEX = "anniversary-index"
 CUSTOMER_INDEX = "gsi1"
 SERVICE_KINDS = ("stnk_tax", "stnk_renewal", "insurance", "bpkb_ready")
 SERVICE_DATE_FIELDS = {
@@ -54,6 +59,11 @@ def contract_pk(contract_no: str) -> str:
 
 def installment_sk(number: int) -> str:
     return f"inst#{number:03d}"
+
+
+def anniversary_key(start: date, zone: str) -> str:
+    """The `anniversary-index` partition: "MM-DD#<zone>" of the start date (the year dropped)."""
+    return f"{start:%m-%d}#{zone}"
 
 
 def due_key(kind: str, day: date | str, zone: str) -> str:
@@ -118,6 +128,11 @@ class ContractStore:
     def due(self, key: str) -> Iterator[dict[str, Any]]:
         """Every item whose `due_key` is `key`: the unpaid installments (or open service dates) of one day."""
         for item in query_all(self.table, IndexName=INDEX, KeyConditionExpression=Key("due_key").eq(key)):
+            yield _plain(item)
+
+    def anniversaries(self, key: str) -> Iterator[dict[str, Any]]:
+        """The terms of every active contract whose `anniv_key` is `key` ("06-17#Asia/Jakarta")."""
+        for item in query_all(self.table, IndexName=ANNIVERSARY_INDEX, KeyConditionExpression=Key("anniv_key").eq(key)):
             yield _plain(item)
 
     def installment(self, contract_no: str, number: int) -> dict[str, Any] | None:
@@ -225,6 +240,19 @@ class ContractStore:
             if 0 in error.failed():
                 return False
             raise LookupError(f"{contract_no} has no installment {number}") from None
+        return True
+
+    def clear_pending_events(self, contract_no: str, told: list[str]) -> bool:
+        """The events told leave the terms item; False when the item holds others by now (a later write's)."""
+        try:
+            self.table.update_item(
+                Key={"pk": contract_pk(contract_no), "sk": CONTRACT_SK},
+                UpdateExpression="REMOVE pending_events",
+                ConditionExpression="pending_events = :told",
+                ExpressionAttributeValues={":told": told},
+            )
+        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
         return True
 
     def settle(self, contract_no: str, number: int, now: datetime) -> bool:

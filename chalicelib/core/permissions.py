@@ -212,10 +212,12 @@ FUNCTIONS: dict[str, Needs] = {
         secrets=("SAPA_SIGNING_SECRET",),  # the unsubscribe link of a promotional e-mail
     ),
     "journey_dates": Needs(
-        "Fires the day's date triggers: birthdays from the birthday index enrol and take a first step due at once",
+        "Fires the day's date triggers: birthdays and contract anniversaries from their indexes enrol and take a "
+        "first step due at once",
         tables=(
             T("journeys", "put update query:gsi1"),
             T("customers", "get query:birthday-index"),
+            T("contracts", "query:anniversary-index"),  # the day's contract anniversaries
             T("messages", "put"),  # a first step retried is the quarter-hourly schedule's (advance_journeys)
             T("greetings", "query put"),  # the holiday calendar (contact days) and the call list
             T("settings", "get"),
@@ -224,10 +226,11 @@ FUNCTIONS: dict[str, Needs] = {
         secrets=("SAPA_SIGNING_SECRET",),  # the unsubscribe link of a promotional e-mail
     ),
     "fan_out_audience": Needs(
-        "Expands one audience segment of a campaign or holiday into outbound messages; runs customer import chunks",
+        "Expands one audience segment of a campaign or holiday into outbound messages; runs customer import chunks "
+        "and takes contracts' events into the journeys",
         tables=(
             # An import chunk writes customers and their consent history (one transaction each, versioned).
-            T("customers", "batch-get scan put"),
+            T("customers", "get batch-get scan put"),
             T("consent", "get batch-get put"),
             T("imports", "get update"),
             T("messages", "batch-get put update query:campaign-index query:open-index"),
@@ -236,6 +239,8 @@ FUNCTIONS: dict[str, Needs] = {
             T("settings", "get"),
             # A template failing past the render-error threshold pauses the campaign: audited as Sapa's act.
             T("access", "put", partitions=(AUDIT_PARTITION,)),
+            # A contract's event (approved, paid off, terminated): the customer, enrolments, exits, first steps, counts.
+            T("journeys", "put update query:gsi1 query:gsi2"),
         ),
         queues={"outbound": "send", "fanout": "send"},  # an import chunk queues the next one
         payloads="get put delete",  # an import's file (read, deleted at the end) and its rejected rows

@@ -165,6 +165,9 @@ TABLES: tuple[Table, ...] = (
             Index("due-index", "due_key", "due_sk"),
             # "YYYY-MM" of the pay-by date on every installment: the overdue rate of a month, by query.
             Index("month-index", "month_key", "month_sk", projection=("pay_by", "status", "paid_at", "last_paid_at")),
+            # Sparse: "MM-DD#<zone>" of the start date on an active contract's terms only, so the daily journey
+            # run reads exactly the contracts whose anniversary it is.
+            Index("anniversary-index", "anniv_key", "pk"),
         ),
         purpose="Financing contracts, their installment schedules and service dates, and payments",
     ),

@@ -1,4 +1,4 @@
-"""Date events read from the customers store: birthdays, through its birthday index.
+"""Date events read from an index, never a scan: birthdays, and contracts' anniversaries.
 
 `birth_date` is the one customer date with an index ("MM-DD#zone",
 `birthday-index`), so a day's birthdays are a few queries. Another attribute
@@ -6,6 +6,11 @@ date (a custom field such as `wedding_date`) has no index: its journeys need
 one before they can run (a sparse `<field>_key` = "MM-DD#zone" attribute and
 GSI, as the birthday's), and until then `AttributeDates` reports the field
 as unindexed rather than scanning the table every day.
+
+A contract's anniversary is its start date's: the contracts' sparse
+`anniversary-index` ("MM-DD#zone" on active contracts only) gives a day's
+contracts in a few queries. A contract started on 29 February has its
+anniversary on 28 February in other years, as a birthday does.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 from chalicelib.core.observability import logger
 from chalicelib.core.zones import ZONES, tzinfo_for
 from chalicelib.greetings.birthdays import birthday_keys_for
+from chalicelib.journeys.contract_events import contract_facts
 from chalicelib.journeys.events import JourneyEvent
 
 INDEXED_FIELDS = ("birth_date",)
@@ -44,3 +50,26 @@ class AttributeDates:
                             at=midnight,
                             facts={"field": field_name},
                         )
+
+
+class ContractAnniversaries:
+    """A `contract_anniversary` event per active contract a whole number of years old that day, at 00:00 local."""
+
+    def __init__(self, anniversaries: Callable[[str], Iterable[Mapping[str, Any]]]) -> None:
+        self.anniversaries = anniversaries  # contracts.store.anniversaries: one anniversary-index key's contracts
+
+    def events_on(self, day: date, at: datetime) -> Iterator[JourneyEvent]:
+        for zone in ZONES:
+            midnight = datetime.combine(day, time(0), tzinfo_for(zone))
+            for key in birthday_keys_for(day, zone):
+                for contract in self.anniversaries(key):
+                    years = day.year - date.fromisoformat(str(contract["start_date"])).year
+                    if years < 1 or contract.get("status") != "active":
+                        continue
+                    yield JourneyEvent(
+                        kind="contract_anniversary",
+                        customer_id=str(contract["customer_id"]),
+                        at=midnight,
+                        contract_no=str(contract["contract_no"]),
+                        facts={**contract_facts(contract), "years": years},
+                    )

@@ -175,4 +175,6 @@ class Container:
             "holiday": lambda job, _remaining: self.greetings.holiday_job(job),
             # One chunk of a customer import job (chalicelib.customers.imports), continuing itself.
             "customer_import": lambda job, remaining: self.customers.imports().run_chunk(job, remaining),
+            # A contract approved, paid off or terminated (chalicelib.journeys.contract_events).
+            "journey_event": lambda job, _remaining: self.journeys.run_event_job(job),
         }

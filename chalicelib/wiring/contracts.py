@@ -1,4 +1,7 @@
-"""The contracts context's collaborators: the contract store and service, on the holiday calendar."""
+"""The contracts context's collaborators: the contract store and service, on the holiday calendar.
+
+The service tells the journeys (through the fan-out queue) when a contract is approved, paid off or terminated.
+"""
 
 from __future__ import annotations
 
@@ -26,4 +29,5 @@ class ContractsWiring:
             is_day_off=self.root.outbound.national_holidays(),
             clock=self.root.now,
             audit=self.root.customers.audit().record,
+            observe=self.root.journeys.tell_contract_event,  # approvals, payoffs, terminations, via the fan-out
         )

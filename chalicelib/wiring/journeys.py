@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.journeys.store import EnrolmentStore, JourneyStore
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from chalicelib.contracts.events import ContractEvent
     from chalicelib.journeys.editing import JourneyEditor
     from chalicelib.journeys.engine import JourneyEngine
     from chalicelib.journeys.events import DateEventSource, JourneyEvent
@@ -19,7 +20,7 @@ class JourneysWiring:
     def __init__(self, root: Container) -> None:
         self.root = root
         self.date_sources: list[DateEventSource] = []
-        """Sources besides the customers' attribute dates (the contracts' anniversaries), added at wiring."""
+        """Sources besides the contracts' anniversaries and the customers' attribute dates, added at wiring."""
 
     def now(self) -> datetime:
         return self.root.now()
@@ -79,13 +80,26 @@ class JourneysWiring:
         """The entry point the contracts context calls when a contract is approved, paid off or terminated."""
         return self.engine().handle(event).body()
 
+    def tell_contract_event(self, event: ContractEvent) -> None:
+        """The contracts' observer: the event onto the fan-out queue (`journey_event`), never the engine inline."""
+        from chalicelib.journeys.contract_events import journey_event, to_job
+
+        self.root.enqueue_fanout([to_job(journey_event(event))])
+
+    def run_event_job(self, job: Mapping[str, Any]) -> dict[str, Any]:
+        """One `journey_event` job of the fan-out queue: the engine takes the event (once per enrolment)."""
+        from chalicelib.journeys.contract_events import from_job
+
+        return self.handle(from_job(job))
+
     def sources(self) -> list[DateEventSource]:
-        from chalicelib.journeys.sources import AttributeDates
+        from chalicelib.journeys.sources import AttributeDates, ContractAnniversaries
 
         fields = sorted(
             {j.trigger.field for j in self.store().all() if j.trigger.kind == "attribute_date" and j.trigger.field}
         )
-        found: list[DateEventSource] = list(self.date_sources)
+        found: list[DateEventSource] = [ContractAnniversaries(self.root.contracts.store().anniversaries)]
+        found.extend(self.date_sources)
         if fields:
             found.append(AttributeDates(self.root.customers.repository().birthdays, fields))
         return found

@@ -264,7 +264,8 @@ class LocalStack:
         elif seed:
             from sapa_cli.seed import seed_demo
 
-            log(f"[sapa] {seed_demo(settings, aws, customers, today=local_date(self.clock(), WIB))}")
+            today = local_date(self.clock(), WIB)
+            log(f"[sapa] {seed_demo(settings, aws, customers, today=today, clock=self.clock)}")
         from chalicelib.wiring.container import Container
         from sapa_cli.local.console_users import ensure_console_users
 

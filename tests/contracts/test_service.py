@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
+from chalicelib.contracts.events import ContractEvent
 from chalicelib.contracts.model import InvalidContract
+from chalicelib.contracts.service import ContractService
 from chalicelib.customers.service import Actor
 from tests.contracts.conftest import contract
 from tests.wired import contracts as deps
@@ -114,3 +117,75 @@ def test_a_customers_contracts_are_listed_and_erased_with_them(add_customer) -> 
     assert deps.service().for_customer(customer["id"]) == []
     assert deps.store().get("KTR-0001") is None
     assert list(deps.store().due("inst#2025-07-05#Asia/Jakarta")) == []
+
+
+# -- what the observer hears ----------------------------------------------------------------------------------------
+def _observed(observe: Any) -> ContractService:
+    """The wired service's collaborators, with `observe` listening instead of the journeys."""
+    wired = deps.service()
+    return ContractService(wired.store, wired.customer, wired.is_day_off, wired.clock, wired.audit, observe=observe)
+
+
+def test_a_new_active_contract_is_approved_once_with_its_terms(add_customer) -> None:
+    customer = add_customer()
+    heard: list[ContractEvent] = []
+    service = _observed(heard.append)
+
+    service.put(contract(), "financing")
+    service.put(contract(), "financing")  # unchanged
+    service.put(contract(installment_amount=3_600_000), "financing")  # updated, still active
+
+    [approved] = heard
+    assert (approved.kind, approved.contract_no, approved.customer_id) == (
+        "contract_approved",
+        "KTR-0001",
+        customer["id"],
+    )
+    assert approved.contract["installment_amount"] == 3_500_000
+    assert approved.contract["vehicle"]["plate"] == "B 1234 XY"
+    assert approved.at.tzinfo is not None
+
+
+def test_leaving_active_pays_off_or_terminates(add_customer) -> None:
+    add_customer()
+    heard: list[ContractEvent] = []
+    service = _observed(heard.append)
+    service.put(contract(), "financing")
+    service.put(contract(contract_no="KTR-0002"), "financing")
+
+    service.put(contract(status="paid_off", bpkb_status="ready"), "financing")
+    service.put(contract(contract_no="KTR-0002", status="terminated"), "financing")
+    service.put(contract(contract_no="KTR-0002", status="terminated"), "financing")
+
+    assert [(e.kind, e.contract_no) for e in heard] == [
+        ("contract_approved", "KTR-0001"),
+        ("contract_approved", "KTR-0002"),
+        ("paid_off", "KTR-0001"),
+        ("terminated", "KTR-0002"),
+    ]
+
+
+def test_a_contract_first_sent_paid_off_is_a_payoff(add_customer) -> None:
+    add_customer()
+    heard: list[ContractEvent] = []
+
+    _observed(heard.append).put(contract(status="paid_off", bpkb_status="ready"), "financing")
+
+    assert [e.kind for e in heard] == ["paid_off"]
+
+
+def test_an_event_the_observer_could_not_take_is_told_on_the_retry(add_customer) -> None:
+    add_customer()
+
+    def down(event: ContractEvent) -> None:
+        raise RuntimeError("queue unavailable")
+
+    with pytest.raises(RuntimeError):
+        _observed(down).put(contract(), "financing")
+    heard: list[ContractEvent] = []
+    retried = _observed(heard.append).put(contract(), "financing")
+    again = _observed(heard.append).put(contract(), "financing")
+
+    assert (retried.outcome, again.outcome) == ("unchanged", "unchanged")
+    assert [e.kind for e in heard] == ["contract_approved"]
+    assert "pending_events" not in deps.store().get("KTR-0001").contract

@@ -73,6 +73,7 @@ def test_the_fan_out_queue_routes_each_job_kind_to_its_context() -> None:
         "campaign_retry",
         "holiday",
         "customer_import",
+        "journey_event",
     }
 
 
