@@ -160,8 +160,8 @@ def seed_demo(
 ) -> str:
     """Load the synthetic customers through the same import path as a CSV (consent history included).
 
-    Then their contracts through the contracts service, and the payments of what is past through the
-    payments path (`sapa_cli.demo_contracts`).
+    Then the default journeys, the contracts through the contracts service, and the payments of what is
+    past through the payments path (`sapa_cli.demo_contracts`).
     """
     from chalicelib.contracts.payments import record_payments
     from chalicelib.core.runtime import system_clock
@@ -174,6 +174,8 @@ def seed_demo(
     container = Container(aws, clock=clock or system_clock)
     rows = ((n + 2, data, None) for n, data in enumerate(synthetic_customers(count, today)))
     report = container.customers.customer_service().import_rows(rows, Actor("seed", "import"))
+    # The journeys a finance company starts with, before the contracts: their approvals and payoffs enrol.
+    container.journeys.editor().seed_defaults("seed")
     service, store = container.contracts.service(), container.contracts.store()
     contracts = seed_contracts(
         plan_contracts(synthetic_customers(count, today), today),

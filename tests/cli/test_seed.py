@@ -55,3 +55,23 @@ def test_the_seed_writes_contracts_due_around_today_with_the_past_paid(aws) -> N
     assert anywhere("stnk_tax", today + timedelta(days=7))
     assert anywhere("insurance", today + timedelta(days=30))
     assert anywhere("bpkb_ready", today)  # the paid-off contracts' BPKB, ready from the day Sapa heard
+
+
+def test_on_the_seeded_data_todays_reminder_run_has_every_step_and_the_default_journeys_are_there(aws) -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.core.settings import Settings
+    from chalicelib.wiring.container import Container
+    from sapa_cli.seed import seed_demo
+
+    today = date(2025, 6, 17)
+    clock = lambda: datetime(2025, 6, 17, 3, tzinfo=UTC)  # noqa: E731 - 10:00 WIB on the seed's Tuesday
+    seed_demo(Settings.from_env(), aws, 60, today=today, clock=clock)
+    container = Container(aws, clock=clock)
+
+    report = container.reminders.run().run_date(today)
+
+    steps = set(report.by_step()) | ({"H+3"} if report.calls else set())
+    assert {"H-7", "H-3", "H-1", "H0", "H+1", "H+3", "H+7"} <= steps, report.body()
+    assert report.items_read == report.total_sent + report.calls + sum(report.skipped.values())
+    assert {j.id for j in container.journeys.store().all()} >= {"welcome", "payoff"}
