@@ -50,6 +50,7 @@ class RunReport:
     deferred: int = 0
     items_read: int = 0
     zones_done: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)  # steps not taken: their window opens on the next one's day
 
     def merge(self, other: RunReport) -> None:
         self.sent.update(other.sent)
@@ -59,6 +60,7 @@ class RunReport:
         self.deferred += other.deferred
         self.items_read += other.items_read
         self.zones_done += other.zones_done
+        self.superseded += other.superseded
 
     @property
     def total_sent(self) -> int:
@@ -81,6 +83,7 @@ class RunReport:
             "skipped": dict(self.skipped),
             "items_read": self.items_read,
             "zones": self.zones_done,
+            "superseded": sorted(set(self.superseded)),
         }
 
     def counters(self) -> dict[str, int]:
@@ -150,6 +153,12 @@ class ReminderRun:
     # -- one step ----------------------------------------------------------------------------------------
     def _step(self, day: date, zone: str, step: LadderStep, ladder: Ladder) -> RunReport:
         report = RunReport()
+        opening = self.opening(step.purpose, zone, self.clock())
+        if opening is not None and _superseded(step, ladder, day, opening.astimezone(tzinfo_for(zone)).date()):
+            # Its window opens on the day of the kind's next step (H-1 on a Sunday before a Monday pay-by date):
+            # the customer gets that one, not two messages about one installment on one morning.
+            report.superseded.append(step.step)
+            return report
         target = day - timedelta(days=step.days)
         key = due_key("inst" if step.kind == "installment" else step.kind, target, zone)
         for page in _pages(self.due(key), PAGE_SIZE):
@@ -204,6 +213,12 @@ class ReminderRun:
             SentStep(day, due.step.key, due.step.step, channel, due.contract_no, due.customer_id, due.ref, installment),
             self.clock(),
         )
+
+
+def _superseded(step: LadderStep, ladder: Ladder, day: date, opens_on: date) -> bool:
+    """True when the step's window opens no earlier than the day the same kind's next step is due."""
+    later = [s.days for s in ladder.steps if s.kind == step.kind and s.days > step.days]
+    return bool(later) and opens_on >= day + timedelta(days=min(later) - step.days)
 
 
 def _pages(items: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:

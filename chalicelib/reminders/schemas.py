@@ -34,6 +34,9 @@ class ReminderRunReport(BaseModel):
     skipped: dict[str, int]
     items_read: int = Field(description="index items read: about one per reminder")
     zones: list[str]
+    superseded: list[str] = Field(
+        default_factory=list, description="steps not taken: their window opens on the day of the next step"
+    )
 
 
 class LadderBody(Ladder):

@@ -179,3 +179,19 @@ def test_erasure_takes_the_customers_sent_steps(borrower, api) -> None:
 
     assert status == 200
     assert list(deps.log().sent_on(TUESDAY)) == []
+
+
+def test_an_h1_on_a_sunday_before_a_monday_pay_by_gives_way_to_h0_so_one_morning_has_one_message(
+    borrower, clock
+) -> None:
+    person = borrower(contract={"due_day": 23})  # Monday 23 June
+    clock.set(datetime(2025, 6, 22, 3, 0, tzinfo=UTC))  # Sunday 10:00 WIB
+
+    sunday = deps.run().run_date(date(2025, 6, 22))
+
+    assert "H-1" in sunday.superseded
+    assert (sunday.total_sent, sunday.items_read) == (0, 0)
+    clock.set(datetime(2025, 6, 23, 1, 0, tzinfo=UTC))  # Monday 08:00 WIB
+    monday = deps.run().run_date(date(2025, 6, 23))
+    assert monday.by_step() == {"H0": {"whatsapp": 1}}
+    assert [m["step"] for m in messages(person["id"])] == ["H0"]
