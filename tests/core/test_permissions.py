@@ -361,6 +361,13 @@ def run_the_tour(tour: Tour) -> None:
     # Journeys: the defaults, two on birthdays (an offer, a call, a later offer; a call at once), the daily date
     # triggers that enrol and take each first step, and the due steps every quarter hour.
     lam.ok("POST", "/journeys/defaults")
+    # A contract approved now: its event goes through the fan-out queue and enrols carol in the welcome journey.
+    lam.ok("PUT", "/contracts/TOUR-K4", {**contract, "customer_external_id": "TOUR-3", "due_day": 25})
+    lam.drain("fan_out_audience")
+    # Paid off: the payoff journey starts, and the enrolments the payoff ends are found by the customer's index.
+    paid_off = {**contract, "customer_external_id": "TOUR-3", "due_day": 25, "status": "paid_off"}
+    lam.ok("PUT", "/contracts/TOUR-K4", paid_off)
+    lam.drain("fan_out_audience")
     offer = {
         "kind": "message",
         "channels": ["email"],
