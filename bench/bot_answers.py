@@ -6,7 +6,7 @@ Each held-out question carries its expected outcome: the bot topic(s) it should
 answer, or "agent" (a request for a person, a complaint, an angry message, a
 question outside the topics). Every question goes through what the inbound
 worker runs: `classify` (analyser + office-hours keyword), the STOP/START
-keywords, and `bot.decide` on a fresh private message with a reply address.
+keywords and the request for a person, and `bot.decide` on a fresh private message with a reply address.
 A question counts as answered right when the bot's answer covers the expected
 topics (it answers at most two, so a related second topic is tolerated; the exact
 share is reported too). The set is never used for training.
@@ -30,7 +30,7 @@ from chalicelib.scrm.analysis import Analyser, Analysis  # noqa: E402
 from chalicelib.scrm.analysis.model import DEFAULT_PATH  # noqa: E402
 from chalicelib.scrm.classify import classify  # noqa: E402
 from chalicelib.scrm.config import ScrmConfig  # noqa: E402
-from chalicelib.scrm.keywords import is_start, is_stop  # noqa: E402
+from chalicelib.scrm.keywords import asks_for_person, is_start, is_stop  # noqa: E402
 
 DEFAULT_QUESTIONS = ROOT / "tests" / "scrm" / "data" / "web_questions.jsonl"
 AGENT = "agent"
@@ -89,6 +89,7 @@ def decide(text: str, analyser: Analyser, config: ScrmConfig) -> tuple[Analysis,
         can_reply=True,
         stop_requested=is_stop(text),
         start_requested=is_start(text),
+        person_requested=asks_for_person(text),
     )
     return analysis, bot.decide(facts, analysis, config)
 

@@ -8,7 +8,9 @@ import pytest
 
 from chalicelib.scrm import bot
 from chalicelib.scrm.analysis import Analysis
+from chalicelib.scrm.classify import classify
 from chalicelib.scrm.config import ScrmConfig
+from chalicelib.scrm.keywords import asks_for_person
 from tests import clocks
 from tests.scrm.meta_payloads import ADMIN, dm, ig_comment, wa_text
 
@@ -126,6 +128,79 @@ def test_stop_on_whatsapp_is_a_stop_whatever_the_bot_setting() -> None:
     decision = bot.decide(stop, analysis(), ScrmConfig(bot_enabled=False))
 
     assert (decision.action, decision.answer) == ("stop", "stop_confirmation")
+
+
+def test_a_prospect_asking_about_a_predefined_topic_gets_the_answer_and_stays_a_lead() -> None:
+    decision = bot.decide(facts(), analysis("lead", topics=("promo",)), CONFIG)
+
+    assert (decision.action, decision.answer, decision.topics, decision.lead) == (
+        "auto_reply",
+        "topics",
+        ("promo",),
+        True,
+    )
+
+
+def test_asking_for_a_person_is_a_handover_whatever_the_classifier_says() -> None:
+    decision = bot.decide(facts(person_requested=True), analysis(topics=("bpkb",)), CONFIG)
+
+    assert (decision.action, decision.reason) == ("agent", "asked for a person")
+
+
+# -- website chat: what a new visitor types, through the shipped analyser ----------------------
+
+
+def visitor_asks(text: str) -> tuple[Analysis, bot.Decision]:
+    """The worker's classification and decision for a fresh chat message we can answer."""
+    verdict = classify(text)
+    chat = facts(channel="web", text=text, person_requested=asks_for_person(text))
+    return verdict, bot.decide(chat, verdict, CONFIG)
+
+
+def test_asking_for_the_installment_schedule_is_answered_and_not_a_coin_toss() -> None:
+    verdict, decision = visitor_asks("Mau tanya jadwal angsuran")
+
+    assert (decision.action, decision.topics) == ("auto_reply", ("installment",))
+    assert verdict.confidence >= 0.6  # the review threshold is 0.5: a borderline call flips with any retrain
+
+
+def test_a_greeting_before_a_bpkb_question_does_not_make_it_a_complaint() -> None:
+    verdict, decision = visitor_asks("Halo, saya mau tanya soal BPKB")
+
+    assert verdict.category == "question"
+    assert (decision.action, decision.topics) == ("auto_reply", ("bpkb",))
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Halo kak, gmn cara ambil bkpb?", "bpkb"),
+        ("selamat siang, angsuran saya per bulan berapa ya?", "installment"),
+        ("kak mau lunas lebih cepat, caranya gmn", "early_payoff"),
+        ("halo, mobil kena banjir bisa diklaim ga?", "insurance"),
+        ("Halo kak, ada promo apa bulan ini?", "promo"),
+        ("Hi, are there any promotions right now?", "promo"),
+        ("kak alamat cabang terdekat di bandung dimana?", "office_hours"),
+    ],
+)
+def test_website_questions_with_greetings_typos_and_slang_get_their_standard_answer(text: str, topic: str) -> None:
+    _, decision = visitor_asks(text)
+
+    assert (decision.action, decision.answer, decision.topics) == ("auto_reply", "topics", (topic,))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Halo, saya mau bicara dengan CS",
+        "kak bisa sambungkan ke admin manusia?",
+        "I want to talk to a human agent please",
+    ],
+)
+def test_a_visitor_asking_for_a_person_is_handed_over(text: str) -> None:
+    _, decision = visitor_asks(text)
+
+    assert (decision.action, decision.reason) == ("agent", "asked for a person")
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
