@@ -524,6 +524,24 @@ def strip_greeting(tokens: list[str]) -> list[str]:
     return tokens[i:] if i < n else tokens
 
 
+QUESTION_TAG = "<tanya>"
+_TAG_TAIL = frozenset({"sih", "ya", "kakak", "admin", "dong", "nih", "deh", "kah"})
+
+
+def mark_question_tag(tokens: list[str]) -> list[str]:
+    """A trailing "ga" ("ada promo ga?", "bisa diklaim ga") asks; it does not deny or complain.
+
+    Only the last word (before "sih", "ya", "kak"...) is read as the tag, and not
+    after another negation, so "tidak tidak" or "belum tidak" keep their meaning.
+    """
+    end = len(tokens)
+    while end > 0 and tokens[end - 1] in _TAG_TAIL:
+        end -= 1
+    if end < 2 or tokens[end - 1] != "tidak" or tokens[end - 2] in ("tidak", "belum", "bukan"):
+        return tokens
+    return [*tokens[: end - 1], QUESTION_TAG, *tokens[end:]]
+
+
 def split(text: str) -> list[str]:
     """Cleaned raw words before slang mapping; language detection needs the original spelling."""
     if not text:
