@@ -256,6 +256,17 @@ def test_a_complaint_goes_to_a_person_and_gets_no_automatic_answer(deliver, runn
     assert (conversation["status"], conversation["needs_agent"], conversation["priority"]) == ("open", True, 1)
 
 
+def test_asking_for_cs_reaches_the_inbox_with_no_bot_answer_even_when_it_mentions_a_topic(
+    deliver, runner, whatsapp, inbox
+) -> None:
+    deliver(wa_text("Kak jadwal angsuran saya, tolong sambungkan ke CS ya"))
+    runner.drain("send_outbound")
+
+    assert whatsapp.messages() == []
+    [conversation] = inbox()
+    assert (conversation["status"], conversation["needs_agent"]) == ("open", True)
+
+
 def test_a_bot_answer_does_not_close_a_complaint_still_waiting_for_a_person(deliver, runner, whatsapp, inbox) -> None:
     deliver(wa_text("Saya kecewa sekali, sudah bayar angsuran tapi masih ditagih denda!"))
     deliver(wa_text("Oh ya, kantor cabang buka jam berapa?"))
