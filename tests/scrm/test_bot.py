@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chalicelib.scrm import bot
 from chalicelib.scrm.analysis import Analysis
+from chalicelib.scrm.analysis.normalise import normalise
 from chalicelib.scrm.classify import classify
 from chalicelib.scrm.config import ScrmConfig
 from chalicelib.scrm.keywords import asks_for_person
@@ -148,6 +151,24 @@ def test_asking_for_a_person_is_a_handover_whatever_the_classifier_says() -> Non
 
 
 # -- website chat: what a new visitor types, through the shipped analyser ----------------------
+
+
+WEB_QUESTIONS = Path(__file__).parent / "data" / "web_questions.jsonl"
+TRAINING_DATA = Path(__file__).parents[2] / "training" / "data" / "scrm_labelled_train.jsonl"
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_website_question_set_is_big_well_formed_and_never_trained_on() -> None:
+    questions = _jsonl(WEB_QUESTIONS)
+    trained = {normalise(str(row["text"])) for row in _jsonl(TRAINING_DATA)}
+
+    assert len(questions) >= 200
+    for row in questions:
+        assert row["expect"] == "agent" or (row["expect"] and set(row["expect"]) <= set(bot.BOT_TOPICS)), row
+        assert normalise(row["text"]) not in trained, row["text"]
 
 
 def visitor_asks(text: str) -> tuple[Analysis, bot.Decision]:
