@@ -949,6 +949,87 @@ SEEDS: list[tuple[str, str, str, list[str], str]] = [
     ("Really happy with the quick approval", P, POS, ["other"], "en"),
 ]
 
+# Website chat: short questions typed by visitors, greeting first, one topic or two.
+# Written apart from the held-out tests/scrm/data/web_questions.jsonl (never read here).
+WEB_SEEDS: list[tuple[str, str, str, list[str], str]] = [
+    ("halo kak, izin bertanya soal angsuran", Q, NEU, ["installment"], "id"),
+    ("selamat malam min, nominal angsuran bulan depan berapa?", Q, NEU, ["installment"], "id"),
+    ("mau nanya dong, bayar cicilan lewat alfamart bisa?", Q, NEU, ["installment"], "id"),
+    ("hai kak, jadwal angsuran saya bisa dilihat dimana?", Q, NEU, ["installment"], "id"),
+    ("numpang tanya, total cicilan saya tinggal berapa bulan", Q, NEU, ["installment"], "id"),
+    ("kak mau info angsuran kontrak saya", Q, NEU, ["installment"], "id"),
+    ("min, rincian tagihan bulan ini bisa dikirim?", Q, NEU, ["installment"], "id"),
+    ("permisi kak, cicilan saya sudah masuk belum ya", Q, NEU, ["installment"], "id"),
+    ("halo, angsuran motor saya per bulan brp", Q, NEU, ["installment"], "id"),
+    ("Hi, what is my installment amount this month?", Q, NEU, ["installment"], "en"),
+    ("Hello, could you send me my payment schedule?", Q, NEU, ["installment"], "en"),
+    ("Good evening, can I pay my installment by bank transfer?", Q, NEU, ["installment"], "en"),
+    ("halo kak, tanggal jatuh tempo saya bisa dipindah?", Q, NEU, ["due_date"], "id"),
+    ("selamat sore, jatuh tempo bulan ini tanggal berapa", Q, NEU, ["due_date"], "id"),
+    ("mau tanya denda telat bayar sehari berapa kak", Q, NEU, ["due_date"], "id"),
+    ("kak kalau bayar telat 3 hari ada dendanya?", Q, NEU, ["due_date"], "id"),
+    ("min bisa request ganti tgl jatuh tempo?", Q, NEU, ["due_date"], "id"),
+    ("Hi, when is my next due date?", Q, NEU, ["due_date"], "en"),
+    ("Hello, how much is the late payment fee?", Q, NEU, ["due_date"], "en"),
+    ("halo kak, izin tanya pengambilan bpkb", Q, NEU, ["bpkb"], "id"),
+    ("selamat pagi, bpkb bisa diambil jam berapa aja?", Q, NEU, ["bpkb"], "id"),
+    ("mau nanya bpkb saya sudah ada di cabang belum", Q, NEU, ["bpkb"], "id"),
+    ("kak, bpkb boleh diambil istri saya?", Q, NEU, ["bpkb"], "id"),
+    ("min, dokumen buat ambil bpkb apa aja", Q, NEU, ["bpkb"], "id"),
+    ("permisi, status bpkb mobil saya gimana ya", Q, NEU, ["bpkb"], "id"),
+    ("hai kak mau tanya bpkb", Q, NEU, ["bpkb"], "id"),
+    ("Hi, is my BPKB ready for pick up?", Q, NEU, ["bpkb"], "en"),
+    ("Hello, where do I collect the BPKB?", Q, NEU, ["bpkb"], "en"),
+    ("halo kak, izin tanya perpanjangan stnk", Q, NEU, ["stnk_tax"], "id"),
+    ("min pajak mobil saya bulan depan, bisa dibantu?", Q, NEU, ["stnk_tax"], "id"),
+    ("kak, mau bayar pajak tahunan stnk caranya gimana", Q, NEU, ["stnk_tax"], "id"),
+    ("selamat siang, stnk asli ada di siapa ya", Q, NEU, ["stnk_tax"], "id"),
+    ("Hi, how do I pay the yearly vehicle tax?", Q, NEU, ["stnk_tax"], "en"),
+    ("halo kak, izin tanya klaim asuransi mobil", Q, NEU, ["insurance"], "id"),
+    ("min, mobil saya kebaret, asuransinya bisa klaim?", Q, NEU, ["insurance"], "id"),
+    ("kak asuransi mobil saya jenisnya apa ya", Q, NEU, ["insurance"], "id"),
+    ("permisi, prosedur klaim asuransi bagaimana", Q, NEU, ["insurance"], "id"),
+    ("selamat malam, polis asuransi saya masih berlaku?", Q, NEU, ["insurance"], "id"),
+    ("mau tanya asuransi kalau mobil kena banjir", Q, NEU, ["insurance"], "id"),
+    ("Hi, is my car insurance still active?", Q, NEU, ["insurance"], "en"),
+    ("Hello, how long does an insurance claim take?", Q, NEU, ["insurance"], "en"),
+    ("halo kak, izin tanya pelunasan", Q, NEU, ["early_payoff"], "id"),
+    ("min mau lunasin kredit, totalnya berapa ya", Q, NEU, ["early_payoff"], "id"),
+    ("kak, syarat pelunasan dipercepat apa aja", Q, NEU, ["early_payoff"], "id"),
+    ("selamat siang, saya mau melunasi kontrak bulan depan", Q, NEU, ["early_payoff"], "id"),
+    ("permisi, ada biaya tambahan kalau lunas lebih awal?", Q, NEU, ["early_payoff"], "id"),
+    ("Hi, I'd like to settle my loan, what is the amount?", Q, NEU, ["early_payoff"], "en"),
+    ("halo kak, promo bulan depan ada?", L, NEU, ["promo"], "id"),
+    ("min, info promo terbaru dong", L, NEU, ["promo"], "id"),
+    ("kak ada potongan dp buat pembelian mobil baru?", L, NEU, ["promo"], "id"),
+    ("selamat pagi, promo buat nasabah lama ada?", Q, NEU, ["promo"], "id"),
+    ("Hi, any promo for new customers?", L, NEU, ["promo"], "en"),
+    ("halo kak, jam buka kantor hari sabtu?", Q, NEU, ["other"], "id"),
+    ("min, kantor cabang tutup jam berapa", Q, NEU, ["other"], "id"),
+    ("kak alamat kantor cabang bekasi dimana ya", Q, NEU, ["other"], "id"),
+    ("Hi, what time do you close today?", Q, NEU, ["other"], "en"),
+    ("halo kak, cicilan sama jatuh tempo saya gimana ya", Q, NEU, ["installment", "due_date"], "id"),
+    ("min, setelah pelunasan bpkb langsung keluar?", Q, NEU, ["early_payoff", "bpkb"], "id"),
+    ("kak, asuransi sama pajak stnk diurus leasing?", Q, NEU, ["insurance", "stnk_tax"], "id"),
+    ("permisi, boleh minta dilayani admin langsung?", OTH, NEU, ["other"], "id"),
+    ("kak bisa dihubungkan ke petugas?", OTH, NEU, ["other"], "id"),
+    ("Hi, I need to speak with customer service", OTH, NEU, ["other"], "en"),
+    (
+        "halo kak, saya mau komplain, cicilan sudah dibayar masih muncul tunggakan",
+        C,
+        NEG,
+        ["installment", "due_date"],
+        "id",
+    ),
+    ("selamat siang, saya kecewa bpkb belum bisa diambil padahal janjinya minggu lalu", C, NEG, ["bpkb"], "id"),
+    ("halo min, klaim asuransi saya dipersulit terus", C, NEG, ["insurance"], "id"),
+    ("permisi, saya keberatan dengan denda yang tidak masuk akal", C, NEG, ["due_date"], "id"),
+    ("Hi, I'm upset, my payment was taken twice", C, NEG, ["installment"], "en"),
+    ("halo kak, aplikasi tidak bisa dibuka", C, NEG, ["app"], "id"),
+    ("kak saya mau ganti nomor telepon di data kontrak", Q, NEU, ["other"], "id"),
+    ("halo, mau tanya over kredit ke orang lain bisa?", Q, NEU, ["other"], "id"),
+]
+
 # Standard word -> informal spellings customers use; applied at random for noise.
 INFORMAL: dict[str, list[str]] = {
     "saya": ["sy", "aku", "gw"],
@@ -1031,6 +1112,10 @@ def build(variants_per_template: int = 3, seed: int = SEED) -> list[dict[str, ob
     for text, category, sentiment, topics, language in SEEDS:
         rows.append(_row(_fill(text, rng), category, sentiment, topics, language))
         rows.append(_row(_noisy(_fill(text, rng), rng, language), category, sentiment, topics, language))
+    for text, category, sentiment, topics, language in WEB_SEEDS:
+        for variant in (text, _noisy(text, rng, language)):
+            # They teach what a short question is about, not tone: SmSA and the seeds above do that.
+            rows.append({**_row(variant, category, sentiment, topics, language), "sentiment_head": False})
     seen: set[str] = set()
     unique: list[dict[str, object]] = []
     for row in rows:

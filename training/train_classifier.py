@@ -170,6 +170,7 @@ MIN_WEIGHT = 0.01
 
 
 def sentiment_examples(smsa: Sequence[tuple[str, str]], labelled: Sequence[dict[str, object]]) -> list[Example]:
+    labelled = [r for r in labelled if r.get("sentiment_head", True)]
     gold = [label for _, label in smsa] + [str(r["sentiment"]) for r in labelled]
     cw = balanced_weights(gold, SENTIMENTS)
     out = [Example(featurise(t), cw[lab], one_hot(lab, SENTIMENTS)) for t, lab in smsa]

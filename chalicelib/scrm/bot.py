@@ -37,6 +37,7 @@ class Facts:
     can_reply: bool  # we know where a reply would go
     stop_requested: bool = False
     start_requested: bool = False
+    person_requested: bool = False  # "mau bicara dengan CS": a handover whatever the classifier says
 
     @property
     def public(self) -> bool:
@@ -79,6 +80,8 @@ def decide(facts: Facts, analysis: Analysis | None, config: ScrmConfig) -> Decis
     if analysis is None or not facts.text:
         return Decision("agent", "no text to classify")
     lead = analysis.category == "lead"
+    if facts.person_requested:
+        return Decision("agent", "asked for a person", lead=lead)
     reason = _for_a_person(facts, analysis, config)
     if reason is not None:
         return Decision("agent", reason, lead=lead)
@@ -118,12 +121,17 @@ def _for_a_person(facts: Facts, analysis: Analysis, config: ScrmConfig) -> str |
 
 
 def _standard_answer(analysis: Analysis) -> Decision:
-    """A private message the bot may answer: a lead, one or two predefined topics, praise, or the menu."""
-    if analysis.category == "lead":
-        return Decision("auto_reply", "lead", answer="lead_ack", lead=True)
+    """A private message the bot may answer: a lead, one or two predefined topics, praise, or the menu.
+
+    A prospect asking about a predefined topic ("ada promo apa bulan ini?") gets
+    that answer now and is still flagged as a lead for sales to call.
+    """
+    lead = analysis.category == "lead"
     topics = tuple(t for t in analysis.topics if t in BOT_TOPICS)
     if topics and len(topics) <= MAX_TOPICS_PER_ANSWER:
-        return Decision("auto_reply", "predefined topic", answer="topics", topics=topics)
+        return Decision("auto_reply", "predefined topic", answer="topics", topics=topics, lead=lead)
+    if lead:
+        return Decision("auto_reply", "lead", answer="lead_ack", lead=True)
     if topics:
         return Decision("agent", "too many topics for a standard answer")
     if analysis.category == "praise":

@@ -1,4 +1,4 @@
-"""Keywords that mean something whatever the classifier says: STOP, START and "when are you open?".
+"""Keywords that mean something whatever the classifier says: STOP, START, "when are you open?", "a person please".
 
 STOP must be exact enough never to unsubscribe someone who merely wrote "stop"
 inside a complaint ("debetnya tidak berhenti"), and loose enough to catch how
@@ -76,7 +76,24 @@ _OFFICE_HOURS = re.compile(
     r"|kantor(nya)?\s+(buka|tutup)"
     r"|(office|opening|business|operating)\s+hours?"
     r"|what\s+time\s+(do|does|are)\s+(you|the\s+office)\s+(open|close)"
-    r"|are\s+you\s+open)\b"
+    r"|are\s+you\s+open"
+    r"|(office|branch)\s+(open|close)s?"
+    r"|(alamat|lokasi)\s+(kantor|cabang)"
+    r"|cabang\s+(terdekat|di\s+[a-z]+\s+(ada|dimana|di\s+mana|mana))"
+    r"|(kantor|cabang)(nya)?\s+(\w+\s+)?(dimana|di\s+mana)"
+    r"|(nearest|which)\s+branch|branch\s+(address|location))\b"
+)
+# A visitor asking for a person: the bot must hand over however the rest of the message reads.
+_PERSON = re.compile(
+    r"\b((bicara|berbicara|ngobrol|ngomong|bicara\s+langsung|chat|hubungkan|sambungkan|sambungin|disambungkan)"
+    r"\s+(\w+\s+)?(dengan|sama|ke|dgn|sm)\s+(\w+\s+)?(cs|admin|orang|manusia|petugas|staf|staff|operator|agen|agent"
+    r"|customer\s+service)"
+    r"|(cs|admin|petugas|customer\s+service)\s+(manusia|asli|beneran)"
+    r"|bukan\s+bot"
+    r"|telp?on\s+saya(\s+balik)?|telepon\s+saya|hubungi\s+saya"
+    r"|(talk|speak|chat)\s+(to|with)\s+(a\s+|an\s+|the\s+|someone|somebody)?(human|real\s+person|person|agent"
+    r"|someone|somebody|customer\s+service|staff|operator)"
+    r"|human\s+agent|real\s+person|call\s+me\s+back)\b"
 )
 
 
@@ -116,6 +133,13 @@ def is_start(text: str | None) -> bool:
     if not words or len(words) > MAX_STOP_TOKENS or any(is_stop_word(w) for w in words):
         return False
     return any(w in START_WORDS for w in words) and all(w in START_WORDS or w in FILLERS for w in words)
+
+
+def asks_for_person(text: str | None) -> bool:
+    """True when the message asks for a person ("mau bicara dengan CS", "talk to a human")."""
+    if not text:
+        return False
+    return _PERSON.search(" ".join(tokens(text))) is not None
 
 
 def asks_office_hours(text: str | None) -> bool:

@@ -30,7 +30,7 @@ from chalicelib.scrm.actions import Action, AddCallTask, Grant, SendReply, Suppr
 from chalicelib.scrm.analysis import Analyser
 from chalicelib.scrm.classify import classify
 from chalicelib.scrm.config import ScrmConfig
-from chalicelib.scrm.keywords import is_start, is_stop
+from chalicelib.scrm.keywords import asks_for_person, is_start, is_stop
 from chalicelib.scrm.meta import InboundEvent, dedupe, split_delivery
 from chalicelib.scrm.payloads import PayloadStore, pointer_of
 
@@ -441,6 +441,7 @@ def _facts(event: InboundEvent, actionable: bool, *, age_seconds: float, can_rep
         can_reply=can_reply,
         stop_requested=actionable and is_stop(event.text),
         start_requested=actionable and is_start(event.text),
+        person_requested=actionable and asks_for_person(event.text),
     )
 
 

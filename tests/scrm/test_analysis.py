@@ -111,6 +111,19 @@ def test_greeting_is_other_and_low_priority() -> None:
     assert result.priority == 4
 
 
+def test_a_greeting_in_front_of_a_question_does_not_change_what_it_is() -> None:
+    bare = analyse("bpkb saya kapan bisa diambil?")
+    greeted = analyse("Halo kak, selamat siang, bpkb saya kapan bisa diambil?")
+
+    assert bare.category == greeted.category == "question"
+    assert greeted.topics == ("bpkb",)
+
+
+def test_a_trailing_ga_asks_while_a_leading_one_denies() -> None:
+    assert analyse("kak cabang di depok ada ga").sentiment != "negative"
+    assert analyse("ga ada yang angkat telepon, kecewa").sentiment == "negative"
+
+
 # -- normalisation -----------------------------------------------------------------------
 
 

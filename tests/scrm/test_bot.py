@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chalicelib.scrm import bot
 from chalicelib.scrm.analysis import Analysis
+from chalicelib.scrm.analysis.normalise import normalise
+from chalicelib.scrm.classify import classify
 from chalicelib.scrm.config import ScrmConfig
+from chalicelib.scrm.keywords import asks_for_person
 from tests import clocks
 from tests.scrm.meta_payloads import ADMIN, dm, ig_comment, wa_text
 
@@ -128,6 +133,97 @@ def test_stop_on_whatsapp_is_a_stop_whatever_the_bot_setting() -> None:
     assert (decision.action, decision.answer) == ("stop", "stop_confirmation")
 
 
+def test_a_prospect_asking_about_a_predefined_topic_gets_the_answer_and_stays_a_lead() -> None:
+    decision = bot.decide(facts(), analysis("lead", topics=("promo",)), CONFIG)
+
+    assert (decision.action, decision.answer, decision.topics, decision.lead) == (
+        "auto_reply",
+        "topics",
+        ("promo",),
+        True,
+    )
+
+
+def test_asking_for_a_person_is_a_handover_whatever_the_classifier_says() -> None:
+    decision = bot.decide(facts(person_requested=True), analysis(topics=("bpkb",)), CONFIG)
+
+    assert (decision.action, decision.reason) == ("agent", "asked for a person")
+
+
+# -- website chat: what a new visitor types, through the shipped analyser ----------------------
+
+
+WEB_QUESTIONS = Path(__file__).parent / "data" / "web_questions.jsonl"
+TRAINING_DATA = Path(__file__).parents[2] / "training" / "data" / "scrm_labelled_train.jsonl"
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_website_question_set_is_big_well_formed_and_never_trained_on() -> None:
+    questions = _jsonl(WEB_QUESTIONS)
+    trained = {normalise(str(row["text"])) for row in _jsonl(TRAINING_DATA)}
+
+    assert len(questions) >= 200
+    for row in questions:
+        assert row["expect"] == "agent" or (row["expect"] and set(row["expect"]) <= set(bot.BOT_TOPICS)), row
+        assert normalise(row["text"]) not in trained, row["text"]
+
+
+def visitor_asks(text: str) -> tuple[Analysis, bot.Decision]:
+    """The worker's classification and decision for a fresh chat message we can answer."""
+    verdict = classify(text)
+    chat = facts(channel="web", text=text, person_requested=asks_for_person(text))
+    return verdict, bot.decide(chat, verdict, CONFIG)
+
+
+def test_asking_for_the_installment_schedule_is_answered_and_not_a_coin_toss() -> None:
+    verdict, decision = visitor_asks("Mau tanya jadwal angsuran")
+
+    assert (decision.action, decision.topics) == ("auto_reply", ("installment",))
+    assert verdict.confidence >= 0.6  # the review threshold is 0.5: a borderline call flips with any retrain
+
+
+def test_a_greeting_before_a_bpkb_question_does_not_make_it_a_complaint() -> None:
+    verdict, decision = visitor_asks("Halo, saya mau tanya soal BPKB")
+
+    assert verdict.category == "question"
+    assert (decision.action, decision.topics) == ("auto_reply", ("bpkb",))
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Halo kak, gmn cara ambil bkpb?", "bpkb"),
+        ("selamat siang, angsuran saya per bulan berapa ya?", "installment"),
+        ("kak mau lunas lebih cepat, caranya gmn", "early_payoff"),
+        ("halo, mobil kena banjir bisa diklaim ga?", "insurance"),
+        ("Halo kak, ada promo apa bulan ini?", "promo"),
+        ("Hi, are there any promotions right now?", "promo"),
+        ("kak alamat cabang terdekat di bandung dimana?", "office_hours"),
+    ],
+)
+def test_website_questions_with_greetings_typos_and_slang_get_their_standard_answer(text: str, topic: str) -> None:
+    _, decision = visitor_asks(text)
+
+    assert (decision.action, decision.answer, decision.topics) == ("auto_reply", "topics", (topic,))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Halo, saya mau bicara dengan CS",
+        "kak bisa sambungkan ke admin manusia?",
+        "I want to talk to a human agent please",
+    ],
+)
+def test_a_visitor_asking_for_a_person_is_handed_over(text: str) -> None:
+    _, decision = visitor_asks(text)
+
+    assert (decision.action, decision.reason) == ("agent", "asked for a person")
+
+
 @pytest.mark.parametrize("language", ["id", "en"])
 @pytest.mark.parametrize(
     "decision",
@@ -179,6 +275,17 @@ def test_a_complaint_goes_to_a_person_and_gets_no_automatic_answer(deliver, runn
     assert whatsapp.messages() == []
     [conversation] = inbox()
     assert (conversation["status"], conversation["needs_agent"], conversation["priority"]) == ("open", True, 1)
+
+
+def test_asking_for_cs_reaches_the_inbox_with_no_bot_answer_even_when_it_mentions_a_topic(
+    deliver, runner, whatsapp, inbox
+) -> None:
+    deliver(wa_text("Kak jadwal angsuran saya, tolong sambungkan ke CS ya"))
+    runner.drain("send_outbound")
+
+    assert whatsapp.messages() == []
+    [conversation] = inbox()
+    assert (conversation["status"], conversation["needs_agent"]) == ("open", True)
 
 
 def test_a_bot_answer_does_not_close_a_complaint_still_waiting_for_a_person(deliver, runner, whatsapp, inbox) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.scrm.keywords import asks_office_hours, is_start, is_stop
+from chalicelib.scrm.keywords import asks_for_person, asks_office_hours, is_start, is_stop
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,41 @@ def test_start_on_its_own_opts_back_in(text: str) -> None:
 )
 def test_start_inside_a_sentence_or_next_to_stop_is_not_an_opt_in(text: str | None) -> None:
     assert not is_start(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Alamat kantor cabang Medan?", "cabang terdekat dari Cibubur dimana", "Where is the nearest branch?"],
+)
+def test_branch_questions_count_as_office_hours(text: str) -> None:
+    assert asks_office_hours(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mau bicara dengan CS",
+        "bisa ngobrol sama admin?",
+        "tolong sambungkan ke customer service",
+        "saya mau chat dengan orang saja, bukan bot",
+        "tolong telpon saya",
+        "Can I talk to someone?",
+        "I need a real person",
+    ],
+)
+def test_a_request_for_a_person_is_recognised(text: str) -> None:
+    assert asks_for_person(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Berapa sisa cicilan saya?",
+        "kapan bpkb bisa diambil",
+        "ada promo bulan ini?",
+        "Who is the person in charge?",
+        None,
+    ],
+)
+def test_ordinary_questions_do_not_ask_for_a_person(text: str | None) -> None:
+    assert not asks_for_person(text)

@@ -11,10 +11,16 @@ from __future__ import annotations
 from itertools import pairwise
 
 from chalicelib.scrm.analysis import lexicon
+from chalicelib.scrm.analysis.normalise import mark_question_tag, strip_greeting
 
 
 def extract(tokens: list[str], lexicon_hits: list[str] | None = None) -> set[str]:
-    """Unigrams, bigrams and lexicon hits of a normalised token list (pass `lexicon_hits` if already computed)."""
+    """Unigrams, bigrams and lexicon hits of a normalised token list (pass `lexicon_hits` if already computed).
+
+    A leading greeting is dropped first: it is noise for every head. A trailing
+    "ga?" becomes a question tag, so it is not read as a negation.
+    """
+    tokens = mark_question_tag(strip_greeting(tokens))
     feats = set(tokens)
     feats.update(f"{a} {b}" for a, b in pairwise(tokens))
     hits = lexicon.hits(" ".join(tokens)) if lexicon_hits is None else lexicon_hits

@@ -16,6 +16,7 @@ TOPIC_PATTERNS: dict[str, str] = {
     "installment": (
         r"angsuran|cicilan|cicil|tagihan|virtual account|va|tenor|bunga|restrukturisasi|keringanan|bayar bulanan"
         r"|installments?|instalments?|monthly|interest rate|billed|bill|payment history|refund|kelebihan bayar"
+        r"|jadwal pembayaran|payment schedule|payment plan"
     ),
     "due_date": (
         r"jatuh tempo|telat|terlambat|keterlambatan|denda|nunggak|tunggakan|menunggak|collector|debt collector|penagih"
@@ -31,10 +32,11 @@ TOPIC_PATTERNS: dict[str, str] = {
     "early_payoff": (
         r"pelunasan|lunasin|melunasi|dilunasi|pelunasan dipercepat|lunas dipercepat|surat lunas|keterangan lunas"
         r"|sisa pokok|sisa utang|pay off|payoff|settle|settlement|early repayment|pay it off"
+        r"|lunas lebih cepat|lunas lebih awal|lunas sebelum|percepat pelunasan|lunas dipercepat"
     ),
     "promo": (
         r"promo|diskon|dp|down payment|cashback|uang muka|harga|pricelist|price|price list|brosur|otr|discount"
-        r"|hadiah|gratis|bunga <num> persen|paket"
+        r"|hadiah|gratis|bunga <num> persen|paket|discounts?|promotions?|promos|special offers?"
     ),
     "app": (
         r"aplikasi|login|log in|logging|otp|password|pin|akun|website|web|download|notif|notifikasi|force close"

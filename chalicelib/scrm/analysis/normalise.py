@@ -246,7 +246,6 @@ SLANG: dict[str, str] = {
     "aplikasinya": "aplikasi",
     "aplikasi2": "aplikasi",
     "aplk": "aplikasi",
-    "asuransinya": "asuransi",
     "asurasi": "asuransi",
     "plns": "pelunasan",
     "pelunasn": "pelunasan",
@@ -335,6 +334,31 @@ SLANG: dict[str, str] = {
     "pgi": "pagi",
     "mlm": "malam",
     "bantuannya": "bantuan",
+    "hallo": "halo",
+    "helo": "halo",
+    "hlo": "halo",
+    "haii": "hai",
+    "hay": "hai",
+    "assalamu": "assalamualaikum",
+    "misi": "permisi",
+    "punten": "permisi",
+    # website visitors' typos of the topic words
+    "bkpb": "bpkb",
+    "bpkp": "bpkb",
+    "bpbk": "bpkb",
+    "angsurn": "angsuran",
+    "angsran": "angsuran",
+    "cicilam": "cicilan",
+    "asuransinya": "asuransi",
+    "pelunasanya": "pelunasan",
+    "pelunsan": "pelunasan",
+    "lunasi": "melunasi",
+    "jatuhtempo": "jatuh tempo",
+    "jatem": "jatuh tempo",
+    "promosi": "promo",
+    "promotion": "promo",
+    "promotions": "promo",
+    "promos": "promo",
     # English chat shorthand (kept English)
     "pls": "please",
     "plz": "please",
@@ -464,6 +488,58 @@ def normalise_token(token: str) -> list[str]:
         stem = _strip_nya(token)
         mapped = SLANG.get(stem, stem)
     return mapped.split(" ")
+
+
+# Openers a visitor types before the question ("Halo kak, selamat siang, ..."): they say nothing about it.
+GREETING_WORDS = frozenset(
+    {"halo", "hai", "hi", "hello", "hey", "dear", "assalamualaikum", "wr", "wb", "permisi", "kakak", "admin", "agan"}
+    | {"sista", "cs"}
+)
+# "pagi", "siang" ... open a greeting only as "selamat pagi" or "pagi kak"; alone they can be content ("malam ini").
+_GREETING_TIMES = frozenset({"pagi", "siang", "sore", "malam", "morning", "afternoon", "evening", "day"})
+
+
+def _greeting_pair(first: str, second: str) -> bool:
+    """ "selamat siang", "good morning", "pagi kak"."""
+    if first in ("selamat", "good"):
+        return second in _GREETING_TIMES
+    return first in _GREETING_TIMES and second in GREETING_WORDS
+
+
+def strip_greeting(tokens: list[str]) -> list[str]:
+    """The message without its leading greeting, unless the greeting is all there is.
+
+    "Halo, saya mau tanya soal BPKB" is a question about the BPKB; the "halo" in
+    front of it must not pull it towards whatever greetings happened to open in
+    the training data. A bare "selamat pagi kak" stays a greeting.
+    """
+    i, n = 0, len(tokens)
+    while i < n:
+        if tokens[i] in GREETING_WORDS:
+            i += 1
+        elif i + 1 < n and _greeting_pair(tokens[i], tokens[i + 1]):
+            i += 2
+        else:
+            break
+    return tokens[i:] if i < n else tokens
+
+
+QUESTION_TAG = "<tanya>"
+_TAG_TAIL = frozenset({"sih", "ya", "kakak", "admin", "dong", "nih", "deh", "kah"})
+
+
+def mark_question_tag(tokens: list[str]) -> list[str]:
+    """A trailing "ga" ("ada promo ga?", "bisa diklaim ga") asks; it does not deny or complain.
+
+    Only the last word (before "sih", "ya", "kak"...) is read as the tag, and not
+    after another negation, so "tidak tidak" or "belum tidak" keep their meaning.
+    """
+    end = len(tokens)
+    while end > 0 and tokens[end - 1] in _TAG_TAIL:
+        end -= 1
+    if end < 2 or tokens[end - 1] != "tidak" or tokens[end - 2] in ("tidak", "belum", "bukan"):
+        return tokens
+    return [*tokens[: end - 1], QUESTION_TAG, *tokens[end:]]
 
 
 def split(text: str) -> list[str]:
