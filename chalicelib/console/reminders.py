@@ -37,7 +37,10 @@ def reminders_page(visit: Visit) -> Response:
             if "before" in str(error.fields.get("to"))
             else translate("A reminders report covers at most 92 days.")
         )
-    steps = sorted({*((metrics or {}).get("sent") or {}), *((metrics or {}).get("paid_after") or {})})
+    ladder = deps.ladder_store().read().public()
+    order = list(dict.fromkeys(str(s["step"]) for s in ladder["steps"]))  # as the ladder runs: H-7 ... H+7, services
+    found = {*((metrics or {}).get("sent") or {}), *((metrics or {}).get("paid_after") or {})}
+    steps = sorted(found, key=lambda step: (order.index(step) if step in order else len(order), step))
     channels = sorted({c for by in ((metrics or {}).get("sent") or {}).values() for c in by})
     return visit.render(
         "reminders.html",
@@ -46,5 +49,5 @@ def reminders_page(visit: Visit) -> Response:
         problem=problem,
         steps=steps,
         channels=channels,
-        ladder=deps.ladder_store().read().public(),
+        ladder=ladder,
     )

@@ -51,6 +51,7 @@ def test_a_supervisor_sees_each_step_sent_and_paid_after_and_the_overdue_month(b
     page = answer.body.decode()
     assert answer.status_code == 200
     assert page.count('data-testid="reminder-step-row"') == 2
+    assert page.index(">H-3<") < page.index(">H+3<")  # in the ladder's order, not the alphabet's
     assert "100.0 %" in page  # H-3: the one reminded paid the same day
     assert page.count('data-testid="overdue-month-row"') == 1
     assert page.count('data-testid="ladder-row"') == 13
