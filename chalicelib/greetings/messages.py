@@ -94,7 +94,8 @@ def _folder(occasion: Occasion) -> str:
     return f"greetings/{occasion.kind}"
 
 
-def _resolve(path: str, context: Mapping[str, Any]) -> str:
+def resolve(path: str, context: Mapping[str, Any]) -> str:
+    """A template parameter named by its dotted path in the render context (`customer.name`); blank when absent."""
     value: Any = context
     for part in path.split("."):
         value = value.get(part) if isinstance(value, Mapping) else None
@@ -137,7 +138,7 @@ def decide(customer: Mapping[str, Any], occasion: Occasion, unsubscribe_url: Cal
         template = {
             "name": mapping["name"],
             "language": mapping["language"],
-            "params": [_resolve(p, context) for p in mapping["params"]],
+            "params": [resolve(p, context) for p in mapping["params"]],
         }
         subject = html = None
     else:

@@ -19,7 +19,7 @@ from typing import Any
 
 from chalicelib.core import rendering
 from chalicelib.customers.consent import reachable_for_contract
-from chalicelib.greetings.messages import CallTask, whatsapp_templates
+from chalicelib.greetings.messages import CallTask, resolve, whatsapp_templates
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id, stamp
 from chalicelib.reminders.ladder import Ladder, LadderStep, when
@@ -129,13 +129,6 @@ def language_of(customer: Mapping[str, Any]) -> str:
     return str(customer.get("language")) if customer.get("language") in LANGUAGES else "id"
 
 
-def _resolve(path: str, context: Mapping[str, Any]) -> str:
-    value: Any = context
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
-    return "" if value is None else str(value)
-
-
 def _template_name(step: LadderStep) -> str:
     if step.kind == "installment":
         return "reminder_installment_overdue" if step.overdue else "reminder_installment"
@@ -180,7 +173,7 @@ def decide(
         template = {
             "name": mapping["name"],
             "language": mapping["language"],
-            "params": [_resolve(p, context) for p in mapping["params"]],
+            "params": [resolve(p, context) for p in mapping["params"]],
         }
     else:
         text = rendering.render(f"{folder}/email.{language}.txt.j2", context)

@@ -163,7 +163,7 @@ class ReminderRun:
         key = due_key("inst" if step.kind == "installment" else step.kind, target, zone)
         for page in _pages(self.due(key), PAGE_SIZE):
             report.items_read += len(page)
-            self._page(day, zone, step, ladder, page, report)
+            self._page(day, zone, step, ladder, page, report, opening)
         return report
 
     def _page(
@@ -174,9 +174,10 @@ class ReminderRun:
         ladder: Ladder,
         items: list[Mapping[str, Any]],
         report: RunReport,
+        opening: datetime | None,
     ) -> None:
+        """One page of the step's due items; `opening` is the step's window, asked once for the whole step."""
         now = self.clock()
-        opening = self.opening(step.purpose, zone, now)
         # A call the window does not allow today goes on the list of the day it opens.
         call_day = opening.astimezone(tzinfo_for(zone)).date() if opening else day
         customers = self.customers(sorted({str(i["customer_id"]) for i in items}))
