@@ -4,7 +4,9 @@ Nothing else belongs here. Routes, queue consumers and schedules live in the
 blueprints under chalicelib/; their logic lives in plain modules beside them.
 """
 
-from chalice.app import Chalice
+from typing import Any
+
+from chalice.app import Chalice, WebsocketEvent
 
 from chalicelib import health_routes, query_params
 from chalicelib.access import authorizer
@@ -21,6 +23,7 @@ from chalicelib.outbound import consumers as outbound_consumers
 from chalicelib.outbound import routes as outbound_routes
 from chalicelib.reminders import routes as reminder_routes
 from chalicelib.scrm import routes as scrm_routes
+from chalicelib.webchat import routes as webchat_routes
 from chalicelib.wiring.container import Container
 
 # Powertools owns the "sapa" logger (JSON, masked): Chalice must not add its own handler or level to it.
@@ -45,5 +48,25 @@ app.register_blueprint(campaign_routes.bp)
 app.register_blueprint(journey_routes.bp)
 app.register_blueprint(reminder_routes.bp)
 app.register_blueprint(scrm_routes.bp)
+app.register_blueprint(webchat_routes.bp)
 app.register_blueprint(apidocs_routes.bp)
 app.register_blueprint(console_routes.bp)
+
+# The website chat's socket (API Gateway WebSocket API). Chalice declares websocket handlers on the app only;
+# replies go out through the container's push adapter, not `app.websocket_api` (the sender has no ws event).
+app.experimental_feature_flags.update(["WEBSOCKETS"])
+
+
+@app.on_ws_connect()
+def webchat_connect(event: WebsocketEvent) -> dict[str, Any]:
+    return webchat_routes.connect(app.container, event)
+
+
+@app.on_ws_message()
+def webchat_message(event: WebsocketEvent) -> dict[str, Any]:
+    return webchat_routes.message(app.container, event)
+
+
+@app.on_ws_disconnect()
+def webchat_disconnect(event: WebsocketEvent) -> dict[str, Any]:
+    return webchat_routes.disconnect(app.container, event)

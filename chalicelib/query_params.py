@@ -27,6 +27,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/telegreeting"): PAGED | {"date", "day", "status", "kind"},
     ("GET", "/greetings/runs"): PAGED | {"year", "from", "to"},
     ("GET", "/reminders/metrics"): {"from", "to"},
+    ("GET", "/widget/config"): frozenset({"site"}),
     ("GET", "/leads"): PAGED,
     ("GET", "/scrm/conversations"): PAGED
     | {"status", "channel", "category", "sentiment", "topic", "priority", "assignee", "past_sla"},

@@ -89,6 +89,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/webhooks/meta"): PUBLIC,
     ("GET", "/unsubscribe/{token}"): PUBLIC,
     ("POST", "/unsubscribe/{token}"): PUBLIC,
+    ("GET", "/widget/config"): PUBLIC,
     ("POST", "/unsubscribe/{token}/resubscribe"): PUBLIC,
     ("GET", "/customers"): Permission.CUSTOMERS_READ,
     ("POST", "/customers"): Permission.CUSTOMERS_WRITE,

@@ -22,7 +22,7 @@ from chalicelib.core.errors import ApiError, ValidationFailed
 from chalicelib.core.http import error_response, json_response
 from chalicelib.core.observability import logger, metrics
 
-EVENT_TYPES = ("sqs", "scheduled", "sns", "pure_lambda")
+EVENT_TYPES = ("sqs", "scheduled", "sns", "pure_lambda", "websocket")
 CHALICE_ERRORS = {
     "BadRequestError": "bad_request",
     "UnauthorizedError": "unauthorized",

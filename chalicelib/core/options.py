@@ -32,6 +32,7 @@ SECRETS = frozenset(
         "SAPA_ADMIN_TOKEN",
         "SAPA_SIGNING_SECRET",
         "SAPA_HASH_SALT",
+        "SAPA_WEBCHAT_SECRET",
         "WHATSAPP_ACCESS_TOKEN",
     }
 )
@@ -103,6 +104,25 @@ class Options(BaseModel):
         "hours at any hour; refused on every other stage",
         alias="SAPA_CLOCK_OFFSET_SECONDS",
         rule=LOCAL,
+    )
+
+    # -- website chat --------------------------------------------------------------------------------------------
+    webchat_sites: str = _setting(
+        "",
+        'The websites that embed the chat widget, as JSON: {"<site id>": {"name": "...", "origins": '
+        '["https://www.example.co.id"]}}; local: the demo site on SAPA_PUBLIC_URL',
+        alias="SAPA_WEBCHAT_SITES",
+    )
+    webchat_socket_url: str = _setting(
+        "",
+        "The chat widget's WebSocket URL (the WebSocket API's wss:// stage URL); local: the local gateway's",
+        alias="SAPA_WEBCHAT_SOCKET_URL",
+    )
+    webchat_push_url: str = _setting(
+        "",
+        "Where replies are pushed to open sockets (the WebSocket API's https:// stage URL, for "
+        "post_to_connection); local: the local gateway's admin port",
+        alias="SAPA_WEBCHAT_PUSH_URL",
     )
 
     # -- delivery ------------------------------------------------------------------------------------------------

@@ -219,6 +219,19 @@ TABLES: tuple[Table, ...] = (
         purpose="Settings staff change at run time: the contact policy, the outbound halt switch",
     ),
     Table(
+        "webchat",
+        hash_key="pk",
+        range_key="sk",
+        indexes=(
+            # A visitor's open sockets: where a reply to them is pushed (sparse: set once the socket said hello).
+            Index("visitor-index", "visitor", projection="KEYS_ONLY"),
+            # Sparse: the visitors a portal sign-in tied to a customer, for that customer's erasure.
+            Index("customer-index", "customer_id", projection="KEYS_ONLY"),
+        ),
+        ttl_attribute="expires_at",
+        purpose="Website chat: open sockets (2-hour TTL), visitors and their pre-chat consent, rate windows",
+    ),
+    Table(
         "ratelimits",
         hash_key="pk",
         ttl_attribute="expires_at",

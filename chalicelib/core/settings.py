@@ -34,6 +34,7 @@ LOCAL_SECRET_DEFAULTS: dict[str, str] = {
     "SAPA_ADMIN_TOKEN": "local-admin-token",
     "SAPA_SIGNING_SECRET": "local-signing-secret",
     "SAPA_HASH_SALT": "local-hash-salt",
+    "SAPA_WEBCHAT_SECRET": "local-webchat-secret",
     "WHATSAPP_ACCESS_TOKEN": "local-whatsapp-token",
     "META_PAGE_ACCESS_TOKEN": "local-whatsapp-token",
 }

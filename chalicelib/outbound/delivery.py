@@ -172,6 +172,8 @@ def provider_message(envelope: Envelope, contact: str) -> Any:
     }
     if choices:
         message["quick_replies"] = choices
+    if envelope.channel == "web":  # the widget shows who wrote and threads the visitor's copy by id
+        message.update(message_id=envelope.message_id, occasion=envelope.occasion, agent=envelope.extra.get("agent"))
     return message
 
 

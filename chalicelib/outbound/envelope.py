@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-CHANNELS = ("whatsapp", "email", "instagram", "facebook")
+CHANNELS = ("whatsapp", "email", "instagram", "facebook", "web")
 # Every message has a purpose; the contact policy gives each its hours (OJK) and
 # greetings and promotions need the customer's consent for that purpose.
 # "reminder" is payment and collection contact; "service" answers a customer who

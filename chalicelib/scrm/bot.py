@@ -52,7 +52,7 @@ class Facts:
 class Decision:
     action: str  # auto_reply, agent, stop, start, none
     reason: str
-    answer: str | None = None  # topics, menu, praise, lead_ack, comment_invite, stop_confirmation, start_confirmation
+    answer: str | None = None  # topics, menu, praise, lead_ack, comment_invite, handover, stop_/start_confirmation
     topics: tuple[str, ...] = ()
     lead: bool = False
 
@@ -81,10 +81,10 @@ def decide(facts: Facts, analysis: Analysis | None, config: ScrmConfig) -> Decis
         return Decision("agent", "no text to classify")
     lead = analysis.category == "lead"
     if facts.person_requested:
-        return Decision("agent", "asked for a person", lead=lead)
+        return _handover(facts, "asked for a person", lead)
     reason = _for_a_person(facts, analysis, config)
     if reason is not None:
-        return Decision("agent", reason, lead=lead)
+        return _handover(facts, reason, lead)
     if facts.public:
         if config.comment_mode == "invite":
             return Decision("auto_reply", "public comment", answer="comment_invite", lead=lead)
@@ -92,6 +92,13 @@ def decide(facts: Facts, analysis: Analysis | None, config: ScrmConfig) -> Decis
     if facts.age_seconds > WINDOW_SECONDS - WINDOW_MARGIN_SECONDS:
         return Decision("agent", "outside the 24-hour window", lead=lead)
     return _standard_answer(analysis)
+
+
+def _handover(facts: Facts, reason: str, lead: bool) -> Decision:
+    """To a person. A website visitor waits in an open panel, so the bot says a person is coming; on Meta's
+    channels the customer's app shows nothing is pending and the agent's answer comes as any message does."""
+    answer = "handover" if facts.channel == "web" and facts.can_reply else None
+    return Decision("agent", reason, answer=answer, lead=lead)
 
 
 def _keyword(facts: Facts) -> Decision | None:

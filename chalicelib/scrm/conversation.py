@@ -16,10 +16,19 @@ from typing import Any
 from chalicelib.scrm import store, times
 
 STATUSES = ("open", "answered", "resolved")
-CHANNELS = ("whatsapp", "instagram", "facebook")
+CHANNELS = ("whatsapp", "instagram", "facebook", "web")
 DEFAULT_PRIORITY = 4
 MEDIA_PRIORITY = 3  # a photo or voice note nobody can classify: a person should look soon
 PREVIEW_CHARS = 140
+
+
+def party(customer_id: str | None, sender_id: str | None, event_ref: str) -> str:
+    """Whose thread a message belongs to: the customer once known, else the platform sender, else the event."""
+    if customer_id:
+        return f"customer:{customer_id}"
+    if sender_id:
+        return f"sender:{sender_id}"
+    return f"anon:{event_ref}"
 
 
 def conversation_id_for(channel: str, party: str, seed: str) -> str:

@@ -128,8 +128,11 @@ def _agent_reply(
     recipient: str,
     idempotency_key: str | None,
     template: dict[str, Any] | None = None,
+    agent: str = "",
 ) -> Envelope:
-    """An agent's reply on the conversation's channel; the same Idempotency-Key gives the same message id."""
+    """An agent's reply on the conversation's channel; the same Idempotency-Key gives the same message id.
+
+    The website chat shows the visitor who answered (`extra["agent"]`, the staff member's display name)."""
     conversation_id, channel = str(current["id"]), str(current["channel"])
     ref = f"{conversation_id}:{idempotency_key or uuid.uuid4().hex}"
     party = str(current.get("customer_id") or current.get("party"))
@@ -146,6 +149,7 @@ def _agent_reply(
         conversation_id=conversation_id,
         language=str(current.get("language") or "id"),
         whatsapp_template=template,
+        extra={"agent": agent} if channel == "web" and agent else {},
     )
 
 
@@ -303,7 +307,7 @@ class Inbox:
             if template
             else None
         )
-        envelope = _agent_reply(current, text, recipient, idempotency_key, reference)
+        envelope = _agent_reply(current, text, recipient, idempotency_key, reference, agent)
         earlier = self.message_log.get(envelope.message_id)
         if earlier is not None and earlier.get("text") is not None and earlier["text"] != text:
             raise Unprocessable(

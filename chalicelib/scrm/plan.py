@@ -113,7 +113,8 @@ def build(inbound: Inbound, thread: Thread, config: ScrmConfig, *, confirmation_
         writes.append(entry)
         actions.append(send)
         item = conversation.touched(item, now_iso)
-        item, first_response = conversation.responded(item, at=now_iso, by="bot")
+        if not inbound.decision.routed:  # a handover notice answers nothing: the person's reply is still owed
+            item, first_response = conversation.responded(item, at=now_iso, by="bot")
     if inbound.keyword and not answered and not item.get("needs_agent"):
         item = conversation.settled(item)  # a repeated STOP the same day: confirmed already, nothing owed
 

@@ -18,7 +18,7 @@ MAX_TEMPLATE_PARAMETERS = 10
 MAX_PARAMETER_TEXT = 1024
 
 StatusFilter = one_of("open", "answered", "resolved")
-ChannelFilter = one_of("whatsapp", "instagram", "facebook")
+ChannelFilter = one_of("whatsapp", "instagram", "facebook", "web")
 CategoryFilter = one_of("complaint", "question", "lead", "praise", "other")
 SentimentFilter = one_of("negative", "neutral", "positive")
 TopicFilter = one_of(

@@ -25,7 +25,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalicelib.core.observability import logger
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.status import WHATSAPP_STATUSES
-from chalicelib.scrm import bot, conversation, csat, leads, metrics, plan, store, times
+from chalicelib.scrm import bot, conversation, csat, leads, metrics, plan, store, times, web
 from chalicelib.scrm.actions import Action, AddCallTask, Grant, SendReply, Suppress, Unsuppress, Withdraw
 from chalicelib.scrm.analysis import Analyser
 from chalicelib.scrm.classify import classify
@@ -33,6 +33,7 @@ from chalicelib.scrm.config import ScrmConfig
 from chalicelib.scrm.keywords import asks_for_person, is_start, is_stop
 from chalicelib.scrm.meta import InboundEvent, dedupe, split_delivery
 from chalicelib.scrm.payloads import PayloadStore, pointer_of
+from chalicelib.scrm.web import web_message
 
 CONVERSATION_ATTEMPTS = 6
 CSAT_DECISION = bot.Decision("csat", "an answer to the satisfaction question")
@@ -71,6 +72,9 @@ class InboundWorker:
     # -- deliveries -----------------------------------------------------------------
     def handle_body(self, body: str, received_at: datetime) -> Counter[str]:
         payload = json.loads(body)
+        visitor_message = web_message(payload)
+        if visitor_message is not None:
+            return Counter([self.handle_event(web.event_of(visitor_message), received_at)])
         pointer = pointer_of(payload)
         if pointer is None:
             return self.handle_delivery(payload, received_at)
@@ -423,11 +427,7 @@ class InboundWorker:
 
 
 def _party(event: InboundEvent, customer_id: str | None) -> str:
-    if customer_id:
-        return f"customer:{customer_id}"
-    if event.sender_id:
-        return f"sender:{event.sender_id}"
-    return f"anon:{event.event_id or event.dedupe_key}"
+    return conversation.party(customer_id, event.sender_id, event.event_id or event.dedupe_key)
 
 
 def _facts(event: InboundEvent, actionable: bool, *, age_seconds: float, can_reply: bool) -> bot.Facts:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only: a context's wiring is impor
     from chalicelib.wiring.outbound import OutboundWiring
     from chalicelib.wiring.reminders import RemindersWiring
     from chalicelib.wiring.scrm import ScrmWiring
+    from chalicelib.wiring.webchat import WebchatWiring
 
 FanOutJob = Callable[[dict[str, Any], Callable[[], float]], Any]
 
@@ -163,6 +164,12 @@ class Container:
         from chalicelib.wiring.scrm import ScrmWiring
 
         return ScrmWiring(self)
+
+    @cached_property
+    def webchat(self) -> WebchatWiring:
+        from chalicelib.wiring.webchat import WebchatWiring
+
+        return WebchatWiring(self)
 
     # -- cross-context routing, written out ----------------------------------------------------------------------------
     def fanout_jobs(self) -> dict[str, FanOutJob]:

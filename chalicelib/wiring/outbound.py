@@ -166,7 +166,12 @@ class OutboundWiring:
         from chalicelib.core.dynamo import ConsistentReader
 
         if senders is None:
-            senders = {"whatsapp": self.whatsapp_sender(), "email": self.email_sender(), **self.social_senders()}
+            senders = {
+                "whatsapp": self.whatsapp_sender(),
+                "email": self.email_sender(),
+                "web": self.root.webchat.sender(),
+                **self.social_senders(),
+            }
         customers = self.root.table("customers")
         return Deliverer(
             customers_table=customers.name,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
-Platform = Literal["whatsapp", "instagram", "facebook"]
+Platform = Literal["whatsapp", "instagram", "facebook", "web"]  # web: the website chat widget
 
 # Kinds answer "what should a consumer do with this?"; message_type answers "what content is it?".
 Kind = Literal[
