@@ -347,6 +347,18 @@ def role_policy(settings: StageSettings, function: str, consumes: str | None = N
                 "Resource": {"Fn::GetAtt": [STAFF_POOL, "Arn"]},
             }
         )
+    if need.sockets:
+        statements.append(
+            {
+                "Sid": "WebChatSockets",
+                "Effect": "Allow",
+                "Action": ["execute-api:ManageConnections"],
+                "Resource": {
+                    "Fn::Sub": f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:"
+                    f"${{{WEBSOCKET_API}}}/{WEBSOCKET_STAGE}/*/@connections/*"
+                },
+            }
+        )
     if need.secrets:
         statements.append(
             {
@@ -382,12 +394,23 @@ def consumed_queue(app: Chalice, function: str) -> str | None:
     return None
 
 
+WEBSOCKET_API = "WebsocketAPI"
+WEBSOCKET_STAGE = "api"  # the stage `chalice package` gives the WebSocket API (its api_gateway_stage)
+WEBSOCKET_FUNCTIONS = {
+    "$connect": "websocket_connect",
+    "$default": "websocket_message",
+    "$disconnect": "websocket_disconnect",
+}
+"""Chalice's names for the WebSocket API's functions, by route (the handlers' own names do not count)."""
+
+
 def lambda_names(app: Chalice) -> list[str]:
     """Chalice's names of every Lambda function the app defines."""
     names = ["api_handler"] if app.routes else []
     names.extend(auth.name for auth in app.builtin_auth_handlers)
     names.extend(source.name for source in app.event_sources)
     names.extend(function.name for function in app.pure_lambda_functions)
+    names.extend(WEBSOCKET_FUNCTIONS[route] for route in app.websocket_handlers if route in WEBSOCKET_FUNCTIONS)
     return names
 
 
@@ -481,6 +504,17 @@ def _staff_pool(stage: str) -> Template:
     return template
 
 
+def _socket_urls(app: Chalice) -> Template:
+    """The WebSocket API's URLs: the widget connects to the wss:// one, replies are posted to the https:// one."""
+    if not app.websocket_handlers:
+        return {}
+    host = f"${{{WEBSOCKET_API}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{WEBSOCKET_STAGE}"
+    return {
+        "SAPA_WEBCHAT_SOCKET_URL": {"Fn::Sub": f"wss://{host}"},
+        "SAPA_WEBCHAT_PUSH_URL": {"Fn::Sub": f"https://{host}"},
+    }
+
+
 def merge_template(settings: StageSettings, app: Chalice) -> Template:
     stage = settings.stage
     template_resources: Template = {
@@ -510,6 +544,7 @@ def merge_template(settings: StageSettings, app: Chalice) -> Template:
                 "SAPA_PAYLOAD_BUCKET": bucket_ref,
                 "SAPA_COGNITO_USER_POOL_ID": {"Ref": STAFF_POOL},
                 "SAPA_COGNITO_CLIENT_ID": {"Ref": STAFF_POOL_CLIENT},
+                **_socket_urls(app),
                 **settings.environment(),
             }
         }

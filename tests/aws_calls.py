@@ -43,6 +43,9 @@ class Call:
         return f"{self.function}: {self.action} {self.resource}{keys}"
 
 
+WEBSOCKET_API_ID = "wsapi"  # what the test IAM evaluator resolves the WebSocket API's Ref to
+
+
 def handler_codes(app: Any) -> dict[CodeType, str]:
     """The code object of every handler, mapped to the Lambda function that runs it."""
     codes: dict[CodeType, str] = {}
@@ -53,6 +56,10 @@ def handler_codes(app: Any) -> dict[CodeType, str]:
         codes[inspect.unwrap(app.handler_map[name].func).__code__] = name
     for function in app.pure_lambda_functions:
         codes[inspect.unwrap(function.func).__code__] = function.name
+    from sapa_cli.cfn import WEBSOCKET_FUNCTIONS
+
+    for route, handler in app.websocket_handlers.items():
+        codes[inspect.unwrap(handler.handler_function).__code__] = WEBSOCKET_FUNCTIONS[route]
     return codes
 
 
@@ -126,6 +133,13 @@ class CallRecorder:
             if params.get("ConfigurationSetName"):
                 config_set = params["ConfigurationSetName"]
                 yield f"ses:{operation}", f"arn:{PARTITION}:ses:{REGION}:{ACCOUNT}:configuration-set/{config_set}", None
+        elif service == "execute-api":  # the Management API of the website chat's WebSocket API
+            yield (
+                "execute-api:ManageConnections",
+                f"arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{WEBSOCKET_API_ID}/api/{model.http['method']}"
+                f"/@connections/{params.get('ConnectionId', '')}",
+                None,
+            )
         elif service == "ssm":
             for name in params.get("Names") or [params.get("Name")]:
                 yield f"ssm:{operation}", f"arn:{PARTITION}:ssm:{REGION}:{ACCOUNT}:parameter{name}", None

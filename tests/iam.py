@@ -17,7 +17,7 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import Any
 
-from tests.aws_calls import ACCOUNT, PARTITION, REGION, Call
+from tests.aws_calls import ACCOUNT, PARTITION, REGION, WEBSOCKET_API_ID, Call
 
 PSEUDO = {"AWS::Partition": PARTITION, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT}
 
@@ -54,6 +54,8 @@ class Resolver:
     def ref(self, resource_id: str) -> str:
         if resource_id in self.names:
             return self.names[resource_id]
+        if resource_id == "WebsocketAPI":  # `chalice package` adds it; the merge template only refers to it
+            return WEBSOCKET_API_ID
         spec = self.resources[resource_id]
         properties = spec.get("Properties", {})
         if spec["Type"] == "AWS::S3::Bucket":

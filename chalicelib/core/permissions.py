@@ -79,6 +79,7 @@ class Needs:
     email: bool = False  # SES SendEmail from the stage's sender, in its configuration set
     secrets: tuple[str, ...] = ()  # SSM parameters /sapa/<stage>/<NAME>
     staff_pool: str = ""  # Cognito actions on the staff user pool: "AdminInitiateAuth ListUsers"
+    sockets: bool = False  # execute-api:ManageConnections on the website chat's WebSocket API (post, close)
 
 
 T = TableAccess
@@ -123,10 +124,14 @@ FUNCTIONS: dict[str, Needs] = {
             T("contracts", "put update delete query query:gsi1 describe batch-get query:due-index query:month-index"),
             # A reminder run by hand records its run and each step sent; the metrics read them; erasure deletes.
             T("reminders", "put update query delete query:gsi1 describe"),
+            # The website chat: its sites' config; an agent's presence pushed to the visitor's sockets;
+            # erasure deletes the visitors a portal sign-in tied to the customer.
+            T("webchat", "get delete query:visitor-index query:customer-index describe"),
         ),
         queues={"outbound": "send depth", "fanout": "send", "inbound": "send", "email-events": "url"},
         payloads="put get",  # webhook bodies and import files in; an import's rejected rows out
         secrets=("META_APP_SECRET", "META_VERIFY_TOKEN", "SAPA_SIGNING_SECRET", "SAPA_HASH_SALT"),
+        sockets=True,  # "agent joined" and "typing" reach the visitor's widget
         # The console signs staff in server-side and signs them out of every device.
         staff_pool="ListUsers AdminInitiateAuth AdminRespondToAuthChallenge AdminListGroupsForUser "
         "AdminUserGlobalSignOut",
@@ -147,10 +152,13 @@ FUNCTIONS: dict[str, Needs] = {
             # A greeting's outcome (sent, failed, parked) is counted on its date's run record.
             T("greetings", "update", partitions=("runs",)),
             T("access", "put", partitions=(AUDIT_PARTITION,)),
+            # A website chat reply: the visitor's open sockets, and forgetting the ones that are gone.
+            T("webchat", "delete query:visitor-index"),
         ),
         queues={"outbound": "url visibility"},
         email=True,
         secrets=("WHATSAPP_ACCESS_TOKEN", "META_PAGE_ACCESS_TOKEN"),
+        sockets=True,
     ),
     "record_email_event": Needs(
         "SES delivery, bounce and complaint events: the message log, consent withdrawal, the suppression list",
@@ -277,6 +285,29 @@ FUNCTIONS: dict[str, Needs] = {
         queues={"outbound": "send"},
         payloads="get delete",  # a body read through S3 is deleted once its events are stored
         secrets=("SAPA_HASH_SALT",),
+    ),
+    # The website chat's WebSocket API: Chalice names its three functions websocket_connect / _message / _disconnect.
+    "websocket_connect": Needs(
+        "Accepts a website chat socket: the site's origin allowlist and the per-address connection rate",
+        tables=(T("webchat", "put update", partitions=("conn#*", "rate#*")),),
+        secrets=("SAPA_HASH_SALT",),
+    ),
+    "websocket_message": Needs(
+        "One frame of a website chat socket: hello (identity, history), the pre-chat form and its consent, a "
+        "message onto the inbound queue, the transcript by e-mail, the visitor's deletion of the chat",
+        tables=(
+            T("webchat", "get put update delete"),
+            T("customers", "get query:external_id-index"),
+            # The visitor's thread and its events (history); a portal sign-in's identity link; deletion blanks them.
+            T("scrm", "get query put update delete query:gsi2"),
+            T("messages", "get batch-get put"),  # the transcript e-mail, logged before it is queued
+        ),
+        queues={"inbound": "send", "outbound": "send"},
+        secrets=("SAPA_HASH_SALT", "SAPA_WEBCHAT_SECRET"),
+        sockets=True,
+    ),
+    "websocket_disconnect": Needs(
+        "Forgets a closed website chat socket", tables=(T("webchat", "delete", partitions=("conn#*",)),)
     ),
 }
 
