@@ -77,7 +77,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CONNECT, MESSAGE, DISCONNECT = "$connect", "$default", "$disconnect"
 EVENT_TYPES = {CONNECT: "CONNECT", MESSAGE: "MESSAGE", DISCONNECT: "DISCONNECT"}
 API_ID = "sapalocal0"  # API Gateway's ids are 10 lower-case letters and digits
-INTEGRATION_SECONDS = 29.0  # API Gateway's integration timeout, for every route
 GOING_AWAY = "Going away"
 _CONNECTIONS_PATH = re.compile(r"^(?:/[^/@]+)?/@connections/([^/?]+)$")  # with or without the stage
 
@@ -89,6 +88,7 @@ class Limits:
     max_bytes: int = 128 * 1024
     idle_seconds: float = 600.0
     max_seconds: float = 7200.0
+    integration_seconds: float = 29.0  # a route's handler has this long to answer
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Limits:
@@ -179,7 +179,7 @@ class LocalWsGateway:
         self._server: Server | None = None
         self._admin: ThreadingHTTPServer | None = None
         self._threads: list[threading.Thread] = []
-        self._handlers: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self.port = 0
         self.admin_port = 0
 
@@ -200,7 +200,7 @@ class LocalWsGateway:
         context = LocalLambdaContext(f"{getattr(self.app, 'app_name', 'app')}-{self.stage}-{name}", 30)
         loop = asyncio.get_running_loop()
         return await asyncio.wait_for(
-            loop.run_in_executor(self._executor, handler, event, context), INTEGRATION_SECONDS
+            loop.run_in_executor(self._executor, handler, event, context), self.limits.integration_seconds
         )
 
     # -- events, as API Gateway builds them ---------------------------------------------
@@ -452,8 +452,8 @@ class LocalWsGateway:
             return GONE
         connection.gone = True
         task = asyncio.create_task(self._close(connection, CloseCode.NORMAL_CLOSURE, ""))
-        self._handlers.add(task)
-        task.add_done_callback(self._handlers.discard)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         return ManagementAnswer(204)
 
     def open_connections(self) -> int:
@@ -499,6 +499,7 @@ class LocalWsGateway:
             process_request=self._process_request,
             max_size=self.limits.max_bytes,
             ping_interval=None,  # API Gateway does not ping clients; the widget sends its own heartbeat
+            open_timeout=self.limits.integration_seconds + 5,  # the handshake waits for $connect
             server_header=None,
         )
         self.port = int(next(iter(server.sockets)).getsockname()[1])

@@ -41,6 +41,7 @@ class EchoApp:
 
     app: Chalice
     events: list[dict[str, Any]] = field(default_factory=list)
+    posts_during_connect: list[str] = field(default_factory=list)  # what a post from inside $connect met
     admin_url: str = ""
     _client: Any = None
 
@@ -74,8 +75,20 @@ def echo_app() -> EchoApp:
     @app.on_ws_connect()
     def connect_route(event: WebsocketEvent) -> Any:
         raw = record(event)
-        if (raw.get("queryStringParameters") or {}).get("site") == "unknown":
+        site = (raw.get("queryStringParameters") or {}).get("site")
+        if site == "unknown":
             return Response(body="", status_code=403)
+        if site == "broken":
+            raise RuntimeError("the handler failed")
+        if site == "slow":
+            time.sleep(0.5)
+        if site == "greet":
+            client = echo.management()
+            try:
+                client.post_to_connection(ConnectionId=event.connection_id, Data=b"welcome")
+                echo.posts_during_connect.append("sent")
+            except client.exceptions.GoneException:
+                echo.posts_during_connect.append("gone")
         return {"statusCode": 200}
 
     @app.on_ws_message()
@@ -83,6 +96,9 @@ def echo_app() -> EchoApp:
         raw = record(event)
         if raw["body"] == "fail":
             raise RuntimeError("the handler failed")
+        if raw["body"] == "slow":
+            time.sleep(0.5)
+            return {"statusCode": 200}
         echo.management().post_to_connection(ConnectionId=event.connection_id, Data=f"echo:{raw['body']}".encode())
         return {"statusCode": 200, "body": "not sent: the route is one-way"}
 
@@ -255,6 +271,41 @@ def test_a_non_2xx_connect_answer_refuses_the_handshake_with_its_status(running:
     time.sleep(0.1)
     assert running.echo.of("$disconnect") == []  # never connected, so never disconnected
     assert running.gateway.open_connections() == 0
+
+
+def test_a_connect_handler_that_raises_refuses_with_502(running: Running) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        running.connect("?site=broken")
+
+    assert refused.value.response.status_code == 502
+    assert running.gateway.open_connections() == 0
+
+
+def test_a_connect_handler_over_the_integration_timeout_refuses_with_504(start: Callable[..., Running]) -> None:
+    running = start(Limits(integration_seconds=0.1))
+
+    with pytest.raises(InvalidStatus) as refused:
+        running.connect("?site=slow")
+
+    assert refused.value.response.status_code == 504
+
+
+def test_a_message_handler_over_the_integration_timeout_gets_api_gateways_error_frame(
+    start: Callable[..., Running],
+) -> None:
+    running = start(Limits(integration_seconds=0.1))
+    with running.connect() as socket:
+        socket.send("slow")
+        error = json.loads(socket.recv(timeout=5))
+
+    assert error["message"] == "Endpoint request timed out"
+
+
+def test_a_post_from_inside_connect_is_gone_until_connect_has_answered(running: Running) -> None:
+    with running.connect("?site=greet") as socket, pytest.raises(TimeoutError):
+        socket.recv(timeout=0.3)
+
+    assert running.echo.posts_during_connect == ["gone"]
 
 
 def test_a_connection_refused_at_connect_is_gone_for_the_management_api(running: Running) -> None:
