@@ -118,6 +118,25 @@ def iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def is_websocket_upgrade(request: Request) -> bool:
+    headers = request.headers
+    return (
+        headers.get("Upgrade", "").lower() == "websocket"
+        and bool(headers.get("Sec-WebSocket-Key"))
+        and headers.get("Sec-WebSocket-Version") == "13"
+    )
+
+
+def answer_status(answer: Any) -> int | None:
+    """The HTTP status of a `$connect` handler's answer (200 when it gives none), None when it is no status."""
+    if not isinstance(answer, dict):
+        return 200
+    try:
+        return int(HTTPStatus(int(answer.get("statusCode", 200))))
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass
 class Connection:
     """One registered socket: what API Gateway knows about it."""
@@ -270,7 +289,7 @@ class LocalWsGateway:
 
     # -- $connect: during the upgrade ---------------------------------------------------
     async def _process_request(self, socket: ServerConnection, request: Request) -> Response | None:
-        if request.headers.get("Upgrade", "").lower() != "websocket":
+        if not is_websocket_upgrade(request):  # refused before any route runs, as API Gateway does
             return socket.respond(HTTPStatus.UPGRADE_REQUIRED, "WebSocket connections only\n")
         peer = socket.remote_address or ("", 0)
         pending = _Pending(
@@ -288,12 +307,18 @@ class LocalWsGateway:
         except Exception as error:  # noqa: BLE001 - a failed $connect refuses the socket, as deployed
             self.log(f"[ws] $connect failed: {type(error).__name__}")
             return self._refuse(socket, pending, 502, "Internal server error")
-        status = int(answer.get("statusCode", 200)) if isinstance(answer, dict) else 200
+        status = answer_status(answer)
+        if status is None:  # not an HTTP status: API Gateway's "malformed Lambda proxy response"
+            return self._refuse(socket, pending, 502, "Internal server error")
         if not 200 <= status < 300:
             body = answer.get("body") if isinstance(answer, dict) else None
             return self._refuse(socket, pending, status, body if isinstance(body, str) else "")
         self._pending[socket] = pending
         return None
+
+    async def _process_response(self, socket: ServerConnection, _request: Request, response: Response) -> None:
+        if response.status_code != HTTPStatus.SWITCHING_PROTOCOLS:  # the handshake failed after $connect
+            self._pending.pop(socket, None)
 
     def _refuse(self, socket: ServerConnection, pending: _Pending, status: int, text: str) -> Response:
         self.log(f"[ws] refused {pending.id} with {status}")
@@ -497,6 +522,7 @@ class LocalWsGateway:
             host,
             port,
             process_request=self._process_request,
+            process_response=self._process_response,
             max_size=self.limits.max_bytes,
             ping_interval=None,  # API Gateway does not ping clients; the widget sends its own heartbeat
             open_timeout=self.limits.integration_seconds + 5,  # the handshake waits for $connect

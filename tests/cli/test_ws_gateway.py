@@ -27,7 +27,7 @@ from chalice.app import Chalice, Response, WebsocketEvent
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from sapa_cli.local.ws_gateway import Limits, LocalWsGateway
+from sapa_cli.local.ws_gateway import Limits, LocalWsGateway, answer_status
 
 CONNECTION_ID = re.compile(r"^[A-Za-z0-9_-]{15}=$")
 ORIGIN = "https://www.example-finance.co.id"
@@ -273,6 +273,17 @@ def test_a_non_2xx_connect_answer_refuses_the_handshake_with_its_status(running:
     assert running.gateway.open_connections() == 0
 
 
+def test_a_plain_http_request_is_no_connection(running: Running) -> None:
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"http://127.0.0.1:{running.gateway.port}/?site=demo", timeout=5)
+
+    assert refused.value.code == 426
+    assert running.echo.events == []
+
+
 def test_a_connect_handler_that_raises_refuses_with_502(running: Running) -> None:
     with pytest.raises(InvalidStatus) as refused:
         running.connect("?site=broken")
@@ -306,6 +317,14 @@ def test_a_post_from_inside_connect_is_gone_until_connect_has_answered(running: 
         socket.recv(timeout=0.3)
 
     assert running.echo.posts_during_connect == ["gone"]
+
+
+def test_a_connect_answer_is_read_for_its_http_status() -> None:
+    assert answer_status({"statusCode": 403, "body": "no"}) == 403
+    assert answer_status({"body": "no status"}) == 200
+    assert answer_status(None) == 200  # a handler that returns nothing accepts, as Chalice's wrapper does
+    assert answer_status({"statusCode": "forbidden"}) is None  # malformed: refused with 502
+    assert answer_status({"statusCode": 999}) is None
 
 
 def test_a_connection_refused_at_connect_is_gone_for_the_management_api(running: Running) -> None:
