@@ -31,6 +31,8 @@ class LocalPorts:
     aws: int
     api: int
     whatsapp: int
+    ws: int = 8767  # the website chat's WebSocket gateway (`sapa_cli.local.ws_gateway`)
+    ws_admin: int = 8768  # its API Gateway Management API (post_to_connection)
 
     @classmethod
     def from_env(cls) -> LocalPorts:
@@ -38,6 +40,8 @@ class LocalPorts:
             aws=int(os.environ.get("SAPA_AWS_PORT", "4566")),
             api=int(os.environ.get("SAPA_PORT", "8000")),
             whatsapp=int(os.environ.get("SAPA_WHATSAPP_PORT", "8025")),
+            ws=int(os.environ.get("SAPA_WS_PORT", "8767")),
+            ws_admin=int(os.environ.get("SAPA_WS_ADMIN_PORT", "8768")),
         )
 
 
@@ -58,6 +62,8 @@ def local_environment(ports: LocalPorts, base: Mapping[str, str] | None = None) 
     env.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     env.setdefault("WHATSAPP_GRAPH_URL", f"http://127.0.0.1:{ports.whatsapp}")
     env.setdefault("SAPA_PUBLIC_URL", f"http://127.0.0.1:{ports.api}")
+    env.setdefault("SAPA_WEBCHAT_SOCKET_URL", f"ws://127.0.0.1:{ports.ws}")
+    env.setdefault("SAPA_WEBCHAT_PUSH_URL", f"http://127.0.0.1:{ports.ws_admin}")
     return env
 
 

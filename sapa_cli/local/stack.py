@@ -3,8 +3,8 @@
 Starts the local AWS endpoint (moto server), creates the resources, restores
 the state saved by the last run (or seeds demo data on a first run), starts
 the WhatsApp sandbox, serves the API with chalice's local server (answering
-unknown routes as the deployed API Gateway does: `sapa_cli.local.api_server`), and runs the event
-runner in this process.
+unknown routes as the deployed API Gateway does: `sapa_cli.local.api_server`) and the website
+chat's WebSocket API (`sapa_cli.local.ws_gateway`), and runs the event runner in this process.
 
 Every child runs in its own session, so a Ctrl-C in the terminal or a
 `kill -TERM` to our process group reaches only this process, which then stops
@@ -214,7 +214,7 @@ class LocalStack:
         self.env = env
         self.directory = directory
         self.aws_server: Child | None = None
-        self.services: list[Child] = []  # the sandbox and the API: stopped before the last save
+        self.services: list[Child] = []  # the sandbox, the API and the gateway: stopped before the last save
         self.runner: LocalRunner | None = None
         self.state: LocalState | None = None
         self.saver: PeriodicSave | None = None
@@ -280,6 +280,9 @@ class LocalStack:
         self._service("WhatsApp sandbox", sandbox)
         api = [py, "-m", "sapa_cli.local.api_server", "--host", "127.0.0.1", "--port", str(self.ports.api)]
         self._service("API", api)
+        gateway = [py, "-m", "sapa_cli.local.ws_gateway", "--port", str(self.ports.ws)]
+        gateway += ["--admin-port", str(self.ports.ws_admin)]
+        self._service("WebSocket gateway", gateway)
 
         if str(ROOT) not in sys.path:  # the `sapa` console script runs from .venv/bin
             sys.path.insert(0, str(ROOT))
@@ -296,7 +299,9 @@ class LocalStack:
         )
         self.runner.start()
         wait_for_http(f"http://127.0.0.1:{self.ports.api}/health", 60)
+        wait_for_http(f"http://127.0.0.1:{self.ports.ws_admin}/", 60)  # answers once the socket port listens
         write_stack_info(self.directory, StackInfo(os.getpid(), self.ports))
+        log(f"[sapa] website chat socket on ws://127.0.0.1:{self.ports.ws}")
         log(f"[sapa] API on http://127.0.0.1:{self.ports.api} — Ctrl-C stops everything")
         if seeded and self.env.get("SAPA_DEMO_ACTIVITY", "1") != "0":
             from sapa_cli.local.demo_activity import Api, play_in_background
@@ -362,7 +367,13 @@ def run(seed: bool, customers: int, fresh: bool = False) -> int:
     ports = LocalPorts.from_env()
     directory = state_dir()
     with single_instance(directory):
-        for label, port in (("local AWS", ports.aws), ("API", ports.api), ("WhatsApp sandbox", ports.whatsapp)):
+        for label, port in (
+            ("local AWS", ports.aws),
+            ("API", ports.api),
+            ("WhatsApp sandbox", ports.whatsapp),
+            ("WebSocket gateway", ports.ws),
+            ("WebSocket gateway's management API", ports.ws_admin),
+        ):
             if port_answers(port):
                 raise AlreadyRunning(
                     f"port {port} for the {label} is taken; set another with the SAPA_* port variables"

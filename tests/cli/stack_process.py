@@ -19,6 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = {"Authorization": "Bearer stack-admin"}
+PORT_VARIABLES = ("SAPA_AWS_PORT", "SAPA_PORT", "SAPA_WHATSAPP_PORT", "SAPA_WS_PORT", "SAPA_WS_ADMIN_PORT")
 
 
 def free_port() -> int:
@@ -41,7 +42,7 @@ def http(method: str, url: str, body: Any = None, headers: dict[str, str] | None
 
 def stack_environment(state: Path) -> dict[str, str]:
     """A developer's shell: no AWS variables, free ports, a state directory of the test's own."""
-    ports = {"SAPA_AWS_PORT": free_port(), "SAPA_PORT": free_port(), "SAPA_WHATSAPP_PORT": free_port()}
+    ports = {name: free_port() for name in PORT_VARIABLES}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SAPA_", "META_", "WHATSAPP_"))}
     env.update({k: str(v) for k, v in ports.items()})
     env.update({"SAPA_SEED": "0", "SAPA_ADMIN_TOKEN": "stack-admin", "SAPA_STATE_DIR": str(state)})
@@ -51,7 +52,7 @@ def stack_environment(state: Path) -> dict[str, str]:
 
 
 def stack_ports(env: dict[str, str]) -> list[int]:
-    return [int(env[k]) for k in ("SAPA_AWS_PORT", "SAPA_PORT", "SAPA_WHATSAPP_PORT")]
+    return [int(env[k]) for k in PORT_VARIABLES]
 
 
 def port_open(port: int) -> bool:

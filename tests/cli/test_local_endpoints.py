@@ -13,6 +13,7 @@ from sapa_cli.local.endpoints import (
     NoLocalStack,
     StackInfo,
     find_stack,
+    local_environment,
     remove_stack_info,
     write_stack_info,
 )
@@ -78,3 +79,33 @@ def test_only_the_stack_that_wrote_the_file_removes_it(tmp_path: Path) -> None:
     assert json.loads(path.read_text())["pid"] == os.getpid()
     remove_stack_info(tmp_path, pid=os.getpid())
     assert not path.exists()
+
+
+def test_the_website_chat_gateway_has_two_ports_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAPA_WS_PORT", "9767")
+    monkeypatch.setenv("SAPA_WS_ADMIN_PORT", "9768")
+
+    ports = LocalPorts.from_env()
+    env = local_environment(ports, base={})
+
+    assert (ports.ws, ports.ws_admin) == (9767, 9768)
+    assert env["SAPA_WEBCHAT_SOCKET_URL"] == "ws://127.0.0.1:9767"
+    assert env["SAPA_WEBCHAT_PUSH_URL"] == "http://127.0.0.1:9768"
+
+
+def test_the_chat_urls_can_be_aimed_elsewhere() -> None:
+    env = local_environment(PORTS, base={"SAPA_WEBCHAT_SOCKET_URL": "wss://chat.example.co.id"})
+
+    assert env["SAPA_WEBCHAT_SOCKET_URL"] == "wss://chat.example.co.id"
+    assert env["SAPA_WEBCHAT_PUSH_URL"] == "http://127.0.0.1:8768"
+
+
+def test_a_stack_file_names_the_gateways_ports_and_one_written_before_them_still_reads(tmp_path: Path) -> None:
+    ports = LocalPorts(aws=4566, api=8000, whatsapp=8025, ws=9767, ws_admin=9768)
+    path = write_stack_info(tmp_path, StackInfo(pid=4242, ports=ports))
+    assert json.loads(path.read_text())["ports"]["ws"] == 9767
+    assert find_stack(tmp_path, alive=_alive(4242), answers=_answers(4566)).ports == ports
+
+    path.write_text(json.dumps({"pid": 4242, "ports": {"aws": 4566, "api": 8000, "whatsapp": 8025}}))
+
+    assert find_stack(tmp_path, alive=_alive(4242), answers=_answers(4566)).ports == PORTS

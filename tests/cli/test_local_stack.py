@@ -91,6 +91,24 @@ def test_a_message_sent_by_hand_to_the_local_queue_reaches_its_handler(stack) ->
     ]
 
 
+def test_the_website_chat_gateway_runs_beside_the_api_on_its_own_ports(stack) -> None:
+    import boto3
+
+    status, body = http("GET", f"http://127.0.0.1:{stack['SAPA_WS_ADMIN_PORT']}/")
+    management = boto3.client(
+        "apigatewaymanagementapi",
+        endpoint_url=f"http://127.0.0.1:{stack['SAPA_WS_ADMIN_PORT']}",
+        region_name="ap-southeast-3",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+    assert (status, body) == (200, {"connections": 0})
+    with pytest.raises(management.exceptions.GoneException):
+        management.post_to_connection(ConnectionId="AAAAAAAAAAAAAAA=", Data=b"{}")
+    assert f"website chat socket on ws://127.0.0.1:{stack['SAPA_WS_PORT']}" in stack["log"].read_text()
+
+
 def test_a_second_make_run_says_one_is_alreadyrunning_stack(stack) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sapa_cli.cli", "local"],
