@@ -60,9 +60,6 @@ LOCAL_STACK = frozenset(
         "SAPA_WS_IDLE_SECONDS",
         "SAPA_WS_MAX_SECONDS",
         "SAPA_WS_MAX_BYTES",
-        # The local WebSocket gateway's two URLs, which the local stack sets; settings once the chat reads them.
-        "SAPA_WEBCHAT_SOCKET_URL",
-        "SAPA_WEBCHAT_PUSH_URL",
     }
 )
 """The stage (checked by `Settings`) and variables only the `sapa` command, the local stack, the benchmarks
