@@ -195,6 +195,7 @@ CONSOLE_ROUTES: dict[tuple[str, str], Permission | None] = {
     ("GET", "/console/inbox/{conversation_id}"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/reply"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/assign"): Permission.SCRM,
+    ("POST", "/console/inbox/{conversation_id}/typing"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/resolve"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/reopen"): Permission.SCRM,
     ("POST", "/console/inbox/{conversation_id}/lead"): Permission.SCRM,

@@ -17,6 +17,7 @@ from chalicelib.access.roles import Permission
 from chalicelib.console import i18n
 from chalicelib.console.pages import FormInvalid, Visit, page
 from chalicelib.core.errors import ApiError
+from chalicelib.core.observability import logger
 
 QUEUE_SIZE = 50
 FILTER_NAMES = ("channel", "category", "sentiment", "topic", "assignee", "status", "past_sla")
@@ -228,11 +229,36 @@ def reply(visit: Visit, conversation_id: str) -> Response:
                 if form.text.strip() or form.reply_id
                 else {"text": ""}
             )
+        _tell_visitor(visit, conversation_id, "joined", staff.name if staff else "")
         scrm.inbox().reply(
             conversation_id, body, staff.name if staff else "", form.key or uuid.uuid4().hex, scrm.replies()
         )
 
     return _act(visit, conversation_id, _validated(send), "Reply sent")
+
+
+def _tell_visitor(visit: Visit, conversation_id: str, what: str, agent: str) -> None:
+    """A website visitor sees an agent join and type. Best effort: a socket that fails never fails the agent."""
+    if not agent:
+        return
+    item = visit.container.scrm.scrm_store().conversation(conversation_id)
+    if item is None or item.get("channel") != "web":
+        return
+    try:
+        presence = visit.container.webchat.presence()
+        if what == "joined":
+            presence.joined(item, agent)
+        else:
+            presence.typing(item, agent)
+    except Exception as error:  # noqa: BLE001 - presence is a courtesy, the reply is what matters
+        logger.warning("web chat presence not pushed", extra={"what": what, "error": type(error).__name__})
+
+
+@page(Permission.SCRM)
+def typing(visit: Visit, conversation_id: str) -> Response:
+    """The agent is typing a reply (console.js posts at most every few seconds): the widget shows it."""
+    _tell_visitor(visit, conversation_id, "typing", visit.session.name if visit.session else "")
+    return Response(body="", status_code=204, headers={"Cache-Control": "no-store"})
 
 
 def _validated(action: Any) -> Any:
@@ -254,17 +280,17 @@ def _validated(action: Any) -> Any:
 def assign(visit: Visit, conversation_id: str) -> Response:
     session = visit.session
     form = visit.parse(AssignForm)
-    return _act(
-        visit,
-        conversation_id,
-        lambda: visit.container.scrm.inbox().assign(
+
+    def assign_and_tell() -> None:
+        visit.container.scrm.inbox().assign(
             conversation_id,
             form.agent,
             session.name if session else "",
             supervisor=bool(session and session.role == "admin"),
-        ),
-        "Assigned",
-    )
+        )
+        _tell_visitor(visit, conversation_id, "joined", form.agent)
+
+    return _act(visit, conversation_id, assign_and_tell, "Assigned")
 
 
 @page(Permission.SCRM)

@@ -195,6 +195,13 @@ def console_conversation_reply(conversation_id: str) -> Response:
     return inbox.reply(bp, conversation_id=conversation_id)
 
 
+@bp.route("/console/inbox/{conversation_id}/typing", methods=["POST"], content_types=FORM)
+def console_conversation_typing(conversation_id: str) -> Response:
+    from chalicelib.console import inbox
+
+    return inbox.typing(bp, conversation_id=conversation_id)
+
+
 @bp.route("/console/inbox/{conversation_id}/assign", methods=["POST"], content_types=FORM)
 def console_conversation_assign(conversation_id: str) -> Response:
     from chalicelib.console import inbox

@@ -130,3 +130,20 @@ class WebchatStore:
             ReturnValues="UPDATED_NEW",
         )
         return int(result["Attributes"]["hits"])
+
+
+def erase_visitors(table: Any) -> Any:
+    """An eraser for CustomerService: (customer id, now) -> the website chat visitors tied to the customer, deleted.
+
+    Their words are in the scrm table (erased there with the customer's conversations); what is here is the
+    pre-chat name and contact and the consent record, tied to the customer by a portal sign-in.
+    """
+    store = WebchatStore(table)
+
+    def erase(customer_id: str, _now: datetime) -> int:
+        visitors = store.visitors_of_customer(customer_id)
+        for visitor in visitors:
+            store.delete_visitor(visitor)
+        return len(visitors)
+
+    return erase

@@ -64,6 +64,7 @@ class CustomersWiring:
         from chalicelib.journeys.store import erase_enrolments
         from chalicelib.reminders.store import erase_sent_steps
         from chalicelib.scrm.erasure import erase_conversations
+        from chalicelib.webchat.store import erase_visitors
 
         return CustomerService(
             repository=self.repository(),
@@ -78,5 +79,6 @@ class CustomersWiring:
                 erase_contracts(self.root.table("contracts")),
                 erase_enrolments(self.root.table("journeys")),
                 erase_sent_steps(self.root.table("reminders")),
+                erase_visitors(self.root.table("webchat")),
             ],
         )

@@ -432,3 +432,70 @@ def test_a_closed_socket_is_forgotten(visitor) -> None:
     visitor.disconnect()
 
     assert wired().webchat.store().connection(visitor.connection_id) is None
+
+
+def test_erasing_the_customer_erases_their_web_chat_too(browser, make_customer, runner, api) -> None:
+    customer = make_customer("CUST-777")
+    tab = browser()
+    tab.connect()
+    tab.hello(identity={"id": "CUST-777", "hash": wired().webchat.signatures().identity_hash("demo", "CUST-777")})
+    ask(tab, "Kapan jatuh tempo angsuran saya?", runner)
+    visitor = wired().webchat.signatures().visitor_of(tab.token)
+
+    status, _ = api("DELETE", f"/customers/{customer['id']}", headers=ADMIN)
+
+    assert status in (200, 204)
+    assert wired().webchat.store().visitor(visitor) is None
+    again = browser()
+    again.token = tab.token
+    again.connect()
+    assert again.hello()["history"] == []
+
+
+# -- what the agent does, the visitor sees ------------------------------------------------------------------------
+def test_an_agents_reply_reaches_the_widget_with_their_name(visitor, runner, inbox, api) -> None:
+    ask(visitor, "Saya kecewa, tagihan saya salah terus!", runner)
+    (conversation,) = inbox("?channel=web")
+
+    status, body = api(
+        "POST",
+        f"/scrm/conversations/{conversation['id']}/reply",
+        body={"text": "Maaf, Bu Sari. Saya cek."},
+        headers=ADMIN,
+    )
+    runner.drain("send_outbound")
+
+    assert status == 202 or status == 200, body
+    reply = visitor.received()[-1]
+    assert reply["from"] == "agent"
+    assert reply["text"] == "Maaf, Bu Sari. Saya cek."
+    assert reply["agent"]
+
+
+def test_a_reply_to_a_visitor_who_left_is_kept_for_their_return(visitor, runner, inbox, api, browser) -> None:
+    ask(visitor, "Saya kecewa, tagihan saya salah terus!", runner)
+    (conversation,) = inbox("?channel=web")
+    token = visitor.token
+    visitor.disconnect()
+
+    api("POST", f"/scrm/conversations/{conversation['id']}/reply", body={"text": "Sudah kami perbaiki."}, headers=ADMIN)
+    runner.drain("send_outbound")
+    back = browser()
+    back.token = token
+    back.connect()
+
+    assert back.hello()["history"][-1]["text"] == "Sudah kami perbaiki."
+
+
+def test_presence_tells_the_visitors_sockets_that_an_agent_joined_and_types(visitor, runner, inbox) -> None:
+    ask(visitor, "Saya kecewa, tagihan saya salah terus!", runner)
+    (item,) = inbox("?channel=web")
+    conversation = wired().scrm.scrm_store().conversation(item["id"])
+    presence = wired().webchat.presence()
+
+    assert presence.joined(conversation, "Rina") == 1
+    assert presence.typing(conversation, "Rina") == 1
+    assert visitor.received("agent_joined") == [{"type": "agent_joined", "name": "Rina"}]
+    assert visitor.received("typing") == [{"type": "typing", "name": "Rina"}]
+    visitor.disconnect()
+    assert presence.typing(conversation, "Rina") == 0  # the socket is gone and forgotten

@@ -37,6 +37,23 @@
     }
   }, true);
 
+  // A website visitor sees "typing…" while an agent writes: at most one post every 3 s, CSRF token in a header.
+  var lastTyping = 0;
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLTextAreaElement) || !box.dataset.typingUrl) return;
+    var now = Date.now();
+    if (now - lastTyping < 3000) return;
+    lastTyping = now;
+    var token = box.form && box.form.querySelector("input[name=csrf]");
+    fetch(box.dataset.typingUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": token ? token.value : ""},
+      body: ""
+    }).catch(function () { /* a courtesy: the reply itself is what matters */ });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     wireAutosubmit(document);
     showUnread(document);
