@@ -53,7 +53,7 @@ class Refusal:
 @dataclass
 class Collaborators:
     sites: Sites
-    signatures: Signatures
+    signatures: Callable[[], Signatures]  # read when a frame needs them: `$connect` never does
     store: WebchatStore
     scrm: Any  # ScrmStore: threads, events, identity links
     customers: Any  # by_external_id(id) -> item | None, get(id) -> item | None
@@ -61,7 +61,7 @@ class Collaborators:
     dispatch: Callable[[list[Envelope]], Any]  # the transcript e-mail onto the outbound queue
     erase_chat: Callable[[str, str | None, datetime], Any]  # (owner key, conversation id or None, now)
     clock: Callable[[], datetime]
-    ip_salt: str
+    ip_salt: Callable[[], str]
     brand: str
     limits: Limits = Limits()
 
@@ -129,18 +129,18 @@ class WebChat:
         site_id, now = str(socket["site"]), self.c.clock()
         customer_id: str | None = None
         if frame.identity is not None:
-            if not self.c.signatures.identity_valid(site_id, frame.identity.id, frame.identity.hash):
+            if not self.c.signatures().identity_valid(site_id, frame.identity.id, frame.identity.hash):
                 logger.warning("web chat identity refused", extra={"site": site_id, "reason": "hmac mismatch"})
                 raise FrameRefused("identity_invalid", "The signed-in identity could not be verified")
             customer = self.c.customers.by_external_id(frame.identity.id)
             customer_id = str(customer["id"]) if customer else None
-        visitor = self.c.signatures.visitor_of(frame.visitor)
+        visitor = self.c.signatures().visitor_of(frame.visitor)
         record = self.c.store.visitor(visitor) if visitor else None
         signed_in_as = (record or {}).get("customer_id")
         if record is None or record.get("site") != site_id or (signed_in_as and signed_in_as != customer_id):
             # New, deleted or expired; another site's; or signed in as someone else than this page says (a shared
             # computer after a portal sign-out): a fresh conversation, never someone else's history.
-            visitor, record = self.c.signatures.new_visitor()[0], {}
+            visitor, record = self.c.signatures().new_visitor()[0], {}
         if customer_id and record.get("customer_id") != customer_id:
             self.c.scrm.link_identity("web", visitor, customer_id, "portal_hmac", times.iso(now))
         record = self.c.store.save_visitor(
@@ -151,7 +151,7 @@ class WebChat:
         logger.info("web chat hello", extra={"site": site_id, "identified": customer_id is not None})
         return {
             "type": "welcome",
-            "visitor": self.c.signatures.token_for(visitor),
+            "visitor": self.c.signatures().token_for(visitor),
             "identified": customer_id is not None,
             "needs_prechat": customer_id is None and not record.get("name"),
             "history": history,
@@ -253,7 +253,7 @@ class WebChat:
         return {"type": "deleted"}
 
     def _ip_hash(self, ip: str) -> str:
-        return hashlib.sha256(f"{self.c.ip_salt}|{ip}".encode()).hexdigest()[:32]
+        return hashlib.sha256(f"{self.c.ip_salt()}|{ip}".encode()).hexdigest()[:32]
 
 
 def conversation_owner(customer_id: str | None, party: str) -> str:

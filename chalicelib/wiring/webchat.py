@@ -81,7 +81,7 @@ class WebchatWiring:
         return WebChat(
             Collaborators(
                 sites=self.sites(),
-                signatures=self.signatures(),
+                signatures=self.signatures,
                 store=self.store(),
                 scrm=root.scrm.scrm_store(),
                 customers=root.customers.repository(),
@@ -89,7 +89,7 @@ class WebchatWiring:
                 dispatch=lambda envelopes: root.outbound.dispatcher().dispatch(envelopes),
                 erase_chat=erase_chat,
                 clock=root.now,
-                ip_salt=root.settings.secret("SAPA_HASH_SALT"),
+                ip_salt=lambda: root.settings.secret("SAPA_HASH_SALT"),
                 brand=root.settings.options.brand_name,
             )
         )

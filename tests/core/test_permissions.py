@@ -47,6 +47,7 @@ from tests.aws_calls import ACCOUNT, PARTITION, REGION, Call, CallRecorder, tabl
 from tests.conftest import WEEKDAY_MORNING, Clock
 from tests.iam import refused_calls
 from tests.scrm.meta_payloads import dm, wa_list_reply, wa_status, wa_text
+from tests.sockets import management_api, ws_event
 
 # Every test here reads the tour, run on moto (`mock_aws`) rather than through the `aws` fixture.
 pytestmark = pytest.mark.slow
@@ -54,11 +55,13 @@ pytestmark = pytest.mark.slow
 STAGE = "dev"
 PUBLIC_URL = "https://sapa.bank-contoh.co.id"
 SENDER = "halo@bank-contoh.co.id"
+WEBSITE = "https://www.bank-contoh.co.id"  # the company's website, where the chat widget is embedded
 SECRETS = {
     "META_APP_SECRET": "tour-meta-app-secret",
     "META_VERIFY_TOKEN": "tour-verify-token",
     "SAPA_SIGNING_SECRET": "tour-signing-secret",
     "SAPA_HASH_SALT": "tour-hash-salt",
+    "SAPA_WEBCHAT_SECRET": "tour-webchat-secret",
     "WHATSAPP_ACCESS_TOKEN": "test-whatsapp-token",  # what the Graph sandbox accepts
     "META_PAGE_ACCESS_TOKEN": "test-whatsapp-token",
     "SAPA_ADMIN_TOKEN": "read-only-in-the-local-stage",
@@ -75,6 +78,7 @@ ENVIRONMENT = {
     "SAPA_CAMPAIGN_MIN_SAMPLE": "1",  # so one failure or complaint is enough to auto-pause
     "SAPA_CAMPAIGN_MIN_RENDER_SAMPLE": "1",  # and one render error
     "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",  # a deployed stage sends from its own number
+    "SAPA_WEBCHAT_SITES": json.dumps({"www": {"name": "Bank Contoh", "origins": [WEBSITE]}}),
 }
 
 
@@ -167,6 +171,15 @@ class Lambdas:
         found = re.search(r'name="csrf" value="([^"]+)"', self.page("GET", path).body.decode())
         assert found, path
         return found.group(1)
+
+    def ws(self, route: str, connection_id: str, **extra: Any) -> Any:
+        """API Gateway's WebSocket API invoking its route's function."""
+        from sapa_cli.cfn import WEBSOCKET_FUNCTIONS
+
+        self.cold()
+        handler = self.app.handler_map[self.app.websocket_handlers[route].name]
+        context = LocalLambdaContext(f"sapa-{STAGE}-{WEBSOCKET_FUNCTIONS[route]}", 30)
+        return handler(ws_event(route, connection_id, **extra), context)
 
     def fire(self, schedule: str) -> Any:
         self.cold()
@@ -655,6 +668,83 @@ def run_the_tour(tour: Tour) -> None:
     shown = lam.page("GET", f"/console/campaigns/{whatsapp_campaign['id']}")
     assert shown.status_code == 200, shown.body
     assert 'data-testid="recipient-row"' in shown.body.decode()
+    _web_chat(tour, "rina@bank-contoh.co.id", new)
+
+
+def _web_chat(tour: Tour, agent_email: str, agent_password: str) -> None:
+    """The website chat: sockets opened and closed, the form, questions, a portal customer's transcript, two
+    deletions, an agent typing and replying from the console, a reply to a socket that is gone, an erasure."""
+    import os
+
+    from chalicelib.webchat.identity import Signatures
+
+    lam = tour.lambdas
+    with management_api() as sockets:
+        os.environ["SAPA_WEBCHAT_PUSH_URL"] = sockets.url  # the template's https:// URL of the WebSocket API
+
+        def connect(connection_id: str) -> None:
+            answer = lam.ws(
+                "$connect", connection_id, headers={"Origin": WEBSITE}, queryStringParameters={"site": "www"}
+            )
+            assert answer["statusCode"] == 200, answer
+            sockets.open.add(connection_id)
+
+        def send(connection_id: str, frame: dict[str, Any]) -> dict[str, Any]:
+            lam.ws("$default", connection_id, body=json.dumps(frame))
+            return sockets.frames(connection_id)[-1]
+
+        def ask(connection_id: str, text: str) -> None:
+            assert send(connection_id, {"type": "message", "id": str(uuid.uuid4()), "text": text})["type"] == "ack"
+            lam.drain("analyse_inbound")
+            lam.drain("send_outbound")
+
+        # A visitor with a complaint; the agent types and replies from the console; the tab closes unannounced.
+        connect("visitor1=")
+        assert send("visitor1=", {"type": "hello", "visitor": None})["type"] == "welcome"
+        assert send("visitor1=", {"type": "prechat", "name": "Tamu", "contact": "tamu@contoh.co.id"})["type"] == (
+            "prechat_ok"
+        )
+        ask("visitor1=", "Saya kecewa sekali, tagihan saya salah terus!")
+        conversation = lam.ok("GET", "/scrm/conversations?channel=web")["items"][0]["id"]
+        lam.cookies.clear()  # another browser: the agent's
+        token = lam.csrf("/console/login")
+        signed_in = lam.page(
+            "POST", "/console/login", {"csrf": token, "email": agent_email, "password": agent_password}
+        )
+        assert signed_in.status_code == 303
+        token = lam.csrf(f"/console/inbox/{conversation}")
+        assert lam.page("POST", f"/console/inbox/{conversation}/typing", {"csrf": token}).status_code == 204
+        replied = lam.page("POST", f"/console/inbox/{conversation}/reply", {"csrf": token, "text": "Baik, saya cek."})
+        assert replied.status_code == 303
+        lam.drain("send_outbound")
+        assert sockets.frames("visitor1=", "typing")
+        sockets.open.discard("visitor1=")  # gone without a goodbye: the next reply forgets the socket
+        lam.ok("POST", f"/scrm/conversations/{conversation}/reply", {"text": "Masih di sana?"})
+        lam.drain("send_outbound")
+
+        # A portal customer, signed in: a question, the transcript by e-mail, the chat deleted; then erased.
+        dewi = lam.ok("POST", "/customers", _customer(40))
+        identity = Signatures(SECRETS["SAPA_WEBCHAT_SECRET"]).identity_hash("www", "TOUR-40")
+        connect("portal1=")
+        welcome = send("portal1=", {"type": "hello", "identity": {"id": "TOUR-40", "hash": identity}})
+        assert welcome["identified"] is True, welcome
+        ask("portal1=", "Kapan jatuh tempo angsuran saya?")
+        assert send("portal1=", {"type": "transcript"})["type"] == "transcript_sent"
+        assert send("portal1=", {"type": "transcript"})["type"] == "transcript_sent"  # one e-mail still
+        lam.drain("send_outbound")
+        assert send("portal1=", {"type": "delete"})["type"] == "deleted"
+        connect("portal2=")
+        send("portal2=", {"type": "hello", "identity": {"id": "TOUR-40", "hash": identity}})
+        lam.ok("DELETE", f"/customers/{dewi['id']}")  # erasure reaches the chat's visitor record
+
+        # An anonymous visitor deletes everything they wrote; sockets close.
+        connect("visitor2=")
+        send("visitor2=", {"type": "hello", "visitor": None})
+        send("visitor2=", {"type": "prechat", "name": "Tamu Dua", "contact": "081200000099"})
+        ask("visitor2=", "Halo, mau tanya BPKB")
+        assert send("visitor2=", {"type": "delete"})["type"] == "deleted"
+        for connection_id in ("portal2=", "visitor2="):
+            lam.ws("$disconnect", connection_id)
 
 
 def _pool_ids() -> tuple[str, str]:
@@ -758,6 +848,8 @@ def _declared(function: str, need: permissions.Needs) -> Iterator[tuple[str, Cal
     for name in need.secrets:
         parameter = f"arn:{PARTITION}:ssm:{REGION}:{ACCOUNT}:parameter/sapa/{STAGE}/{name}"
         yield f"secret {name}", _made("ssm:GetParameter", parameter)
+    if need.sockets:
+        yield "sockets", lambda c: c.action == "execute-api:ManageConnections"
     for action in need.staff_pool.split():
         yield f"staff pool {action}", lambda c, action=action: c.action == f"cognito-idp:{action}"
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from sapa_cli.local.runner import LocalLambdaContext
+from tests.sockets import ws_event
 from tests.wired import wired
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
@@ -26,24 +27,6 @@ SITES = {"demo": {"name": "Sapa Finance", "origins": [ORIGIN]}}
 @pytest.fixture(autouse=True)
 def _site() -> None:
     os.environ["SAPA_WEBCHAT_SITES"] = json.dumps(SITES)
-
-
-def _event(route: str, connection_id: str, **extra: Any) -> dict[str, Any]:
-    event_type = {"$connect": "CONNECT", "$default": "MESSAGE", "$disconnect": "DISCONNECT"}[route]
-    return {
-        "requestContext": {
-            "routeKey": route,
-            "eventType": event_type,
-            "connectionId": connection_id,
-            "domainName": "wsapi.execute-api.ap-southeast-3.amazonaws.com",
-            "stage": "api",
-            "apiId": "wsapi",
-            "requestId": uuid.uuid4().hex,
-            "identity": {"sourceIp": extra.pop("ip", "203.0.113.7"), "userAgent": "Mozilla/5.0"},
-        },
-        "isBase64Encoded": False,
-        **extra,
-    }
 
 
 class Browser:
@@ -62,7 +45,7 @@ class Browser:
         self.connection_id = uuid.uuid4().hex[:12] + "="
         answer = self._call(
             "$connect",
-            _event(
+            ws_event(
                 "$connect",
                 self.connection_id,
                 ip=self.ip,
@@ -78,7 +61,7 @@ class Browser:
         """The frames pushed to this socket while the handler ran."""
         before = len(self.sockets.frames(self.connection_id))
         body = frame if isinstance(frame, str) else json.dumps(frame)
-        self._call("$default", _event("$default", self.connection_id, body=body))
+        self._call("$default", ws_event("$default", self.connection_id, body=body))
         return self.sockets.frames(self.connection_id)[before:]
 
     def hello(self, **fields: Any) -> dict[str, Any]:
@@ -89,7 +72,7 @@ class Browser:
 
     def disconnect(self) -> None:
         self.sockets.open.discard(self.connection_id)
-        self._call("$disconnect", _event("$disconnect", self.connection_id))
+        self._call("$disconnect", ws_event("$disconnect", self.connection_id))
 
     def received(self, kind: str = "message") -> list[dict[str, Any]]:
         return self.sockets.frames(self.connection_id, kind)
