@@ -51,6 +51,7 @@ STEPS = (
     Step("rate_limit", "bench.rate_limit", quick_args=("--messages", "250", "--check-messages", "150")),
     Step("analysis", "bench.analysis", quick_args=("--n", "20000")),
     Step("bot_answers", "bench.bot_answers"),
+    Step("webchat_latency", "bench.webchat_latency", quick_args=("--messages", "30")),
     # Its default sizes (10k, 100k) take 35-45 min on 2 vCPUs on their own: too long for `make bench`.
     Step(
         "campaign_fanout",
