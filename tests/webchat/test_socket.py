@@ -482,3 +482,20 @@ def test_presence_tells_the_visitors_sockets_that_an_agent_joined_and_types(visi
     assert visitor.received("typing") == [{"type": "typing", "name": "Rina"}]
     visitor.disconnect()
     assert presence.typing(conversation, "Rina") == 0  # the socket is gone and forgotten
+
+
+def test_at_the_end_the_visitor_rates_the_chat_and_the_score_lands_on_the_conversation(
+    visitor, runner, inbox, api, conversation_detail
+) -> None:
+    ask(visitor, "Saya kecewa, tagihan saya salah terus!", runner)
+    (conversation,) = inbox("?channel=web")
+
+    status, body = api("POST", f"/scrm/conversations/{conversation['id']}/resolve", headers=ADMIN)
+    runner.drain("send_outbound")
+    question = visitor.received()[-1]
+    assert status == 200, body
+    assert question["csat"] is True
+    assert visitor.send({"type": "csat", "score": 4}) == [{"type": "csat_ok"}]
+    runner.drain("analyse_inbound")
+
+    assert conversation_detail(conversation["id"])["csat"] == 4
