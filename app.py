@@ -21,6 +21,7 @@ from chalicelib.outbound import consumers as outbound_consumers
 from chalicelib.outbound import routes as outbound_routes
 from chalicelib.reminders import routes as reminder_routes
 from chalicelib.scrm import routes as scrm_routes
+from chalicelib.webchat import widget_routes
 from chalicelib.wiring.container import Container
 
 # Powertools owns the "sapa" logger (JSON, masked): Chalice must not add its own handler or level to it.
@@ -47,3 +48,4 @@ app.register_blueprint(reminder_routes.bp)
 app.register_blueprint(scrm_routes.bp)
 app.register_blueprint(apidocs_routes.bp)
 app.register_blueprint(console_routes.bp)
+app.register_blueprint(widget_routes.bp)

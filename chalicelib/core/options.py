@@ -235,6 +235,11 @@ class Options(BaseModel):
         alias="SAPA_COGNITO_CLIENT_ID",
         rule=REQUIRED_ELSEWHERE,
     )
+    webchat_socket_url: str = _setting(
+        "",
+        "The website chat's WebSocket URL (wss://...), allowed in the widget demo page's connect-src",
+        alias="SAPA_WEBCHAT_SOCKET_URL",
+    )
     console_session_hours: float = _setting(
         8.0, "How long a console sign-in lasts", alias="SAPA_CONSOLE_SESSION_HOURS", gt=0, le=24
     )
