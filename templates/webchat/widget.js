@@ -300,8 +300,12 @@
   };
 
   const showForm = () => {
+    const hadFocus = ui.root.activeElement;
     ui.prechat.hidden = !needsPrechat;
     ui.composer.hidden = needsPrechat;
+    // Focus in the form that just disappeared moves to the one that took its place.
+    if (hadFocus === ui.textbox && needsPrechat) ui.fieldInput.name.focus();
+    else if (hadFocus && ui.prechat.contains(hadFocus) && !needsPrechat) ui.textbox.focus();
   };
 
   const composerError = (text) => {
@@ -649,6 +653,7 @@
   const build = () => {
     const host = document.createElement("sapa-webchat");
     const root = host.attachShadow({ mode: "closed" });
+    ui.root = root;
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(CSS);
     root.adoptedStyleSheets = [sheet];
