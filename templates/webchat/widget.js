@@ -342,6 +342,7 @@
   const stopHeartbeat = () => {
     clearInterval(pingTimer);
     clearTimeout(pongTimer);
+    pongTimer = 0;
   };
 
   const dropped = () => {
@@ -363,8 +364,8 @@
     const every = Math.max(1, Number(config.heartbeat_seconds) || 240) * 1000;
     pingTimer = setInterval(() => {
       if (!send({ type: "ping" })) return;
-      clearTimeout(pongTimer);
-      pongTimer = setTimeout(abandon, PONG_WAIT_MS);
+      // The wait runs from the first unanswered ping: a later ping does not restart it.
+      if (!pongTimer) pongTimer = setTimeout(abandon, PONG_WAIT_MS);
     }, every);
   };
 
@@ -467,6 +468,7 @@
         break;
       case "pong":
         clearTimeout(pongTimer);
+        pongTimer = 0;
         break;
       case "prechat_ok":
         needsPrechat = false;

@@ -66,6 +66,10 @@ class FakeSapa:
     drop_next_message: bool = False
     """Close the socket on the next visitor message, before acknowledging it (a lost connection)."""
     answer: Callable[[str], str] = lambda text: f"Terima kasih! Pertanyaan Anda: {text}"
+    then: list[dict[str, Any]] = field(default_factory=list)
+    """Frames pushed after the next answer (an agent joining, typing, a satisfaction question)."""
+    heartbeat_seconds: int = 240
+    answer_pings: bool = True
     frames: list[dict[str, Any]] = field(default_factory=list)
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     visitors: int = 0
@@ -135,7 +139,10 @@ class FakeSapa:
                     self.needs_prechat = False
                     socket.send(json.dumps({"type": "prechat_ok"}))
             elif kind == "ping":
-                socket.send(json.dumps({"type": "pong"}))
+                if self.answer_pings:
+                    socket.send(json.dumps({"type": "pong"}))
+            elif kind == "csat":
+                socket.send(json.dumps({"type": "csat_ok"}))
             elif kind == "delete":
                 with self.lock:
                     self.history.pop(visitor, None)
@@ -160,7 +167,10 @@ class FakeSapa:
         }
         with self.lock:
             log.append(answer)
+            pushed, self.then = self.then, []
         socket.send(json.dumps(answer))
+        for frame in pushed:
+            socket.send(json.dumps(frame))
 
     # -- HTTP ------------------------------------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
@@ -170,7 +180,7 @@ class FakeSapa:
             "socket": self.socket_url,
             "languages": ["id", "en"],
             "consent": CONSENT,
-            "heartbeat_seconds": 240,
+            "heartbeat_seconds": self.heartbeat_seconds,
         }
 
 
@@ -198,6 +208,10 @@ def _http_handler(fake: FakeSapa) -> type[BaseHTTPRequestHandler]:
                 self._reply(200, widget_routes.demo_page(), "text/html; charset=utf-8", page_headers)
             elif url.path == "/widget/demo-en":
                 page = widget_routes.demo_page().replace('data-site="demo"', 'data-site="demo" data-language="en"')
+                self._reply(200, page, "text/html; charset=utf-8", page_headers)
+            elif url.path == "/widget/demo-signed-in":
+                signed = f'data-site="demo" data-identity="CUST-0042" data-identity-hash="{"ab" * 32}"'
+                page = widget_routes.demo_page().replace('data-site="demo"', signed)
                 self._reply(200, page, "text/html; charset=utf-8", page_headers)
             elif url.path == "/widget/config" and parse_qs(url.query).get("site") == ["demo"]:
                 self._reply(200, json.dumps(fake.config()), "application/json")

@@ -216,6 +216,70 @@ def test_deleting_the_chat_asks_inside_the_panel_then_forgets_the_visitor(visito
     assert visitor.page.evaluate("localStorage.getItem('sapa-webchat:demo:visitor')") is None
 
 
+def test_an_agent_joins_types_and_asks_for_a_rating_the_visitor_gives(visitor: Visitor) -> None:
+    visitor.fake.then = [
+        {"type": "agent_joined", "name": "Dewi"},
+        {"type": "typing", "name": "Dewi"},
+    ]
+    visitor.visit()
+    visitor.open_chat()
+    visitor.panel.get_by_role("textbox").fill("mau bicara dengan CS")
+    visitor.panel.get_by_role("textbox").press("Enter")
+
+    expect(visitor.log).to_contain_text("Dewi bergabung")
+    expect(visitor.panel).to_contain_text("Dewi sedang mengetik…")
+    expect(visitor.panel).not_to_contain_text("Dewi sedang mengetik…", timeout=7000)  # gone after 5 s
+
+    visitor.fake.then = [
+        {
+            "type": "message",
+            "id": "a-1",
+            "from": "agent",
+            "agent": "Dewi",
+            "text": "Sudah saya bantu.",
+            "at": "2026-12-03T08:00:00Z",
+        },
+        {
+            "type": "message",
+            "id": "a-2",
+            "from": "agent",
+            "agent": "Dewi",
+            "text": "Bagaimana layanan kami?",
+            "csat": True,
+            "at": "2026-12-03T08:00:05Z",
+        },
+    ]
+    visitor.panel.get_by_role("textbox").fill("terima kasih")
+    visitor.panel.get_by_role("textbox").press("Enter")
+    expect(visitor.log.locator(".from-agent .who").first).to_have_text("Dewi")
+    rating = visitor.log.get_by_role("group", name="Seberapa puas Anda dengan layanan kami?")
+    expect(rating.get_by_role("button")).to_have_count(5)
+    rating.get_by_role("button", name="4 dari 5").click()
+
+    expect(visitor.log).to_contain_text("Terima kasih atas penilaian Anda.")
+    assert visitor.fake.wait_for("csat")[0] == {"type": "csat", "score": 4}
+
+
+def test_no_pong_within_10_seconds_replaces_the_socket(visitor: Visitor) -> None:
+    visitor.fake.heartbeat_seconds = 1
+    visitor.fake.answer_pings = False
+    visitor.visit()
+    visitor.open_chat()
+
+    visitor.fake.wait_for("ping")
+    hellos = visitor.fake.wait_for("hello", 2, timeout=15)
+
+    assert hellos[1]["visitor"] == "visitor-1"
+    assert len(visitor.fake.sent("ping")) < 13, "one ping a second, then a new socket after 10 s without pong"
+
+
+def test_a_signed_in_portal_user_says_who_they_are_in_hello(visitor: Visitor) -> None:
+    visitor.visit("/widget/demo-signed-in")
+    visitor.open_chat()
+
+    assert visitor.fake.sent("hello")[0]["identity"] == {"id": "CUST-0042", "hash": "ab" * 32}
+
+
 def test_the_shadow_root_is_closed_to_the_page_and_the_button_is_still_there_for_assistive_technology(
     plain_visitor: Visitor, fake_sapa: FakeSapa
 ) -> None:
