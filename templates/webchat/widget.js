@@ -428,6 +428,7 @@
         replaceHistory(Array.isArray(frame.history) ? frame.history : []);
         if (typeof frame.agent === "string" && frame.agent) setAgent(frame.agent);
         setStatus("");
+        if (noticeKey === "reconnecting") notice("");
         showForm();
         startHeartbeat();
         if (!needsPrechat) flush();
@@ -561,6 +562,7 @@
       return;
     }
     composerError("");
+    notice("");
     const item = { id: uuid(), text, at: new Date().toISOString() };
     pending.push(item);
     savePending();

@@ -135,3 +135,12 @@ def test_the_demo_page_exists_only_on_the_local_stage(prod: Any) -> None:
 
 def test_without_a_socket_setting_the_demo_connects_only_to_its_own_origin() -> None:
     assert "connect-src 'self';" in widget_routes.demo_csp("")
+
+
+def test_every_label_the_script_asks_for_exists_in_both_languages(local: Any) -> None:
+    body = local.get("/widget.js").body.decode()
+    asked = set(re.findall(r'\b(?:t|notice|setStatus)\("(\w+)"', body)) | set(re.findall(r'key: "(\w+)"', body))
+
+    assert {"launcher", "send", "reconnecting", "agent_joined", "typing", "too_long", "deleted"} <= asked
+    for language in ("id", "en"):
+        assert asked <= set(widget_routes.strings()[language]), language
