@@ -24,6 +24,7 @@ from chalicelib.outbound import routes as outbound_routes
 from chalicelib.reminders import routes as reminder_routes
 from chalicelib.scrm import routes as scrm_routes
 from chalicelib.webchat import routes as webchat_routes
+from chalicelib.webchat import widget_routes
 from chalicelib.wiring.container import Container
 
 # Powertools owns the "sapa" logger (JSON, masked): Chalice must not add its own handler or level to it.
@@ -51,6 +52,7 @@ app.register_blueprint(scrm_routes.bp)
 app.register_blueprint(webchat_routes.bp)
 app.register_blueprint(apidocs_routes.bp)
 app.register_blueprint(console_routes.bp)
+app.register_blueprint(widget_routes.bp)
 
 # The website chat's socket (API Gateway WebSocket API). Chalice declares websocket handlers on the app only;
 # replies go out through the container's push adapter, not `app.websocket_api` (the sender has no ws event).

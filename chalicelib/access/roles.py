@@ -78,7 +78,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
 }
 
 PUBLIC = None
-"""No staff token: Meta's webhooks, the unsubscribe and consent page, the health check, the API reference."""
+"""No staff token: Meta's webhooks, the unsubscribe and consent page, the health check, the API reference, the
+website chat widget and its demo page."""
 
 ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/health"): PUBLIC,
@@ -91,6 +92,8 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("POST", "/unsubscribe/{token}"): PUBLIC,
     ("GET", "/widget/config"): PUBLIC,
     ("POST", "/unsubscribe/{token}/resubscribe"): PUBLIC,
+    ("GET", "/widget.js"): PUBLIC,
+    ("GET", "/widget/demo"): PUBLIC,
     ("GET", "/customers"): Permission.CUSTOMERS_READ,
     ("POST", "/customers"): Permission.CUSTOMERS_WRITE,
     ("POST", "/customers/import"): Permission.CUSTOMERS_WRITE,
