@@ -316,7 +316,9 @@
   const FIELDS = ["name", "contact", "consent"];
   const fieldErrors = (fields) => {
     for (const field of FIELDS) {
-      const message = fields && typeof fields[field] === "string" ? fields[field] : "";
+      const given = fields && typeof fields[field] === "string" ? fields[field] : "";
+      const own = "invalid_" + field;
+      const message = given && known(own) ? t(own) : given;
       ui.fieldError[field].textContent = message;
       ui.fieldInput[field].setAttribute("aria-invalid", message ? "true" : "false");
     }
@@ -459,7 +461,7 @@
         break;
       }
       case "agent_joined":
-        if (typeof frame.name === "string" && frame.name) {
+        if (typeof frame.name === "string" && frame.name && frame.name !== ui.agent.textContent) {
           setAgent(frame.name);
           append({ kind: "event", key: "agent_joined", params: { name: frame.name } });
         }
@@ -499,8 +501,11 @@
     }
   };
 
+  // Sapa's own words for what it refused, in the panel's language; the server's message only for a code unknown here.
+  const known = (name) => STRINGS[lang][name] !== undefined || STRINGS.en[name] !== undefined;
   const failed = (frame) => {
-    const text = typeof frame.message === "string" && frame.message ? frame.message : t("error");
+    const own = "error_" + frame.code;
+    const text = known(own) ? t(own) : typeof frame.message === "string" && frame.message ? frame.message : t("error");
     switch (frame.code) {
       case "hello_first":
         sendHello();

@@ -107,7 +107,9 @@ def test_the_pre_chat_form_asks_consent_separately_unticked_and_shows_the_server
     contact.fill("rina di rumah")
     visitor.panel.get_by_role("button", name="Mulai chat").click()
 
-    expect(visitor.panel.locator("#prechat-contact-error")).to_have_text("Bukan nomor HP atau alamat e-mail")
+    expect(visitor.panel.locator("#prechat-contact-error")).to_have_text(
+        "Isi nomor HP atau alamat e-mail yang benar."
+    )  # the widget's words, not the server's
     expect(contact).to_have_attribute("aria-invalid", "true")
 
     contact.fill("0812 3456 7890")
