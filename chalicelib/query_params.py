@@ -28,6 +28,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/greetings/runs"): PAGED | {"year", "from", "to"},
     ("GET", "/reminders/metrics"): {"from", "to"},
     ("GET", "/widget/config"): frozenset({"site"}),
+    ("GET", "/widget/demo"): frozenset({"customer", "hash"}),
     ("GET", "/leads"): PAGED,
     ("GET", "/scrm/conversations"): PAGED
     | {"status", "channel", "category", "sentiment", "topic", "priority", "assignee", "past_sla"},

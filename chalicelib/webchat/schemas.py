@@ -24,3 +24,12 @@ class WidgetConfig(BaseModel):
     languages: list[str]
     consent: ConsentWording
     heartbeat_seconds: int = Field(description="How often the widget pings (API Gateway drops a socket idle 10 min)")
+
+
+class WidgetDemoQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    customer: str | None = Field(
+        default=None, max_length=64, description="Play the portal: a customer number the page signs in as"
+    )
+    hash: str | None = Field(default=None, max_length=128, description="Replaces the signature (try a forged one)")

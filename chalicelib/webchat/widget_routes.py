@@ -48,10 +48,11 @@ def widget_script() -> str:
     return rendering.render("webchat/widget.js", {"strings": strings()})
 
 
-def demo_page() -> str:
+def demo_page(identity: str | None = None, identity_hash: str | None = None) -> str:
+    """The demo page; with `identity`, as the company's portal renders it for a signed-in customer."""
     from chalicelib.core import rendering
 
-    return rendering.render("webchat/demo.html", {})
+    return rendering.render("webchat/demo.html", {"identity": identity, "identity_hash": identity_hash})
 
 
 def demo_csp(socket_url: str) -> str:
@@ -80,14 +81,21 @@ def widget_js() -> Response:
 @api(
     summary="A demo page embedding the website chat widget (local stage only)",
     tag="webchat",
+    query="WidgetDemoQuery",
     responses={200: "text/html", 404: "ErrorBody"},
 )
 def widget_demo() -> Response:
-    settings = wired(bp).settings
+    """`?customer=DEMO-000001` plays the portal: it signs that customer number as the portal's server would
+    (`&hash=` replaces the signature, to try a forged one)."""
+    container = wired(bp)
+    settings = container.settings
     if not settings.is_local:
         return error_response(NotFound("The widget demo page exists only on the local stage"))
+    query = bp.current_request.query_params or {}
+    identity = str(query.get("customer") or "")[:64] or None
+    signed = container.webchat.signatures().identity_hash("demo", identity) if identity else None
     return Response(
-        body=demo_page(),
+        body=demo_page(identity, str(query.get("hash") or "")[:128] or signed if identity else None),
         status_code=200,
         headers={
             "Content-Type": "text/html; charset=utf-8",
