@@ -258,3 +258,31 @@ def api(client) -> Callable[..., tuple[int, Any]]:
             return response.status_code, text
 
     return call
+
+
+# -- the browser: one Chromium (and one sync Playwright, which refuses a second) for every browser test ----------
+@pytest.fixture(scope="session")
+def chromium() -> Any:
+    if not os.access(_chromium_path(), os.X_OK):
+        pytest.fail(
+            f"Chromium is missing at {_chromium_path()}: install it with `apt-get install -y chromium` (as root)"
+        )
+    return _chromium_path()
+
+
+@pytest.fixture(scope="session")
+def chrome(chromium: Any) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.console.browser.conftest import CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _chromium_path() -> Any:
+    from tests.console.browser.conftest import CHROMIUM
+
+    return CHROMIUM

@@ -94,13 +94,6 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Path:
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: install it with `apt-get install -y chromium` (as root)")
-    return CHROMIUM
-
-
-@pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = stack_environment(tmp_path_factory.mktemp("console-state"))
     env.update({"SAPA_SEED": "1", "SAPA_ADMIN_TOKEN": ADMIN_TOKEN, "SAPA_DEMO_ACTIVITY": "0"})  # tests make their own
@@ -111,16 +104,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     log = tmp_path_factory.mktemp("console-logs") / "stack.log"
     with running_stack(env, log, "--customers", "30") as running:
         yield Stack(running["api"], f"http://127.0.0.1:{env['SAPA_WHATSAPP_PORT']}", log, timedelta(seconds=offset))
-
-
-@pytest.fixture(scope="session")
-def chrome(chromium: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @dataclass

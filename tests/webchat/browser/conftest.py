@@ -29,7 +29,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from chalicelib.webchat import widget_routes
-from tests.console.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOTS = os.environ.get("SAPA_SCREENSHOTS")
@@ -240,18 +239,6 @@ def fake_sapa() -> Iterator[FakeSapa]:
     socket_server.shutdown()
     http_server.shutdown()
     http_server.server_close()
-
-
-@pytest.fixture(scope="session")
-def chrome() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: install it with `apt-get install -y chromium` (as root)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @dataclass
