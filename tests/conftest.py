@@ -260,6 +260,27 @@ def api(client) -> Callable[..., tuple[int, Any]]:
     return call
 
 
+# -- the social inbox, as the API shows it ------------------------------------------------------------------
+@pytest.fixture
+def inbox(api) -> Callable[..., list[dict[str, Any]]]:
+    def items(query: str = "") -> list[dict[str, Any]]:
+        status, body = api("GET", f"/scrm/conversations{query}", headers=ADMIN)
+        assert status == 200, body
+        return body["items"]
+
+    return items
+
+
+@pytest.fixture
+def conversation_detail(api) -> Callable[[str], dict[str, Any]]:
+    def detail(conversation_id: str) -> dict[str, Any]:
+        status, body = api("GET", f"/scrm/conversations/{conversation_id}", headers=ADMIN)
+        assert status == 200, body
+        return body
+
+    return detail
+
+
 # -- the browser: one Chromium (and one sync Playwright, which refuses a second) for every browser test ----------
 @pytest.fixture(scope="session")
 def chromium() -> Any:

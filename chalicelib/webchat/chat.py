@@ -24,6 +24,7 @@ from chalicelib.core.observability import logger
 from chalicelib.outbound.envelope import Envelope
 from chalicelib.outbound.message_log import message_id
 from chalicelib.scrm import conversation, times
+from chalicelib.scrm.store import owner_key
 from chalicelib.scrm.web import WebMessage
 from chalicelib.webchat import frames
 from chalicelib.webchat.frames import FrameRefused
@@ -244,7 +245,7 @@ class WebChat:
         customer_id = str(record["customer_id"]) if record.get("customer_id") else None
         party = conversation.party(customer_id, visitor, "")
         current = self._thread(visitor, customer_id)
-        owner = conversation_owner(customer_id, party)
+        owner = owner_key("web", customer_id, party)
         # A portal customer deletes this chat only; an anonymous visitor everything they wrote to us.
         self.c.erase_chat(owner, str(current["id"]) if current and customer_id else None, self.c.clock())
         self.c.store.delete_visitor(visitor)
@@ -254,12 +255,6 @@ class WebChat:
 
     def _ip_hash(self, ip: str) -> str:
         return hashlib.sha256(f"{self.c.ip_salt()}|{ip}".encode()).hexdigest()[:32]
-
-
-def conversation_owner(customer_id: str | None, party: str) -> str:
-    from chalicelib.scrm.store import owner_key
-
-    return owner_key("web", customer_id, party)
 
 
 def history_frame(item: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -34,6 +34,17 @@ def message_frame(message: Mapping[str, Any], at: datetime) -> dict[str, Any]:
     return frame
 
 
+def tell_visitor(store: WebchatStore, push: ConnectionPush, visitor: str, frame: Mapping[str, Any]) -> int:
+    """The frame to each of the visitor's open sockets; a socket gone without a goodbye is forgotten. Sockets told."""
+    told = 0
+    for connection_id in store.connections_of(visitor):
+        if push.send(connection_id, frame):
+            told += 1
+        else:
+            store.close_connection(connection_id)
+    return told
+
+
 class WebSender:
     def __init__(self, store: WebchatStore, push: ConnectionPush, clock: Callable[[], datetime]) -> None:
         self.store = store
@@ -41,11 +52,7 @@ class WebSender:
         self.clock = clock
 
     def send(self, message: Mapping[str, Any]) -> SendResult:
-        visitor = str(message["recipient"])
-        frame = message_frame(message, self.clock())
-        for connection_id in self.store.connections_of(visitor):
-            if not self.push.send(connection_id, frame):
-                self.store.close_connection(connection_id)  # the browser left without a goodbye
+        tell_visitor(self.store, self.push, str(message["recipient"]), message_frame(message, self.clock()))
         return SendResult(provider_id=f"web:{message.get('message_id')}")
 
 
@@ -66,10 +73,4 @@ class Presence:
         """Sockets told; nothing for a conversation on another channel."""
         if conversation.get("channel") != "web" or not conversation.get("sender_id"):
             return 0
-        told = 0
-        for connection_id in self.store.connections_of(str(conversation["sender_id"])):
-            if self.push.send(connection_id, frame):
-                told += 1
-            else:
-                self.store.close_connection(connection_id)
-        return told
+        return tell_visitor(self.store, self.push, str(conversation["sender_id"]), frame)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.scrm.meta_payloads import ADMIN, body_of, signed_headers
+from tests.scrm.meta_payloads import body_of, signed_headers
 
 
 @pytest.fixture
@@ -54,23 +54,3 @@ def make_customer(aws) -> Callable[..., dict[str, Any]]:
         return customer
 
     return create
-
-
-@pytest.fixture
-def inbox(api) -> Callable[..., list[dict[str, Any]]]:
-    def items(query: str = "") -> list[dict[str, Any]]:
-        status, body = api("GET", f"/scrm/conversations{query}", headers=ADMIN)
-        assert status == 200, body
-        return body["items"]
-
-    return items
-
-
-@pytest.fixture
-def conversation_detail(api) -> Callable[[str], dict[str, Any]]:
-    def detail(conversation_id: str) -> dict[str, Any]:
-        status, body = api("GET", f"/scrm/conversations/{conversation_id}", headers=ADMIN)
-        assert status == 200, body
-        return body
-
-    return detail

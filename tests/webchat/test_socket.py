@@ -79,26 +79,6 @@ class Browser:
 
 
 @pytest.fixture
-def inbox(api) -> Callable[[str], list[dict[str, Any]]]:
-    def items(query: str = "") -> list[dict[str, Any]]:
-        status, body = api("GET", f"/scrm/conversations{query}", headers=ADMIN)
-        assert status == 200, body
-        return body["items"]
-
-    return items
-
-
-@pytest.fixture
-def conversation_detail(api) -> Callable[[str], dict[str, Any]]:
-    def detail(conversation_id: str) -> dict[str, Any]:
-        status, body = api("GET", f"/scrm/conversations/{conversation_id}", headers=ADMIN)
-        assert status == 200, body
-        return body
-
-    return detail
-
-
-@pytest.fixture
 def make_customer(aws) -> Callable[..., dict[str, Any]]:
     from chalicelib.customers.service import Actor
     from tests.wired import customers

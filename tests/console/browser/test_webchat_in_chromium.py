@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.console.browser.conftest import ROOT, SCREENSHOTS, Stack, Tab
-from tests.webchat.browser.conftest import OPEN_SHADOW, WATCH_CSP
+from tests.console.browser.conftest import Stack, Tab
+from tests.webchat.browser.conftest import OPEN_SHADOW, WATCH_CSP, screenshot
 
 BPKB = "Halo, saya mau tanya soal pengambilan BPKB"
 COMPLAINT = "Saya kecewa sekali, sudah bayar angsuran tapi masih ditagih terus. Tolong!"
@@ -69,10 +69,7 @@ class WidgetTab:
         self.textbox.press("Enter")
 
     def screenshot(self, name: str) -> None:
-        if SCREENSHOTS:
-            target = ROOT / SCREENSHOTS
-            target.mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(target / f"{name}.png"), full_page=False)
+        screenshot(self.page, name)
 
     def violations(self) -> list[str]:
         reported = self.page.evaluate("window.__violations || []")

@@ -241,6 +241,14 @@ def fake_sapa() -> Iterator[FakeSapa]:
     http_server.server_close()
 
 
+def screenshot(page: Any, name: str) -> None:
+    """Into the README's folder when SAPA_SCREENSHOTS names it."""
+    if SCREENSHOTS:
+        target = ROOT / SCREENSHOTS
+        target.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(target / f"{name}.png"), full_page=False)
+
+
 @dataclass
 class Visitor:
     """A visitor's tab on the company's site, with what a security review watches: console lines and CSP refusals."""
@@ -273,10 +281,7 @@ class Visitor:
         return reported + [line for line in self.console if "Content Security Policy" in line]
 
     def screenshot(self, name: str) -> None:
-        if SCREENSHOTS:
-            target = ROOT / SCREENSHOTS
-            target.mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(target / f"{name}.png"), full_page=False)
+        screenshot(self.page, name)
 
 
 def _visitor(chrome: Any, fake: FakeSapa, *, open_shadow: bool) -> Iterator[Visitor]:
